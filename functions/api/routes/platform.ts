@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { issueApiKey, ownerPk, revokeApiKey } from '../../../shared/auth/api-keys.ts';
+import type { Principal } from '../../../shared/auth/principal.ts';
+import { problems } from '../../../shared/http/problem.ts';
+import { defineRoute } from '../../../shared/http/route.ts';
+import { createStateKeyBody, createTenantKeyBody, issuedKey } from '../../../shared/schemas/api-key.ts';
+import { stateCode, tenantId } from '../../../shared/schemas/common.ts';
+import { createTenantBody, patchTenantBody, tenant } from '../../../shared/schemas/tenant.ts';
+import { keys } from '../../../shared/store/keys.ts';
+import { createTenant, getTenant, patchTenant } from '../../../shared/store/tenants.ts';
+
+const tenantParams = z.strictObject({ tenantId });
+const keyParams = z.strictObject({ tenantId, keyId: z.string().min(1).max(64) });
+const stateParams = z.strictObject({ state: stateCode });
+
+const problem = (description: string) => ({ description });
+
+export const health = defineRoute({
+  operationId: 'getHealth',
+  method: 'GET',
+  path: '/v1/health',
+  summary: 'Liveness check',
+  tag: 'Platform',
+  access: 'public',
+  responses: { 200: { description: 'The API is up', schema: z.object({ status: z.literal('ok') }) } },
+  handle: async () => ({ status: 200, body: { status: 'ok' } }),
+});
+
+export const createTenantRoute = defineRoute({
+  operationId: 'createTenant',
+  method: 'POST',
+  path: '/v1/tenants',
+  summary: 'Onboard a county as a tenant',
+  tag: 'Platform',
+  access: ['platform-admin'],
+  body: createTenantBody,
+  idempotent: true,
+  responses: { 201: { description: 'Created', schema: tenant }, 409: problem('The tenant id is taken') },
+  handle: async ({ body }, { deps }) => {
+    const created = await createTenant(deps.db, body, deps.clock.now());
+    if (!created) throw problems.conflict('tenant-exists', `Tenant ${body.tenantId} already exists.`);
+    return { status: 201, body: created, headers: { location: `/v1/tenants/${body.tenantId}` } };
+  },
+});
+
+export const getTenantRoute = defineRoute({
+  operationId: 'getTenant',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}',
+  summary: 'Read a tenant',
+  tag: 'Platform',
+  access: ['platform-admin', 'county-admin'],
+  params: tenantParams,
+  responses: { 200: { description: 'The tenant', schema: tenant } },
+  handle: async ({ params }, { deps }) => {
+    const found = await getTenant(deps.db, params.tenantId);
+    if (!found) throw problems.notFound('The tenant');
+    return { status: 200, body: found };
+  },
+});
+
+export const patchTenantRoute = defineRoute({
+  operationId: 'updateTenant',
+  method: 'PATCH',
+  path: '/v1/tenants/{tenantId}',
+  summary: 'Change tenant settings',
+  tag: 'Platform',
+  access: ['county-admin'],
+  params: tenantParams,
+  body: patchTenantBody,
+  responses: {
+    200: { description: 'The updated tenant', schema: tenant },
+    409: problem('Concurrent change'),
+  },
+  handle: async ({ params, body }, { deps }) => {
+    const result = await patchTenant(deps.db, params.tenantId, body, deps.clock.now());
+    if (result.kind === 'not-found') throw problems.notFound('The tenant');
+    if (result.kind === 'conflict') {
+      throw problems.conflict('concurrent-modification', 'The tenant changed meanwhile; read it and retry.');
+    }
+    return { status: 200, body: result.tenant };
+  },
+});
+
+export const createTenantKeyRoute = defineRoute({
+  operationId: 'createTenantApiKey',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/api-keys',
+  summary: 'Issue an API key for the county (shown once)',
+  tag: 'Platform',
+  access: ['platform-admin', 'county-admin'],
+  params: tenantParams,
+  body: createTenantKeyBody,
+  idempotent: true,
+  responses: { 201: { description: 'The key, shown once', schema: issuedKey } },
+  handle: async ({ params, body }, { deps, principal }) => {
+    const conditions = [keys.tenantProfile(params.tenantId)];
+    if (body.officerId) conditions.push({ pk: `TENANT#${params.tenantId}`, sk: `OFFICER#${body.officerId}` });
+    const result = await issueApiKey(
+      deps,
+      {
+        name: body.name,
+        role: body.role,
+        scope: { kind: 'tenant', tenantId: params.tenantId },
+        ...(body.officerId ? { officerId: body.officerId } : {}),
+        createdBy: creator(principal),
+      },
+      conditions,
+    );
+    if (!result.ok) {
+      if (result.failedCheck === 0) throw problems.notFound('The tenant');
+      throw problems.rule('officer-not-found', `Officer ${body.officerId} is not on this county's roster.`);
+    }
+    return { status: 201, body: result.key };
+  },
+});
+
+export const revokeTenantKeyRoute = defineRoute({
+  operationId: 'revokeTenantApiKey',
+  method: 'DELETE',
+  path: '/v1/tenants/{tenantId}/api-keys/{keyId}',
+  summary: 'Revoke an API key; it stops working at once',
+  tag: 'Platform',
+  access: ['platform-admin', 'county-admin'],
+  params: keyParams,
+  responses: { 204: { description: 'Revoked' } },
+  handle: async ({ params }, { deps, principal }) => {
+    const revoked = await revokeApiKey(
+      deps,
+      { kind: 'tenant', tenantId: params.tenantId },
+      params.keyId,
+      creator(principal),
+    );
+    if (!revoked) throw problems.notFound('The API key');
+    return { status: 204 };
+  },
+});
+
+export const createStateKeyRoute = defineRoute({
+  operationId: 'createStateApiKey',
+  method: 'POST',
+  path: '/v1/states/{state}/api-keys',
+  summary: 'Issue a state-oversight key (shown once)',
+  tag: 'Platform',
+  access: ['platform-admin'],
+  params: stateParams,
+  body: createStateKeyBody,
+  idempotent: true,
+  responses: { 201: { description: 'The key, shown once', schema: issuedKey } },
+  handle: async ({ params, body }, { deps, principal }) => {
+    const result = await issueApiKey(deps, {
+      name: body.name,
+      role: 'state-oversight',
+      scope: { kind: 'state', state: params.state },
+      createdBy: creator(principal),
+    });
+    if (!result.ok) throw new Error('state key issue failed a condition it does not have');
+    return { status: 201, body: result.key };
+  },
+});
+
+const creator = (principal: Principal | undefined): string =>
+  principal ? `${principal.role}:${principal.keyId}@${ownerPk(principal.scope)}` : 'anonymous';
+
+export const platformRoutes = [
+  health,
+  createTenantRoute,
+  getTenantRoute,
+  patchTenantRoute,
+  createTenantKeyRoute,
+  revokeTenantKeyRoute,
+  createStateKeyRoute,
+];

@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createApi } from '../functions/api/app.ts';
+import type { AppDeps } from '../shared/app-deps.ts';
+import { installPlatformAdminKey } from '../shared/auth/api-keys.ts';
+import { VirtualClock } from '../shared/clock.ts';
+import { randomSecret, ulidGenerator } from '../shared/ids.ts';
+import { createLogger } from '../shared/runtime/logger.ts';
+import { createDb, dynamoClientConfig } from '../shared/store/db.ts';
+import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
+import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
+import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { closeServer, createBufferedServer, listen, type RequestListener, sendJson } from './http-server.ts';
+import { ensureTable } from './table.ts';
+
+export interface LocalRuntimeOptions {
+  port?: number;
+  host?: string;
+  /** Use an already running DynamoDB Local (tests); otherwise one is started. */
+  dynamoEndpoint?: string;
+  /** Where DynamoDB Local keeps its files; undefined means in memory. */
+  dataDir?: string;
+  tableName?: string;
+  /** A platform-admin key to install; otherwise one is generated (and kept in dataDir). */
+  adminKey?: string;
+  clock?: VirtualClock;
+}
+
+export interface LocalRuntime {
+  url: string;
+  adminKey: string;
+  clock: VirtualClock;
+  deps: AppDeps;
+  /** Moves the virtual clock, firing due timers on the way (what POST /_local/clock does). */
+  advanceTo: ClockDriver;
+  stop(): Promise<void>;
+}
+
+export const MIN_ADMIN_KEY_LENGTH = 24;
+
+/**
+ * The whole system on one machine: DynamoDB Local, the table, the virtual clock, and an HTTP server
+ * that feeds API Gateway events to the same handler the API Lambda runs.
+ */
+export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Promise<LocalRuntime> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  // Bind the port first: a taken port fails in milliseconds, before Java starts.
+  let serve: RequestListener = async (_request, _body, response) =>
+    sendJson(response, 503, { title: 'Starting', status: 503 }, 'application/problem+json');
+  const server = createBufferedServer((request, body, response) => serve(request, body, response));
+  try {
+    const host = options.host ?? '127.0.0.1';
+    const port = await listen(server, options.port ?? 0, host);
+    cleanups.push(() => closeServer(server));
+    let endpoint = options.dynamoEndpoint;
+    if (!endpoint) {
+      const dynamo = await startDynamoDbLocal(
+        options.dataDir ? { dataDir: join(options.dataDir, 'dynamodb') } : {},
+      );
+      cleanups.push(dynamo.stop);
+      endpoint = dynamo.endpoint;
+    }
+    const tableName = options.tableName ?? TABLE_DEFAULT_NAME;
+    const client = new DynamoDBClient(dynamoClientConfig({ endpoint }));
+    cleanups.push(async () => client.destroy());
+    await ensureTable(client, tableName);
+
+    const clock = options.clock ?? new VirtualClock({ ticking: true });
+    const deps: AppDeps = {
+      db: createDb({ tableName, client }),
+      clock,
+      ids: ulidGenerator(clock),
+      logger: createLogger('wso-local'),
+      config: { stage: 'local', local: true },
+    };
+    const adminKey = options.adminKey ?? persistentAdminKey(options.dataDir);
+    if (adminKey.length < MIN_ADMIN_KEY_LENGTH) {
+      throw new Error(`the admin key must be at least ${MIN_ADMIN_KEY_LENGTH} characters`);
+    }
+    await installPlatformAdminKey(deps, adminKey);
+
+    const advanceTo: ClockDriver = async (target) => {
+      clock.set(target);
+    };
+    serve = apiListener(deps, clock, advanceTo);
+    return { url: `http://${host}:${port}`, adminKey, clock, deps, advanceTo, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function apiListener(deps: AppDeps, clock: VirtualClock, advanceTo: ClockDriver): RequestListener {
+  const api = createApi(deps);
+  return async (request, body, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === '/_local/clock') {
+      const result = await handleClockRequest(request.method ?? 'GET', body, clock, advanceTo);
+      const type = result.status >= 400 ? 'application/problem+json' : 'application/json';
+      sendJson(response, result.status, result.body, type);
+      return;
+    }
+    const result = await api(toApiGatewayEvent(request, body), localContext('wso-api-local'));
+    writeResult(response, result);
+  };
+}
+
+/** A generated admin key survives restarts with the data it guards; an in-memory run gets a fresh one. */
+function persistentAdminKey(dataDir: string | undefined): string {
+  if (!dataDir) return `wso_admin_${randomSecret(24)}`;
+  const file = join(dataDir, 'admin-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const key = `wso_admin_${randomSecret(24)}`;
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}

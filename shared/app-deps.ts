@@ -1,0 +1,20 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Clock } from './clock.ts';
+import type { IdGenerator } from './ids.ts';
+import type { Db } from './store/db.ts';
+
+/** Where the code runs. Only adapters and a few explicit switches differ between the two. */
+export interface RuntimeConfig {
+  stage: string;
+  /** True in the embedded local runtime: allows http://127.0.0.1 webhooks and the /_local routes. */
+  local: boolean;
+}
+
+/** Everything a handler needs from the outside world: storage, time, ids, logs, and config. */
+export interface AppDeps {
+  db: Db;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  config: RuntimeConfig;
+}

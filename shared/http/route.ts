@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { AppDeps } from '../app-deps.ts';
+import type { Principal, Role } from '../auth/principal.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  /** Defaults to application/json; a string body with another type is sent as is (CSV, HTML). */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RequestContext {
+  deps: AppDeps;
+  requestId: string;
+  /** Undefined only on public routes. */
+  principal: Principal | undefined;
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RouteInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+/**
+ * One entry of the route table. The table drives dispatch, authorization, validation, the OpenAPI
+ * document and the security-matrix tests, so a route cannot be served without being documented
+ * and checked.
+ */
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  operationId: string;
+  method: HttpMethod;
+  /** OpenAPI-style template: `/v1/tenants/{tenantId}`. `{tenantId}` and `{state}` scope the caller. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** 'public' or the roles allowed. */
+  access: 'public' | readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Creating POSTs honour Idempotency-Key. */
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+  handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, ctx: RequestContext): Promise<HttpResult>;
+}
+
+/** A route with its own types erased, as kept in the route table (handle is a method: bivariant). */
+export type AnyRoute = RouteSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+export const defineRoute = <
+  P extends z.ZodType = z.ZodType<Record<string, never>>,
+  Q extends z.ZodType = z.ZodType<Record<string, never>>,
+  B extends z.ZodType = z.ZodType<undefined>,
+>(
+  spec: RouteSpec<P, Q, B>,
+): AnyRoute => spec;

@@ -1,0 +1,22 @@
+import type { AppDeps } from '../app-deps.ts';
+import { systemClock } from '../clock.ts';
+import { ulidGenerator } from '../ids.ts';
+import { createDb } from '../store/db.ts';
+import { createLogger } from './logger.ts';
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is required`);
+  return value;
+};
+
+/** The adapters a Lambda uses in AWS: the real clock, the table named by the stack. */
+export function depsFromEnvironment(serviceName: string): AppDeps {
+  return {
+    db: createDb({ tableName: required('TABLE_NAME') }),
+    clock: systemClock,
+    ids: ulidGenerator(systemClock),
+    logger: createLogger(serviceName),
+    config: { stage: process.env.STAGE ?? 'dev', local: false },
+  };
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { calendarDate, instant, stateCode, tenantId, text, timeZone } from './common.ts';
+
+export const releaseLeadMinutes = z
+  .number()
+  .int()
+  .min(0)
+  .max(240)
+  .meta({ description: 'How long before the 48-hour deadline the jail is told to process the release.' });
+
+export const agreements = z.strictObject({
+  wsoMoaSignedOn: calendarDate.nullable().meta({ description: 'Date the WSO MOA with ICE was signed' }),
+  igsa: z.boolean().meta({ description: 'The county houses ICE detainees under an IGSA' }),
+  boa: z.boolean().meta({ description: 'The county holds a Basic Ordering Agreement' }),
+});
+
+export const contact = z.strictObject({
+  name: text(120),
+  role: text(80).optional(),
+  email: z.email().max(254),
+  phone: z
+    .string()
+    .regex(/^\+?[0-9 ().-]{7,20}$/, 'must be a phone number')
+    .optional(),
+});
+
+export const createTenantBody = z
+  .strictObject({
+    tenantId,
+    countyFips: z.string().regex(/^\d{5}$/, 'must be 5 digits'),
+    state: stateCode,
+    name: text(120),
+    timeZone,
+    agreements,
+    releaseLeadMinutes: releaseLeadMinutes.optional(),
+  })
+  .meta({ id: 'CreateTenant' });
+
+export const patchTenantBody = z
+  .strictObject({
+    releaseLeadMinutes: releaseLeadMinutes.optional(),
+    contacts: z.array(contact).max(20).optional(),
+    agreements: agreements.partial().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'at least one setting is required')
+  .meta({ id: 'PatchTenant' });
+
+export const tenant = z
+  .object({
+    tenantId,
+    countyFips: z.string(),
+    state: stateCode,
+    name: z.string(),
+    timeZone: z.string(),
+    agreements,
+    releaseLeadMinutes,
+    contacts: z.array(contact),
+    createdAt: instant,
+    updatedAt: instant,
+    version: z.number().int(),
+  })
+  .meta({ id: 'Tenant' });
+
+export type CreateTenant = z.infer<typeof createTenantBody>;
+export type PatchTenant = z.infer<typeof patchTenantBody>;
+export type Tenant = z.infer<typeof tenant>;
+
+export const DEFAULT_RELEASE_LEAD_MINUTES = 60;

@@ -1,0 +1,36 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** The table and the client that reaches it: the one storage handle every repository takes. */
+export interface Db {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+}
+
+export interface DbOptions {
+  tableName: string;
+  /** DynamoDB Local's URL; absent in AWS. */
+  endpoint?: string;
+  region?: string;
+  client?: DynamoDBClient;
+}
+
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export function dynamoClientConfig(options: { endpoint?: string; region?: string }): DynamoDBClientConfig {
+  return {
+    region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+    ...(options.endpoint ? { endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS } : {}),
+    // The SDK's adaptive retry backs off on throttling instead of failing a transition outright.
+    retryMode: 'adaptive',
+    maxAttempts: 5,
+  };
+}
+
+export function createDb(options: DbOptions): Db {
+  const client = options.client ?? new DynamoDBClient(dynamoClientConfig(options));
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  return { doc, tableName: options.tableName };
+}

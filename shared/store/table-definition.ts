@@ -1,0 +1,62 @@
+/**
+ * The one definition of the single DynamoDB table: the CDK app (infra/) and the local runtime
+ * (local/) both build the table from this object, so keys and indexes cannot drift apart.
+ *
+ * Every partition key of tenant data starts with `TENANT#<tenantId>` (see keys.ts), so IAM can pin a
+ * function to one tenant's items with `dynamodb:LeadingKeys`.
+ */
+export const TABLE_DEFAULT_NAME = 'wso-custody';
+
+export const TableKeys = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+} as const;
+
+/** Sparse index of open holds by the time their next step is due: the backstop sweeper reads it. */
+export const OPEN_HOLDS_INDEX = {
+  indexName: 'openHoldsByNextAction',
+  partitionKey: 'gsi1pk',
+  sortKey: 'gsi1sk',
+  /** Open holds are spread over this many index partitions so no single partition runs hot. */
+  shards: 16,
+  nonKeyAttributes: ['tenantId', 'holdId', 'nextActionAt', 'nextStep', 'version'],
+} as const;
+
+/** Index for state-level reads: the counties of a state and their report counters. */
+export const STATE_INDEX = {
+  indexName: 'byState',
+  partitionKey: 'gsi2pk',
+  sortKey: 'gsi2sk',
+} as const;
+
+/** DynamoDB TTL attribute: only for garbage collection (idempotency records), never as a timer. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+
+export interface GlobalIndexDefinition {
+  indexName: string;
+  partitionKey: string;
+  sortKey: string;
+  projection: { type: 'ALL' } | { type: 'INCLUDE'; nonKeyAttributes: readonly string[] };
+}
+
+export const GLOBAL_INDEXES: readonly GlobalIndexDefinition[] = [
+  {
+    indexName: OPEN_HOLDS_INDEX.indexName,
+    partitionKey: OPEN_HOLDS_INDEX.partitionKey,
+    sortKey: OPEN_HOLDS_INDEX.sortKey,
+    projection: { type: 'INCLUDE', nonKeyAttributes: OPEN_HOLDS_INDEX.nonKeyAttributes },
+  },
+  {
+    indexName: STATE_INDEX.indexName,
+    partitionKey: STATE_INDEX.partitionKey,
+    sortKey: STATE_INDEX.sortKey,
+    projection: { type: 'ALL' },
+  },
+];
+
+/** Every key attribute is a string. */
+export const KEY_ATTRIBUTES: readonly string[] = [
+  TableKeys.partitionKey,
+  TableKeys.sortKey,
+  ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+];

@@ -1,0 +1,31 @@
+import { afterAll, beforeAll, inject } from 'vitest';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
+import { VirtualClock } from '../../shared/clock.ts';
+import { randomSecret } from '../../shared/ids.ts';
+
+export const TEST_START = new Date('2026-11-24T03:00:00Z');
+
+/** A local runtime on the shared DynamoDB Local, with its own table and a frozen virtual clock. */
+export async function startTestRuntime(): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    dynamoEndpoint: inject('dynamoEndpoint'),
+    tableName: `test-${randomSecret(6).replace(/[^a-zA-Z0-9]/g, 'x')}`,
+    adminKey: `test_admin_${randomSecret(18)}`,
+    clock: new VirtualClock({ start: TEST_START }),
+  });
+}
+
+/** Starts one runtime for the file's tests and stops it afterwards. */
+export function useRuntime(): () => LocalRuntime {
+  let runtime: LocalRuntime | undefined;
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await runtime?.stop();
+  });
+  return () => {
+    if (!runtime) throw new Error('runtime not started');
+    return runtime;
+  };
+}

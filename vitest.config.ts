@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Request logs are structured JSON on stdout in AWS and `npm start`; tests keep the output readable.
+    env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  },
+});
