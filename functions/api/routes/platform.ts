@@ -6,7 +6,7 @@ import { defineRoute } from '../../../shared/http/route.ts';
 import { createStateKeyBody, createTenantKeyBody, issuedKey } from '../../../shared/schemas/api-key.ts';
 import { stateCode, tenantId } from '../../../shared/schemas/common.ts';
 import { createTenantBody, patchTenantBody, tenant } from '../../../shared/schemas/tenant.ts';
-import { keys } from '../../../shared/store/keys.ts';
+import { keys, tenantKeys } from '../../../shared/store/keys.ts';
 import { createTenant, getTenant, patchTenant } from '../../../shared/store/tenants.ts';
 
 const tenantParams = z.strictObject({ tenantId });
@@ -95,7 +95,7 @@ export const createTenantKeyRoute = defineRoute({
   responses: { 201: { description: 'The key, shown once', schema: issuedKey } },
   handle: async ({ params, body }, { deps, principal }) => {
     const conditions = [keys.tenantProfile(params.tenantId)];
-    if (body.officerId) conditions.push({ pk: `TENANT#${params.tenantId}`, sk: `OFFICER#${body.officerId}` });
+    if (body.officerId) conditions.push(tenantKeys.officer(params.tenantId, body.officerId));
     const result = await issueApiKey(
       deps,
       {
