@@ -2,6 +2,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createApi } from '../functions/api/app.ts';
+import { createHoldTimerHandler } from '../functions/hold-timer/app.ts';
+import { createStreamHandler } from '../functions/stream/app.ts';
+import { streamConsumers } from '../functions/stream/consumers.ts';
+import { createSweeper } from '../functions/sweeper/app.ts';
 import type { AppDeps } from '../shared/app-deps.ts';
 import { installPlatformAdminKey } from '../shared/auth/api-keys.ts';
 import { VirtualClock } from '../shared/clock.ts';
@@ -13,6 +17,8 @@ import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
 import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { closeServer, createBufferedServer, listen, type RequestListener, sendJson } from './http-server.ts';
+import { LocalTimers } from './local-timers.ts';
+import { LocalStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 
 export interface LocalRuntimeOptions {
@@ -26,6 +32,8 @@ export interface LocalRuntimeOptions {
   /** A platform-admin key to install; otherwise one is generated (and kept in dataDir). */
   adminKey?: string;
   clock?: VirtualClock;
+  /** Fire due timers every this many real milliseconds (npm start); tests drive the clock instead. */
+  tickEveryMs?: number;
 }
 
 export interface LocalRuntime {
@@ -33,6 +41,9 @@ export interface LocalRuntime {
   adminKey: string;
   clock: VirtualClock;
   deps: AppDeps;
+  timers: LocalTimers;
+  /** Hands every change written so far to the stream consumers (webhooks, report counters). */
+  drainStreams: () => Promise<number>;
   /** Moves the virtual clock, firing due timers on the way (what POST /_local/clock does). */
   advanceTo: ClockDriver;
   stop(): Promise<void>;
@@ -71,24 +82,56 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     await ensureTable(client, tableName);
 
     const clock = options.clock ?? new VirtualClock({ ticking: true });
+    const localTimers = await LocalTimers.start(clock);
+    cleanups.push(() => localTimers.stop());
     const deps: AppDeps = {
       db: createDb({ tableName, client }),
       clock,
       ids: ulidGenerator(clock),
       logger: createLogger('wso-local'),
       config: { stage: 'local', local: true },
+      timers: localTimers.timers,
     };
+    const streamPoller = new LocalStreamPoller({
+      endpoint,
+      table: client,
+      tableName,
+      handler: createStreamHandler(deps, streamConsumers),
+    });
+    cleanups.push(async () => streamPoller.stop());
+    const drainStreams = () => streamPoller.drain();
+    localTimers.attach(deps, {
+      holdTimer: createHoldTimerHandler(deps),
+      sweep: createSweeper(deps),
+      afterStep: drainStreams,
+    });
     const adminKey = options.adminKey ?? persistentAdminKey(options.dataDir);
     if (adminKey.length < MIN_ADMIN_KEY_LENGTH) {
       throw new Error(`the admin key must be at least ${MIN_ADMIN_KEY_LENGTH} characters`);
     }
     await installPlatformAdminKey(deps, adminKey);
 
-    const advanceTo: ClockDriver = async (target) => {
-      clock.set(target);
-    };
+    const advanceTo: ClockDriver = (target) => localTimers.advanceTo(target);
+    if (options.tickEveryMs) {
+      // A ticking clock: fire what real time made due, as Scheduler and the sweeper would.
+      const ticker = setInterval(
+        () => void advanceTo(clock.now()).catch(() => undefined),
+        options.tickEveryMs,
+      );
+      ticker.unref();
+      cleanups.push(async () => clearInterval(ticker));
+    }
     serve = apiListener(deps, clock, advanceTo);
-    return { url: `http://${host}:${port}`, adminKey, clock, deps, advanceTo, stop };
+    return {
+      url: `http://${host}:${port}`,
+      adminKey,
+      clock,
+      deps,
+      timers: localTimers,
+      drainStreams,
+      advanceTo,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
 
   const runtime = await startLocalRuntime({
     port,
+    tickEveryMs: 1000,
     ...(inMemory ? {} : { dataDir: DATA_DIR }),
     ...(process.env.WSO_ADMIN_KEY ? { adminKey: process.env.WSO_ADMIN_KEY } : {}),
   });

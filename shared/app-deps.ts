@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
 import type { Db } from './store/db.ts';
+import type { HoldTimers } from './timers/hold-timers.ts';
 
 /** Where the code runs. Only adapters and a few explicit switches differ between the two. */
 export interface RuntimeConfig {
@@ -17,4 +18,6 @@ export interface AppDeps {
   ids: IdGenerator;
   logger: Logger;
   config: RuntimeConfig;
+  /** One-shot hold timers (EventBridge Scheduler, or the local Scheduler). */
+  timers: HoldTimers;
 }

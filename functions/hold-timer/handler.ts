@@ -1,2 +1,5 @@
-// Placeholder: the real handler lands with its issue.
-export const handler = async (): Promise<void> => {};
+import { depsFromEnvironment } from '../../shared/runtime/aws-deps.ts';
+import { createHoldTimerHandler } from './app.ts';
+
+/** Lambda entry: invoked (asynchronously) by EventBridge Scheduler with a hold's timer payload. */
+export const handler = createHoldTimerHandler(depsFromEnvironment('wso-hold-timer'));

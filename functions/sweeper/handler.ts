@@ -1,2 +1,5 @@
-// Placeholder: the real handler lands with its issue.
-export const handler = async (): Promise<void> => {};
+import { depsFromEnvironment } from '../../shared/runtime/aws-deps.ts';
+import { createSweeper } from './app.ts';
+
+/** Lambda entry: run every minute by a recurring schedule. */
+export const handler = createSweeper(depsFromEnvironment('wso-sweeper'));

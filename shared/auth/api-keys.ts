@@ -99,14 +99,14 @@ export async function issueApiKey(
           {
             Put: {
               TableName: db.tableName,
-              Item: { ...keys.apiKeyByHash(hash), type: 'ApiKey', ...item },
+              Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
           {
             Put: {
               TableName: db.tableName,
-              Item: { ...keys.apiKeyPointer(ownerPk(request.scope), keyId), type: 'ApiKeyRef', ...item },
+              Item: { ...keys.apiKeyPointer(ownerPk(request.scope), keyId), entity: 'ApiKeyRef', ...item },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -224,7 +224,7 @@ export async function installPlatformAdminKey(deps: { db: Db; clock: Clock }, ap
   await deps.db.doc.send(
     new PutCommand({
       TableName: deps.db.tableName,
-      Item: { ...keys.apiKeyByHash(hash), type: 'ApiKey', ...item },
+      Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
     }),
   );
 }

@@ -60,7 +60,7 @@ export async function runIdempotent(
         TableName: db.tableName,
         Item: {
           ...key,
-          type: 'Idempotency',
+          entity: 'Idempotency',
           status: 'IN_PROGRESS',
           requestHash: hash,
           // Epoch seconds: also the DynamoDB TTL attribute, for garbage collection only.

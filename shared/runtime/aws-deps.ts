@@ -1,7 +1,9 @@
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { AppDeps } from '../app-deps.ts';
 import { systemClock } from '../clock.ts';
 import { ulidGenerator } from '../ids.ts';
 import { createDb } from '../store/db.ts';
+import { EventBridgeHoldTimers, SCHEDULER_MAX_ATTEMPTS } from '../timers/eventbridge-hold-timers.ts';
 import { createLogger } from './logger.ts';
 
 const required = (name: string): string => {
@@ -18,5 +20,11 @@ export function depsFromEnvironment(serviceName: string): AppDeps {
     ids: ulidGenerator(systemClock),
     logger: createLogger(serviceName),
     config: { stage: process.env.STAGE ?? 'dev', local: false },
+    timers: new EventBridgeHoldTimers(new SchedulerClient({ maxAttempts: SCHEDULER_MAX_ATTEMPTS }), {
+      groupName: required('SCHEDULE_GROUP'),
+      targetArn: required('HOLD_TIMER_ARN'),
+      roleArn: required('SCHEDULER_ROLE_ARN'),
+      ...(process.env.SCHEDULER_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULER_DLQ_ARN } : {}),
+    }),
   };
 }

@@ -29,9 +29,15 @@ export const stateTenantsGsi = (state: string, tenantId: string) => ({
  * - warrant:  status RECEIVED|SERVED|WITHDRAWN, bookingNumber, holdId (set by service)
  */
 export const tenantKeys = {
-  facility: (tenantId: string, facilityId: string) => ({ pk: tenantPk(tenantId), sk: `FACILITY#${facilityId}` }),
+  facility: (tenantId: string, facilityId: string) => ({
+    pk: tenantPk(tenantId),
+    sk: `FACILITY#${facilityId}`,
+  }),
   officer: (tenantId: string, officerId: string) => ({ pk: tenantPk(tenantId), sk: `OFFICER#${officerId}` }),
-  booking: (tenantId: string, bookingNumber: string) => ({ pk: tenantPk(tenantId), sk: `BOOKING#${bookingNumber}` }),
+  booking: (tenantId: string, bookingNumber: string) => ({
+    pk: tenantPk(tenantId),
+    sk: `BOOKING#${bookingNumber}`,
+  }),
   warrant: (tenantId: string, warrantId: string) => ({ pk: tenantPk(tenantId), sk: `WARRANT#${warrantId}` }),
   hold: (tenantId: string, holdId: string) => ({ pk: tenantPk(tenantId), sk: `HOLD#${holdId}` }),
   holdEvent: (tenantId: string, holdId: string, seq: number) => ({

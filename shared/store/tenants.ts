@@ -6,10 +6,10 @@ import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
 import { keys, stateTenantsGsi } from './keys.ts';
 
-type TenantItem = Tenant & { pk: string; sk: string; type: 'Tenant'; gsi2pk: string; gsi2sk: string };
+type TenantItem = Tenant & { pk: string; sk: string; entity: 'Tenant'; gsi2pk: string; gsi2sk: string };
 
 const toTenant = (item: Record<string, unknown>): Tenant => {
-  const { pk: _pk, sk: _sk, type: _type, gsi2pk: _g, gsi2sk: _s, ...tenant } = item as TenantItem;
+  const { pk: _pk, sk: _sk, entity: _entity, gsi2pk: _g, gsi2sk: _s, ...tenant } = item as TenantItem;
   return tenant;
 };
 
@@ -30,7 +30,7 @@ export async function createTenant(db: Db, input: CreateTenant, now: Date): Prom
         TableName: db.tableName,
         Item: {
           ...keys.tenantProfile(input.tenantId),
-          type: 'Tenant',
+          entity: 'Tenant',
           ...stateTenantsGsi(input.state, input.tenantId),
           ...tenant,
         },
@@ -76,7 +76,7 @@ export async function patchTenant(
         TableName: db.tableName,
         Item: {
           ...keys.tenantProfile(tenantId),
-          type: 'Tenant',
+          entity: 'Tenant',
           ...stateTenantsGsi(next.state, tenantId),
           ...next,
         },

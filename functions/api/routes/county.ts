@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import { credentialBreach, isCredentialActive } from '../../../shared/domain/custody-rules.ts';
+import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';
+import { problems } from '../../../shared/http/problem.ts';
+import { defineRoute } from '../../../shared/http/route.ts';
+import { tenantId } from '../../../shared/schemas/common.ts';
+import { createFacilityBody, facility, facilityPage } from '../../../shared/schemas/facility.ts';
+import { type ListQuery, listQuery } from '../../../shared/schemas/list.ts';
+import {
+  credentialOfficerBody,
+  nominateOfficerBody,
+  type Officer,
+  officer,
+  officerId,
+  officerPage,
+  suspendOfficerBody,
+} from '../../../shared/schemas/officer.ts';
+import type { Db } from '../../../shared/store/db.ts';
+import { createFacility, listFacilities } from '../../../shared/store/facilities.ts';
+import { SK_PREFIX, tenantPk } from '../../../shared/store/keys.ts';
+import {
+  credentialOfficer,
+  getOfficer,
+  listOfficers,
+  nominateOfficer,
+  type OfficerRecord,
+  type OfficerUpdate,
+  suspendOfficer,
+} from '../../../shared/store/officers.ts';
+import type { Page, PageRequest } from '../../../shared/store/pagination.ts';
+import { toIsoSeconds } from '../../../shared/util/time.ts';
+
+/** County set-up: the facilities of a county and its WSO officer roster. */
+
+const tenantParams = z.strictObject({ tenantId });
+const officerParams = z.strictObject({ tenantId, officerId });
+
+const problem = (description: string) => ({ description });
+
+export const createFacilityRoute = defineRoute({
+  operationId: 'createFacility',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/facilities',
+  summary: 'Add a jail facility to the county',
+  tag: 'County set-up',
+  access: ['county-admin'],
+  params: tenantParams,
+  body: createFacilityBody,
+  idempotent: true,
+  responses: {
+    201: { description: 'Created', schema: facility },
+    409: problem('`facility-exists`: the facility id is taken in this county'),
+  },
+  handle: async ({ params, body }, { deps }) => {
+    const created = await createFacility(deps.db, params.tenantId, body, deps.clock.now());
+    if (!created) throw problems.conflict('facility-exists', `Facility ${body.facilityId} already exists.`);
+    return { status: 201, body: created };
+  },
+});
+
+export const listFacilitiesRoute = defineRoute({
+  operationId: 'listFacilities',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}/facilities',
+  summary: 'List the county\u2019s facilities',
+  tag: 'County set-up',
+  access: ['county-admin', 'ice-liaison', 'jail-system'],
+  params: tenantParams,
+  query: listQuery,
+  responses: { 200: { description: 'A page of facilities, by id', schema: facilityPage } },
+  handle: async ({ params, query }, { deps }) => {
+    const page = await listFacilities(
+      deps.db,
+      params.tenantId,
+      pageRequest(params.tenantId, SK_PREFIX.facility, query),
+    );
+    return { status: 200, body: pageBody(page, (item) => item) };
+  },
+});
+
+export const nominateOfficerRoute = defineRoute({
+  operationId: 'nominateOfficer',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/officers',
+  summary: 'Nominate a jail officer for the WSO program',
+  tag: 'County set-up',
+  access: ['county-admin'],
+  params: tenantParams,
+  body: nominateOfficerBody,
+  idempotent: true,
+  responses: {
+    201: { description: 'Nominated (status NOMINATED)', schema: officer },
+    409: problem('`officer-exists`: the officer id is taken in this county'),
+    422: problem('`facility-not-found`: a facilityId is not a facility of this county'),
+  },
+  handle: async ({ params, body }, { deps }) => {
+    const now = deps.clock.now();
+    const result = await nominateOfficer(deps.db, params.tenantId, body, now);
+    if (result.kind === 'exists') {
+      throw problems.conflict('officer-exists', `Officer ${body.officerId} is already on the roster.`);
+    }
+    if (result.kind === 'facility-not-found') {
+      throw problems.rule(
+        'facility-not-found',
+        `Facility ${result.facilityId} does not exist in this county.`,
+      );
+    }
+    return {
+      status: 201,
+      body: officerView(result.officer, now),
+      headers: { location: `/v1/tenants/${params.tenantId}/officers/${body.officerId}` },
+    };
+  },
+});
+
+export const credentialOfficerRoute = defineRoute({
+  operationId: 'credentialOfficer',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/officers/{officerId}/credential',
+  summary: 'Record the federal credential ICE issued (also renews, and lifts a suspension)',
+  tag: 'County set-up',
+  access: ['ice-liaison'],
+  params: officerParams,
+  body: credentialOfficerBody,
+  responses: {
+    200: { description: 'Credentialed (status CREDENTIALED)', schema: officer },
+    409: problem('`concurrent-modification`: the officer changed meanwhile; read it and retry'),
+    422: problem(
+      'A date rule is broken: `background-check-in-future`, `training-in-future`, ' +
+        '`credential-expires-before-training` or `credential-expired`',
+    ),
+  },
+  handle: async ({ params, body }, { deps }) => {
+    const now = deps.clock.now();
+    const breach = credentialBreach(body, now);
+    if (breach) throw problems.rule(breach.slug, breach.detail);
+    const current = await findOfficer(deps.db, params.tenantId, params.officerId);
+    const result = await credentialOfficer(
+      deps.db,
+      params.tenantId,
+      current,
+      { ...body, credentialedAt: toIsoSeconds(now) },
+      now,
+    );
+    return { status: 200, body: officerView(updated(result), now) };
+  },
+});
+
+export const suspendOfficerRoute = defineRoute({
+  operationId: 'suspendOfficer',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/officers/{officerId}/suspend',
+  summary: 'Suspend an officer: they may not serve warrants until credentialed again',
+  tag: 'County set-up',
+  access: ['county-admin', 'ice-liaison'],
+  params: officerParams,
+  body: suspendOfficerBody,
+  responses: {
+    200: { description: 'Suspended (status SUSPENDED)', schema: officer },
+    409: problem('`officer-already-suspended`, or `concurrent-modification`: the officer changed meanwhile'),
+  },
+  handle: async ({ params, body }, { deps }) => {
+    const now = deps.clock.now();
+    const current = await findOfficer(deps.db, params.tenantId, params.officerId);
+    if (current.status === 'SUSPENDED') {
+      throw problems.conflict(
+        'officer-already-suspended',
+        `Officer ${current.officerId} is already suspended.`,
+      );
+    }
+    const result = await suspendOfficer(deps.db, params.tenantId, current, body.reason, now);
+    return { status: 200, body: officerView(updated(result), now) };
+  },
+});
+
+export const listOfficersRoute = defineRoute({
+  operationId: 'listOfficers',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}/officers',
+  summary: 'List the county\u2019s officer roster',
+  tag: 'County set-up',
+  access: ['county-admin', 'ice-liaison'],
+  params: tenantParams,
+  query: listQuery,
+  responses: { 200: { description: 'A page of officers, by id', schema: officerPage } },
+  handle: async ({ params, query }, { deps }) => {
+    const now = deps.clock.now();
+    const page = await listOfficers(
+      deps.db,
+      params.tenantId,
+      pageRequest(params.tenantId, SK_PREFIX.officer, query),
+    );
+    return { status: 200, body: pageBody(page, (item) => officerView(item, now)) };
+  },
+});
+
+export const getOfficerRoute = defineRoute({
+  operationId: 'getOfficer',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}/officers/{officerId}',
+  summary: 'Read an officer',
+  tag: 'County set-up',
+  access: ['county-admin', 'ice-liaison'],
+  params: officerParams,
+  responses: { 200: { description: 'The officer', schema: officer } },
+  handle: async ({ params }, { deps }) => ({
+    status: 200,
+    body: officerView(await findOfficer(deps.db, params.tenantId, params.officerId), deps.clock.now()),
+  }),
+});
+
+async function findOfficer(db: Db, tenant: string, id: string): Promise<OfficerRecord> {
+  const found = await getOfficer(db, tenant, id);
+  if (!found) throw problems.notFound('The officer');
+  return found;
+}
+
+function updated(result: OfficerUpdate): OfficerRecord {
+  if (result.kind === 'conflict') {
+    throw problems.conflict('concurrent-modification', 'The officer changed meanwhile; read it and retry.');
+  }
+  return result.officer;
+}
+
+/** The API's view: `credentialActive` is computed at read time; the storage copy of the expiry is not shown. */
+function officerView(record: OfficerRecord, now: Date): Officer {
+  const { credentialExpiresOn, ...rest } = record;
+  return { ...rest, credentialActive: isCredentialActive(record.status, credentialExpiresOn, now) };
+}
+
+/** `?limit=&nextToken=` to a store page request; a token from another list or tenant is a 400. */
+const pageRequest = (
+  tenant: string,
+  skPrefix: string,
+  query: ListQuery,
+): Pick<PageRequest, 'limit' | 'startKey'> => ({
+  limit: query.limit,
+  ...(query.nextToken ? { startKey: decodePageToken(query.nextToken, tenantPk(tenant), skPrefix) } : {}),
+});
+
+const pageBody = <T, V>(page: Page<T>, view: (item: T) => V): { items: V[]; nextToken?: string } => ({
+  items: page.items.map(view),
+  ...(page.nextKey ? { nextToken: encodePageToken(page.nextKey) } : {}),
+});
+
+export const countyRoutes = [
+  createFacilityRoute,
+  listFacilitiesRoute,
+  nominateOfficerRoute,
+  credentialOfficerRoute,
+  suspendOfficerRoute,
+  listOfficersRoute,
+  getOfficerRoute,
+];

@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import type { Principal } from '../../../shared/auth/principal.ts';
+import type { Hold } from '../../../shared/domain/hold.ts';
+import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';
+import { problems } from '../../../shared/http/problem.ts';
+import { defineRoute, type RequestContext } from '../../../shared/http/route.ts';
+import { clientId, tenantId, ulid } from '../../../shared/schemas/common.ts';
+import {
+  holdEventSchema,
+  holdListQuery,
+  holdPage,
+  holdSchema,
+  releaseBody,
+  serveWarrantBody,
+  transferBody,
+  withdrawBody,
+} from '../../../shared/schemas/hold.ts';
+import {
+  releaseBooking,
+  releaseHold,
+  serveWarrant,
+  transferHold,
+  withdrawWarrant,
+} from '../../../shared/services/holds.ts';
+import { type Actor, getHold, listHoldEvents, listHolds } from '../../../shared/store/holds.ts';
+import { SK_PREFIX, tenantPk } from '../../../shared/store/keys.ts';
+
+const TENANT_ROLES = ['county-admin', 'jail-system', 'wso-officer', 'ice-liaison'] as const;
+const tenantParams = z.strictObject({ tenantId });
+const holdParams = z.strictObject({ tenantId, holdId: ulid });
+
+const actorOf = (principal: Principal | undefined): Actor => ({
+  kind: 'credential',
+  keyId: principal?.keyId ?? 'unknown',
+  role: principal?.role ?? 'unknown',
+});
+
+/** A wso-officer key sees only the holds its own officer served. */
+const officerFilter = (principal: Principal | undefined): string | undefined =>
+  principal?.role === 'wso-officer' ? (principal.officerId ?? '\u0000') : undefined;
+
+async function readHold(ctx: RequestContext, tenant: string, holdId: string): Promise<Hold> {
+  const stored = await getHold(ctx.deps.db, tenant, holdId);
+  const officerOnly = officerFilter(ctx.principal);
+  if (!stored || (officerOnly !== undefined && stored.hold.officerId !== officerOnly))
+    throw problems.notFound('The hold');
+  return stored.hold;
+}
+
+const holdResponses = (extra: Record<number, { description: string }> = {}) => ({
+  200: { description: 'The hold', schema: holdSchema },
+  ...extra,
+});
+
+export const serveWarrantRoute = defineRoute({
+  operationId: 'serveWarrant',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/holds',
+  summary: 'Record warrant service: opens a hold with its 48-hour deadline and timer',
+  tag: 'Holds',
+  access: ['wso-officer', 'jail-system'],
+  params: tenantParams,
+  body: serveWarrantBody,
+  idempotent: true,
+  responses: {
+    201: { description: 'The hold', schema: holdSchema },
+    409: { description: 'The booking already has an open hold' },
+    422: { description: 'A service rule is broken; `type` names it' },
+  },
+  handle: async ({ params, body }, ctx) => {
+    const { principal } = ctx;
+    if (principal?.role === 'wso-officer' && principal.officerId !== body.officerId) {
+      throw problems.forbidden();
+    }
+    const hold = await serveWarrant(
+      ctx.deps,
+      params.tenantId,
+      { ...body, servedAt: new Date(body.servedAt) },
+      actorOf(principal),
+      ctx.requestId,
+    );
+    return {
+      status: 201,
+      body: hold,
+      headers: { location: `/v1/tenants/${params.tenantId}/holds/${hold.holdId}` },
+    };
+  },
+});
+
+export const listHoldsRoute = defineRoute({
+  operationId: 'listHolds',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}/holds',
+  summary: 'List holds, newest first (a wso-officer key sees only its own)',
+  tag: 'Holds',
+  access: TENANT_ROLES,
+  params: tenantParams,
+  query: holdListQuery,
+  responses: { 200: { description: 'A page of holds', schema: holdPage } },
+  handle: async ({ params, query }, ctx) => {
+    const pk = tenantPk(params.tenantId);
+    const officerId = officerFilter(ctx.principal);
+    const page = await listHolds(ctx.deps.db, params.tenantId, {
+      limit: query.limit,
+      ...(query.nextToken ? { startKey: decodePageToken(query.nextToken, pk, SK_PREFIX.hold) } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.needsReview ? { needsReview: query.needsReview === 'true' } : {}),
+      ...(officerId ? { officerId } : {}),
+    });
+    return {
+      status: 200,
+      body: { items: page.holds, ...(page.nextKey ? { nextToken: encodePageToken(page.nextKey) } : {}) },
+    };
+  },
+});
+
+export const getHoldRoute = defineRoute({
+  operationId: 'getHold',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}/holds/{holdId}',
+  summary: 'Read a hold',
+  tag: 'Holds',
+  access: TENANT_ROLES,
+  params: holdParams,
+  responses: holdResponses(),
+  handle: async ({ params }, ctx) => ({
+    status: 200,
+    body: await readHold(ctx, params.tenantId, params.holdId),
+  }),
+});
+
+export const transferHoldRoute = defineRoute({
+  operationId: 'transferHold',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/holds/{holdId}/transfer',
+  summary: 'Record that ICE took custody (late transfers are recorded and flagged)',
+  tag: 'Holds',
+  access: ['ice-liaison', 'jail-system'],
+  params: holdParams,
+  body: transferBody,
+  idempotent: true,
+  responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
+  handle: async ({ params, body }, ctx) => {
+    const hold = await transferHold(
+      ctx.deps,
+      params.tenantId,
+      params.holdId,
+      { transferredAt: new Date(body.transferredAt), receivingOfficer: body.receivingOfficer },
+      actorOf(ctx.principal),
+      ctx.requestId,
+    );
+    return { status: 200, body: hold };
+  },
+});
+
+export const releaseHoldRoute = defineRoute({
+  operationId: 'releaseHold',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/holds/{holdId}/release',
+  summary: 'Record the release of the person held (late releases are recorded and flagged)',
+  tag: 'Holds',
+  access: ['jail-system'],
+  params: holdParams,
+  body: releaseBody,
+  idempotent: true,
+  responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
+  handle: async ({ params, body }, ctx) => {
+    const hold = await releaseHold(
+      ctx.deps,
+      params.tenantId,
+      params.holdId,
+      new Date(body.releasedAt),
+      actorOf(ctx.principal),
+      ctx.requestId,
+    );
+    return { status: 200, body: hold };
+  },
+});
+
+export const holdEventsRoute = defineRoute({
+  operationId: 'listHoldEvents',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}/holds/{holdId}/events',
+  summary: 'The hold\u2019s audit events, oldest first',
+  tag: 'Holds',
+  access: TENANT_ROLES,
+  params: holdParams,
+  responses: { 200: { description: 'Audit events', schema: z.object({ items: z.array(holdEventSchema) }) } },
+  handle: async ({ params }, ctx) => {
+    await readHold(ctx, params.tenantId, params.holdId);
+    return {
+      status: 200,
+      body: { items: await listHoldEvents(ctx.deps.db, params.tenantId, params.holdId) },
+    };
+  },
+});
+
+export const releaseBookingRoute = defineRoute({
+  operationId: 'releaseBooking',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/bookings/{bookingNumber}/release',
+  summary: 'Release a booking; an open hold on it closes as RELEASED',
+  tag: 'Custody',
+  access: ['jail-system'],
+  params: z.strictObject({ tenantId, bookingNumber: clientId('The booking number') }),
+  body: releaseBody,
+  idempotent: true,
+  responses: {
+    200: {
+      description: 'Released',
+      schema: z.object({
+        bookingNumber: z.string(),
+        status: z.literal('RELEASED'),
+        releasedAt: z.string(),
+        hold: holdSchema.optional(),
+      }),
+    },
+    409: { description: 'Already released' },
+  },
+  handle: async ({ params, body }, ctx) => ({
+    status: 200,
+    body: await releaseBooking(
+      ctx.deps,
+      params.tenantId,
+      params.bookingNumber,
+      new Date(body.releasedAt),
+      actorOf(ctx.principal),
+      ctx.requestId,
+    ),
+  }),
+});
+
+export const withdrawWarrantRoute = defineRoute({
+  operationId: 'withdrawWarrant',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/warrants/{warrantId}/withdraw',
+  summary: 'Withdraw a warrant; its ACTIVE or RELEASE_DUE hold is cancelled',
+  tag: 'Custody',
+  access: ['ice-liaison'],
+  params: z.strictObject({ tenantId, warrantId: clientId('The warrant') }),
+  body: withdrawBody,
+  idempotent: true,
+  responses: {
+    200: {
+      description: 'Withdrawn',
+      schema: z.object({
+        warrantId: z.string(),
+        status: z.literal('WITHDRAWN'),
+        withdrawnAt: z.string(),
+        hold: holdSchema.optional(),
+      }),
+    },
+    409: { description: 'Already withdrawn' },
+  },
+  handle: async ({ params, body }, ctx) => ({
+    status: 200,
+    body: await withdrawWarrant(
+      ctx.deps,
+      params.tenantId,
+      params.warrantId,
+      body.reason,
+      actorOf(ctx.principal),
+      ctx.requestId,
+    ),
+  }),
+});
+
+export const holdRoutes = [
+  serveWarrantRoute,
+  listHoldsRoute,
+  getHoldRoute,
+  transferHoldRoute,
+  releaseHoldRoute,
+  holdEventsRoute,
+  releaseBookingRoute,
+  withdrawWarrantRoute,
+];

@@ -1,0 +1,138 @@
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import type { AppDeps } from '../shared/app-deps.ts';
+import type { VirtualClock } from '../shared/clock.ts';
+import { LOCAL_CREDENTIALS } from '../shared/store/db.ts';
+import { allShards, earliestSweepAt } from '../shared/store/holds.ts';
+import {
+  EventBridgeHoldTimers,
+  SCHEDULER_MAX_ATTEMPTS,
+  type SchedulerTarget,
+} from '../shared/timers/eventbridge-hold-timers.ts';
+import { MINUTE_MS } from '../shared/util/time.ts';
+import { LocalScheduler } from './scheduler/local-scheduler.ts';
+import { startLocalSchedulerServer } from './scheduler/server.ts';
+
+export const LOCAL_SCHEDULER_TARGET: SchedulerTarget = {
+  groupName: 'wso-holds',
+  targetArn: 'arn:aws:lambda:us-east-1:000000000000:function:wso-hold-timer',
+  roleArn: 'arn:aws:iam::000000000000:role/wso-scheduler-invoke-hold-timer',
+  deadLetterArn: 'arn:aws:sqs:us-east-1:000000000000:wso-scheduler-dlq',
+};
+
+/** The sweeper's cadence in AWS (a rate(1 minute) schedule). */
+export const SWEEP_INTERVAL_MS = MINUTE_MS;
+
+/** Guards against a handler that keeps a step due forever. */
+const MAX_STEPS_PER_ADVANCE = 1_000_000;
+
+export interface LocalTimerHandlers {
+  holdTimer: (event: unknown) => Promise<unknown>;
+  sweep: () => Promise<unknown>;
+  /** Runs after each step of the clock: the stream consumers see changes in time order. */
+  afterStep?: () => Promise<unknown>;
+}
+
+/**
+ * The local Scheduler (an HTTP server speaking the EventBridge Scheduler API, used through the
+ * production adapter unchanged) and the clock driver that fires schedules and runs the sweeper
+ * on the virtual clock, exactly when they would run in AWS.
+ */
+export class LocalTimers {
+  readonly scheduler: LocalScheduler;
+  readonly timers: EventBridgeHoldTimers;
+  readonly schedulerClient: SchedulerClient;
+  private readonly clock: VirtualClock;
+  private handlers: LocalTimerHandlers | undefined;
+  private deps: AppDeps | undefined;
+  private lastSweep = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closeServer: () => Promise<void> = async () => undefined;
+
+  private constructor(clock: VirtualClock, scheduler: LocalScheduler, client: SchedulerClient) {
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.schedulerClient = client;
+    this.timers = new EventBridgeHoldTimers(client, LOCAL_SCHEDULER_TARGET);
+  }
+
+  static async start(clock: VirtualClock): Promise<LocalTimers> {
+    let self: LocalTimers | undefined;
+    const scheduler = new LocalScheduler({
+      clock,
+      invoke: async (targetArn, input) => {
+        if (targetArn !== LOCAL_SCHEDULER_TARGET.targetArn || !self?.handlers) {
+          throw new Error(`no local function for ${targetArn}`);
+        }
+        return self.handlers.holdTimer(JSON.parse(input));
+      },
+    });
+    scheduler.createGroup(LOCAL_SCHEDULER_TARGET.groupName);
+    const server = await startLocalSchedulerServer(scheduler, { port: 0 });
+    const client = new SchedulerClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+      // Same attempts as in AWS, but no real-time backoff: local time is virtual.
+      retryStrategy: new ConfiguredRetryStrategy(SCHEDULER_MAX_ATTEMPTS, () => 0),
+    });
+    self = new LocalTimers(clock, scheduler, client);
+    self.closeServer = server.close;
+    return self;
+  }
+
+  /** The handlers exist only once the deps (which include these timers) are built. */
+  attach(deps: AppDeps, handlers: LocalTimerHandlers): void {
+    this.deps = deps;
+    this.handlers = handlers;
+  }
+
+  /** Moves the clock to `target`, one due event at a time, firing schedules and sweeps in order. */
+  advanceTo(target: Date): Promise<void> {
+    const run = this.queue.then(() => this.drive(target));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async stop(): Promise<void> {
+    await this.queue;
+    this.schedulerClient.destroy();
+    await this.closeServer();
+  }
+
+  private async drive(target: Date): Promise<void> {
+    for (let step = 0; step < MAX_STEPS_PER_ADVANCE; step++) {
+      const now = this.clock.now().getTime();
+      const fireAt = this.scheduler.nextFireAt()?.getTime();
+      const sweepAt = await this.nextSweepTime();
+      const next = Math.min(fireAt ?? Number.POSITIVE_INFINITY, sweepAt ?? Number.POSITIVE_INFINITY);
+      if (next > target.getTime()) break;
+      if (next > now) this.clock.set(new Date(next));
+      await this.runDue();
+    }
+    if (target.getTime() > this.clock.now().getTime()) this.clock.set(target);
+    await this.runDue();
+  }
+
+  /** Fire due schedules first (the timer normally wins), then the sweep if one is due. */
+  private async runDue(): Promise<void> {
+    const now = this.clock.now().getTime();
+    await this.scheduler.fireDue(new Date(now));
+    if (now >= this.lastSweep + SWEEP_INTERVAL_MS && this.handlers) {
+      this.lastSweep = Math.floor(now / SWEEP_INTERVAL_MS) * SWEEP_INTERVAL_MS;
+      await this.handlers.sweep();
+    }
+    await this.handlers?.afterStep?.();
+  }
+
+  /** The next minute boundary at which the sweeper would find an open hold due. */
+  private async nextSweepTime(): Promise<number | undefined> {
+    if (!this.deps) return undefined;
+    const db = this.deps.db;
+    const times = await Promise.all(allShards().map((shard) => earliestSweepAt(db, shard)));
+    const earliest = Math.min(...times.flatMap((time) => (time ? [Date.parse(time)] : [])));
+    if (!Number.isFinite(earliest)) return undefined;
+    const boundary = Math.ceil(earliest / SWEEP_INTERVAL_MS) * SWEEP_INTERVAL_MS;
+    return Math.max(boundary, this.lastSweep + SWEEP_INTERVAL_MS);
+  }
+}

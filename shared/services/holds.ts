@@ -1,0 +1,566 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AppDeps } from '../app-deps.ts';
+import { CURRENT_RULE } from '../domain/deadline-policy.ts';
+import {
+  advance,
+  cancel,
+  type Hold,
+  type HoldBasis,
+  isOpen,
+  isRefusal,
+  type Refusal,
+  release,
+  serve,
+  type Transition,
+  transfer,
+} from '../domain/hold.ts';
+import {
+  type BookingFacts,
+  checkServiceRules,
+  type OfficerFacts,
+  utcDate,
+  type WarrantFacts,
+} from '../domain/service-rules.ts';
+import { ProblemError, problems } from '../http/problem.ts';
+import type { Tenant } from '../schemas/tenant.ts';
+import { failedConditionIndexes } from '../store/errors.ts';
+import {
+  type Actor,
+  clearArmPending,
+  commitHoldChange,
+  getHold,
+  type HoldEvent,
+  markArmPending,
+  type StoredHold,
+  type TransactItem,
+} from '../store/holds.ts';
+import { keys, tenantKeys } from '../store/keys.ts';
+import { toIsoSeconds } from '../util/time.ts';
+
+/** How many times a change is re-read and retried after losing a race. */
+const MAX_ATTEMPTS = 5;
+
+export interface ServeInput {
+  warrantId: string;
+  bookingNumber: string;
+  officerId: string;
+  servedAt: Date;
+  basis: HoldBasis;
+}
+
+interface ServiceSnapshot {
+  tenant?: Tenant;
+  booking?: BookingFacts;
+  officer?: OfficerFacts;
+  warrant?: WarrantFacts;
+}
+
+/**
+ * Serves a warrant: ONE transaction (the hold, the booking's open-hold marker, the warrant, the
+ * officer check, audit and outbox events), then ONE CreateSchedule. If the schedule cannot be
+ * created, the hold is listed for the sweeper, which re-arms it and would perform the step anyway.
+ */
+export async function serveWarrant(
+  deps: AppDeps,
+  tenantId: string,
+  input: ServeInput,
+  actor: Actor,
+  requestId?: string,
+): Promise<Hold> {
+  for (let attempt = 1; ; attempt++) {
+    const now = deps.clock.now();
+    const snapshot = await readServiceSnapshot(deps, tenantId, input);
+    if (!snapshot.tenant) throw problems.notFound('The tenant');
+    const brokenRule = checkServiceRules(
+      {
+        tenant: { igsa: snapshot.tenant.agreements.igsa },
+        ...(snapshot.booking ? { booking: snapshot.booking } : {}),
+        ...(snapshot.officer ? { officer: snapshot.officer } : {}),
+        ...(snapshot.warrant ? { warrant: snapshot.warrant } : {}),
+      },
+      input,
+      now,
+    );
+    if (brokenRule) {
+      if (brokenRule.status === 409) throw problems.conflict(brokenRule.slug, brokenRule.detail);
+      throw problems.rule(brokenRule.slug, brokenRule.detail);
+    }
+    const booking = snapshot.booking as BookingFacts;
+    const { hold, changes } = serve(
+      {
+        holdId: deps.ids.next(),
+        tenantId,
+        bookingNumber: input.bookingNumber,
+        warrantId: input.warrantId,
+        officerId: input.officerId,
+        facilityId: booking.facilityId,
+        basis: input.basis,
+        servedAt: input.servedAt,
+        releaseLeadMinutes: snapshot.tenant.releaseLeadMinutes,
+        rule: CURRENT_RULE,
+      },
+      now,
+    );
+    try {
+      await commitHoldChange({
+        db: deps.db,
+        ids: deps.ids,
+        before: undefined,
+        after: hold,
+        changes,
+        actor,
+        ...(requestId ? { requestId } : {}),
+        related: serviceConditions(deps, tenantId, input, hold),
+      });
+    } catch (error) {
+      // Something changed between the read and the write: read again, and name the rule if one broke.
+      if (error instanceof TransactionCanceledException && attempt < MAX_ATTEMPTS) continue;
+      if (error instanceof TransactionCanceledException) {
+        throw problems.conflict(
+          'concurrent-modification',
+          'The booking, warrant or officer changed meanwhile; retry.',
+        );
+      }
+      throw error;
+    }
+    await armNextStep(deps, hold);
+    return hold;
+  }
+}
+
+async function readServiceSnapshot(
+  deps: AppDeps,
+  tenantId: string,
+  input: ServeInput,
+): Promise<ServiceSnapshot> {
+  const wanted = {
+    tenant: keys.tenantProfile(tenantId),
+    booking: tenantKeys.booking(tenantId, input.bookingNumber),
+    officer: tenantKeys.officer(tenantId, input.officerId),
+    warrant: tenantKeys.warrant(tenantId, input.warrantId),
+  };
+  let pending = Object.values(wanted);
+  const found: Record<string, unknown>[] = [];
+  // BatchGet may hand back unprocessed keys under load: ask again for just those.
+  for (let round = 0; pending.length > 0 && round < MAX_ATTEMPTS; round++) {
+    const response = await deps.db.doc.send(
+      new BatchGetCommand({ RequestItems: { [deps.db.tableName]: { Keys: pending, ConsistentRead: true } } }),
+    );
+    found.push(...(response.Responses?.[deps.db.tableName] ?? []));
+    pending = (response.UnprocessedKeys?.[deps.db.tableName]?.Keys ?? []) as typeof pending;
+  }
+  if (pending.length > 0) throw problems.throttled();
+  const bySortKey = (sk: string) => found.find((item) => item.sk === sk);
+  return {
+    tenant: bySortKey(wanted.tenant.sk) as Tenant | undefined,
+    booking: bySortKey(wanted.booking.sk) as BookingFacts | undefined,
+    officer: bySortKey(wanted.officer.sk) as OfficerFacts | undefined,
+    warrant: bySortKey(wanted.warrant.sk) as WarrantFacts | undefined,
+  };
+}
+
+function serviceConditions(deps: AppDeps, tenantId: string, input: ServeInput, hold: Hold): TransactItem[] {
+  const table = deps.db.tableName;
+  return [
+    {
+      ConditionCheck: {
+        TableName: table,
+        Key: tenantKeys.officer(tenantId, input.officerId),
+        ConditionExpression:
+          '#status = :credentialed AND credentialExpiresOn >= :serviceDate AND contains(facilityIds, :facilityId)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':credentialed': 'CREDENTIALED',
+          ':serviceDate': utcDate(input.servedAt),
+          ':facilityId': hold.facilityId,
+        },
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: tenantKeys.booking(tenantId, input.bookingNumber),
+        UpdateExpression: 'SET openHoldId = :holdId',
+        ConditionExpression:
+          '#status = :inCustody AND facilityId = :facilityId AND attribute_not_exists(openHoldId)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':holdId': hold.holdId,
+          ':inCustody': 'IN_CUSTODY',
+          ':facilityId': hold.facilityId,
+        },
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: tenantKeys.warrant(tenantId, input.warrantId),
+        UpdateExpression: 'SET #status = :served, holdId = :holdId, servedAt = :servedAt',
+        ConditionExpression: '#status = :received AND bookingNumber = :bookingNumber',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':served': 'SERVED',
+          ':received': 'RECEIVED',
+          ':holdId': hold.holdId,
+          ':servedAt': hold.servedAt,
+          ':bookingNumber': input.bookingNumber,
+        },
+      },
+    },
+  ];
+}
+
+/** Arms the hold's next step; on failure lists it for the sweeper instead of failing the caller. */
+async function armNextStep(deps: AppDeps, hold: Hold, wasPending = false): Promise<void> {
+  if (!isOpen(hold.status) || !hold.nextStep || !hold.nextActionAt) return;
+  try {
+    await deps.timers.arm({
+      tenantId: hold.tenantId,
+      holdId: hold.holdId,
+      step: hold.nextStep,
+      dueAt: hold.nextActionAt,
+    });
+    if (wasPending) await clearArmPending(deps.db, hold);
+  } catch (error) {
+    deps.logger.warn('could not arm the hold timer; the sweeper will', {
+      tenantId: hold.tenantId,
+      holdId: hold.holdId,
+      step: hold.nextStep,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    if (wasPending) return;
+    await markArmPending(deps.db, hold, toIsoSeconds(deps.clock.now())).catch((markError: unknown) => {
+      // The hold is still listed by its own next-action time: the step happens regardless.
+      deps.logger.error('could not list the hold for re-arming', {
+        holdId: hold.holdId,
+        error: String(markError),
+      });
+    });
+  }
+}
+
+/** Best effort: a timer left behind fires into a hold with nothing due, which is a no-op. */
+async function disarm(deps: AppDeps, before: Hold): Promise<void> {
+  if (!before.nextStep) return;
+  await deps.timers.disarm(before.holdId, before.nextStep).catch((error: unknown) => {
+    deps.logger.warn('could not delete the hold timer', { holdId: before.holdId, error: String(error) });
+  });
+}
+
+type Decision = { transition: Transition; related: TransactItem[] } | Refusal;
+
+interface ChangeResult {
+  before: StoredHold;
+  hold: Hold;
+  events: HoldEvent[];
+}
+
+/**
+ * Read, decide, write conditionally on the version read; on losing a race, read again and decide
+ * again. Whatever arrives together (transfer, timer, sweep, duplicates) ends in one final state.
+ */
+async function changeHold(
+  deps: AppDeps,
+  tenantId: string,
+  holdId: string,
+  decide: (hold: Hold, now: Date) => Decision,
+  actor: Actor,
+  requestId?: string,
+): Promise<ChangeResult | undefined> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const stored = await getHold(deps.db, tenantId, holdId, true);
+    if (!stored) return undefined;
+    const decision = decide(stored.hold, deps.clock.now());
+    if (isRefusal(decision)) throw refusalProblem(decision);
+    const { transition, related } = decision;
+    if (transition.changes.length === 0) return { before: stored, hold: stored.hold, events: [] };
+    try {
+      const events = await commitHoldChange({
+        db: deps.db,
+        ids: deps.ids,
+        before: stored,
+        after: transition.hold,
+        changes: transition.changes,
+        actor,
+        ...(requestId ? { requestId } : {}),
+        related,
+      });
+      return { before: stored, hold: transition.hold, events };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      deps.logger.debug('hold change lost a race; retrying', {
+        holdId,
+        attempt,
+        failed: failedConditionIndexes(error),
+      });
+    }
+  }
+  throw problems.conflict('concurrent-modification', 'The hold changed meanwhile; read it and retry.');
+}
+
+function refusalProblem(refusal: Refusal): ProblemError {
+  if (refusal.refused === 'not-allowed') {
+    return problems.conflict(
+      'transition-not-allowed',
+      `The hold is ${refusal.status}; that change is not allowed.`,
+    );
+  }
+  return problems.rule(refusal.slug, refusal.detail);
+}
+
+function notInFuture(at: Date, now: Date, field: string): void {
+  if (at.getTime() > now.getTime() + 2 * 60_000) {
+    throw problems.rule(`${field}-in-future`, `${field} is in the future.`);
+  }
+}
+
+/** The booking ends with the hold: the person left the jail's custody (released, or to ICE). */
+const closeBooking = (deps: AppDeps, hold: Hold, at: string, reason: string): TransactItem => ({
+  Update: {
+    TableName: deps.db.tableName,
+    Key: tenantKeys.booking(hold.tenantId, hold.bookingNumber),
+    UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason REMOVE openHoldId',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':released': 'RELEASED', ':at': at, ':reason': reason },
+  },
+});
+
+export async function transferHold(
+  deps: AppDeps,
+  tenantId: string,
+  holdId: string,
+  input: { transferredAt: Date; receivingOfficer: string },
+  actor: Actor,
+  requestId?: string,
+): Promise<Hold> {
+  notInFuture(input.transferredAt, deps.clock.now(), 'transferredAt');
+  const result = await changeHold(
+    deps,
+    tenantId,
+    holdId,
+    (hold, now) => {
+      const transition = transfer(hold, input.transferredAt, input.receivingOfficer, now);
+      if (isRefusal(transition)) return transition;
+      return {
+        transition,
+        related: [closeBooking(deps, hold, toIsoSeconds(input.transferredAt), 'TRANSFERRED_TO_ICE')],
+      };
+    },
+    actor,
+    requestId,
+  );
+  if (!result) throw problems.notFound('The hold');
+  await disarm(deps, result.before.hold);
+  return result.hold;
+}
+
+export async function releaseHold(
+  deps: AppDeps,
+  tenantId: string,
+  holdId: string,
+  releasedAt: Date,
+  actor: Actor,
+  requestId?: string,
+): Promise<Hold> {
+  notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
+  const result = await changeHold(
+    deps,
+    tenantId,
+    holdId,
+    (hold, now) => {
+      const transition = release(hold, releasedAt, now);
+      if (isRefusal(transition)) return transition;
+      return { transition, related: [closeBooking(deps, hold, toIsoSeconds(releasedAt), 'RELEASED')] };
+    },
+    actor,
+    requestId,
+  );
+  if (!result) throw problems.notFound('The hold');
+  await disarm(deps, result.before.hold);
+  return result.hold;
+}
+
+/**
+ * Releases a booking; an open hold on it closes as RELEASED in the same transaction. Without a
+ * hold it is a plain conditional update (which fails, and is retried, if a hold appeared meanwhile).
+ */
+export async function releaseBooking(
+  deps: AppDeps,
+  tenantId: string,
+  bookingNumber: string,
+  releasedAt: Date,
+  actor: Actor,
+  requestId?: string,
+): Promise<{ bookingNumber: string; status: 'RELEASED'; releasedAt: string; hold?: Hold }> {
+  notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
+  const at = toIsoSeconds(releasedAt);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const { Item } = await deps.db.doc.send(
+      new GetCommand({
+        TableName: deps.db.tableName,
+        Key: tenantKeys.booking(tenantId, bookingNumber),
+        ConsistentRead: true,
+      }),
+    );
+    const booking = Item as (BookingFacts & { bookedAt: string }) | undefined;
+    if (!booking) throw problems.notFound('The booking');
+    if (booking.status !== 'IN_CUSTODY')
+      throw problems.conflict('booking-released', 'The booking was already released.');
+    if (at < toIsoSeconds(new Date(booking.bookedAt))) {
+      throw problems.rule('release-before-booking', 'releasedAt is before the person was booked.');
+    }
+    if (booking.openHoldId) {
+      const hold = await releaseHold(deps, tenantId, booking.openHoldId, releasedAt, actor, requestId);
+      return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
+    }
+    try {
+      await deps.db.doc.send(
+        new UpdateCommand({
+          TableName: deps.db.tableName,
+          Key: tenantKeys.booking(tenantId, bookingNumber),
+          UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
+          ConditionExpression: '#status = :inCustody AND attribute_not_exists(openHoldId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':released': 'RELEASED',
+            ':inCustody': 'IN_CUSTODY',
+            ':at': at,
+            ':reason': 'RELEASED',
+          },
+        }),
+      );
+      return { bookingNumber, status: 'RELEASED', releasedAt: at };
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    }
+  }
+  throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
+}
+
+/**
+ * Withdraws a warrant. Its hold, if ACTIVE or RELEASE_DUE, is cancelled in the same transaction;
+ * an OVERDUE hold stays open (the person must still be released) and a closed one is left alone.
+ */
+export async function withdrawWarrant(
+  deps: AppDeps,
+  tenantId: string,
+  warrantId: string,
+  reason: string,
+  actor: Actor,
+  requestId?: string,
+): Promise<{ warrantId: string; status: 'WITHDRAWN'; withdrawnAt: string; hold?: Hold }> {
+  const warrantKey = tenantKeys.warrant(tenantId, warrantId);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const now = deps.clock.now();
+    const at = toIsoSeconds(now);
+    const { Item } = await deps.db.doc.send(
+      new GetCommand({ TableName: deps.db.tableName, Key: warrantKey, ConsistentRead: true }),
+    );
+    const warrant = Item as (WarrantFacts & { holdId?: string }) | undefined;
+    if (!warrant) throw problems.notFound('The warrant');
+    if (warrant.status === 'WITHDRAWN')
+      throw problems.conflict('warrant-withdrawn', 'The warrant was already withdrawn.');
+    const withdraw: TransactItem = {
+      Update: {
+        TableName: deps.db.tableName,
+        Key: warrantKey,
+        UpdateExpression: 'SET #status = :withdrawn, withdrawnAt = :at, withdrawReason = :reason',
+        ConditionExpression: '#status = :current',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':withdrawn': 'WITHDRAWN',
+          ':at': at,
+          ':reason': reason,
+          ':current': warrant.status,
+        },
+      },
+    };
+    const stored = warrant.holdId ? await getHold(deps.db, tenantId, warrant.holdId, true) : undefined;
+    try {
+      if (stored && (stored.hold.status === 'ACTIVE' || stored.hold.status === 'RELEASE_DUE')) {
+        const result = await changeHold(
+          deps,
+          tenantId,
+          stored.hold.holdId,
+          (hold, changeNow) => {
+            const transition = cancel(hold, reason, changeNow);
+            if (isRefusal(transition)) return transition;
+            return { transition, related: [withdraw, releaseOpenHoldMarker(deps, hold)] };
+          },
+          actor,
+          requestId,
+        );
+        if (result) {
+          await disarm(deps, result.before.hold);
+          return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, hold: result.hold };
+        }
+      }
+      await deps.db.doc.send(new TransactWriteCommand({ TransactItems: [withdraw] }));
+      return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, ...(stored ? { hold: stored.hold } : {}) };
+    } catch (error) {
+      // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
+      const retryable =
+        error instanceof TransactionCanceledException ||
+        (error instanceof ProblemError && error.slug === 'transition-not-allowed');
+      if (!retryable) throw error;
+    }
+  }
+  throw problems.conflict('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
+}
+
+/** A cancelled hold frees the booking for another service; the person stays in custody. */
+const releaseOpenHoldMarker = (deps: AppDeps, hold: Hold): TransactItem => ({
+  Update: {
+    TableName: deps.db.tableName,
+    Key: tenantKeys.booking(hold.tenantId, hold.bookingNumber),
+    UpdateExpression: 'REMOVE openHoldId',
+    ConditionExpression: 'attribute_exists(pk)',
+  },
+});
+
+export type StepSource = 'hold-timer' | 'sweeper';
+
+export interface StepOutcome {
+  found: boolean;
+  changed: boolean;
+  hold?: Hold;
+  events: HoldEvent[];
+}
+
+/**
+ * Performs every step of the hold that is due now, then arms the next one. The hold-timer (when
+ * its schedule fires) and the sweeper (for anything a timer missed) both come through here.
+ */
+export async function runDueSteps(
+  deps: AppDeps,
+  tenantId: string,
+  holdId: string,
+  source: StepSource,
+): Promise<StepOutcome> {
+  const result = await changeHold(
+    deps,
+    tenantId,
+    holdId,
+    (hold, now) => ({ transition: advance(hold, now), related: [] }),
+    { kind: 'system', name: source },
+  );
+  if (!result) return { found: false, changed: false, events: [] };
+  const changed = result.events.length > 0;
+  if (changed) {
+    if (source === 'sweeper') await disarm(deps, result.before.hold);
+    await armNextStep(deps, result.hold);
+  } else if (result.before.armPending) {
+    await armNextStep(deps, result.hold, true);
+  }
+  return { found: true, changed, hold: result.hold, events: result.events };
+}
+
+/** A timer that fired before its step was due (never expected; Scheduler is precise to 60 s) is re-armed. */
+export async function rearmIfEarly(deps: AppDeps, hold: Hold, step: string): Promise<boolean> {
+  if (!isOpen(hold.status) || hold.nextStep !== step || !hold.nextActionAt) return false;
+  if (Date.parse(hold.nextActionAt) <= deps.clock.now().getTime()) return false;
+  await armNextStep(deps, hold);
+  return true;
+}

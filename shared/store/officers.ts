@@ -1,0 +1,173 @@
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { OfficerStatus } from '../domain/custody-rules.ts';
+import type { Credential, NominateOfficer, Suspension } from '../schemas/officer.ts';
+import { toIsoSeconds } from '../util/time.ts';
+import type { Db } from './db.ts';
+import { failedConditionIndexes, isConditionFailure } from './errors.ts';
+import { fieldUpdate, fromItem } from './items.ts';
+import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
+import { type Page, type PageRequest, queryPage } from './pagination.ts';
+
+/**
+ * The officer roster. The item follows the contract in keys.ts, which the serve-warrant
+ * transaction puts conditions on: `status`, `facilityIds` (a list, for `contains`) and
+ * `credentialExpiresOn` (a top-level copy of the credential's expiry). Every change bumps
+ * `version` under a condition on the version read, so two liaisons never overwrite each other.
+ */
+export interface OfficerRecord {
+  officerId: string;
+  name: string;
+  badgeNumber: string;
+  facilityIds: string[];
+  status: OfficerStatus;
+  credential?: Credential;
+  credentialExpiresOn?: string;
+  suspension?: Suspension;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+const toOfficer = (item: Record<string, unknown>): OfficerRecord => fromItem<OfficerRecord>(item);
+
+export type NominateResult =
+  | { kind: 'created'; officer: OfficerRecord }
+  | { kind: 'facility-not-found'; facilityId: string }
+  | { kind: 'exists' };
+
+/** Puts a NOMINATED officer, checking in the same transaction that each of its facilities exists. */
+export async function nominateOfficer(
+  db: Db,
+  tenantId: string,
+  input: NominateOfficer,
+  now: Date,
+): Promise<NominateResult> {
+  const at = toIsoSeconds(now);
+  const officer: OfficerRecord = { ...input, status: 'NOMINATED', createdAt: at, updatedAt: at, version: 1 };
+  try {
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...input.facilityIds.map((facilityId) => ({
+            ConditionCheck: {
+              TableName: db.tableName,
+              Key: tenantKeys.facility(tenantId, facilityId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          })),
+          {
+            Put: {
+              TableName: db.tableName,
+              Item: {
+                ...tenantKeys.officer(tenantId, input.officerId),
+                type: 'Officer',
+                tenantId,
+                ...officer,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+    const failed = failedConditionIndexes(error)[0] ?? input.facilityIds.length;
+    const facilityId = input.facilityIds[failed];
+    return facilityId === undefined ? { kind: 'exists' } : { kind: 'facility-not-found', facilityId };
+  }
+  return { kind: 'created', officer };
+}
+
+export async function getOfficer(
+  db: Db,
+  tenantId: string,
+  officerId: string,
+): Promise<OfficerRecord | undefined> {
+  const { Item } = await db.doc.send(
+    new GetCommand({
+      TableName: db.tableName,
+      Key: tenantKeys.officer(tenantId, officerId),
+      // Read-modify-write callers compare against this version: read the latest.
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? toOfficer(Item) : undefined;
+}
+
+export async function listOfficers(
+  db: Db,
+  tenantId: string,
+  page: Pick<PageRequest, 'limit' | 'startKey'>,
+): Promise<Page<OfficerRecord>> {
+  return queryPage(db, { pk: tenantPk(tenantId), skPrefix: SK_PREFIX.officer, ...page }, toOfficer);
+}
+
+export type OfficerUpdate = { kind: 'updated'; officer: OfficerRecord } | { kind: 'conflict' };
+
+/** ICE issues (or renews) the credential: CREDENTIALED, and any suspension is lifted. */
+export function credentialOfficer(
+  db: Db,
+  tenantId: string,
+  current: OfficerRecord,
+  credential: Credential,
+  now: Date,
+): Promise<OfficerUpdate> {
+  const { suspension: _lifted, ...rest } = current;
+  return saveStatusChange(db, tenantId, current, {
+    ...rest,
+    status: 'CREDENTIALED',
+    credential,
+    credentialExpiresOn: credential.expiresOn,
+    updatedAt: toIsoSeconds(now),
+    version: current.version + 1,
+  });
+}
+
+export function suspendOfficer(
+  db: Db,
+  tenantId: string,
+  current: OfficerRecord,
+  reason: string,
+  now: Date,
+): Promise<OfficerUpdate> {
+  const at = toIsoSeconds(now);
+  return saveStatusChange(db, tenantId, current, {
+    ...current,
+    status: 'SUSPENDED',
+    suspension: { reason, suspendedAt: at },
+    updatedAt: at,
+    version: current.version + 1,
+  });
+}
+
+/**
+ * Writes only the attributes a status change owns (an UpdateItem, not a Put, so attributes other
+ * modules keep on the item survive), conditioned on the version the change was computed from.
+ */
+async function saveStatusChange(
+  db: Db,
+  tenantId: string,
+  current: OfficerRecord,
+  next: OfficerRecord,
+): Promise<OfficerUpdate> {
+  const { status, updatedAt, version, credential, credentialExpiresOn, suspension } = next;
+  const update = fieldUpdate(
+    { status, updatedAt, version, credential, credentialExpiresOn, suspension },
+    { clauses: [], values: { ':expected': current.version } },
+  );
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: tenantKeys.officer(tenantId, current.officerId),
+        ...update,
+        ConditionExpression: 'version = :expected',
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return { kind: 'conflict' };
+    throw error;
+  }
+  return { kind: 'updated', officer: next };
+}
