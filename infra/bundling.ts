@@ -1,0 +1,36 @@
+/**
+ * One description of how every function is bundled, used by the CDK app (NodejsFunction) and by
+ * the bundle-size report (`npm run bench:bundle`), so the report measures what gets deployed.
+ */
+
+/** The Lambda entries, relative to the repository root; each exports `handler`. */
+export const FUNCTION_ENTRIES = {
+  api: 'functions/api/handler.ts',
+  authorizer: 'functions/authorizer/handler.ts',
+  holdTimer: 'functions/hold-timer/handler.ts',
+  sweeper: 'functions/sweeper/handler.ts',
+} as const;
+
+export type FunctionKey = keyof typeof FUNCTION_ENTRIES;
+
+/**
+ * esbuild turns CommonJS dependencies into `__require(...)` calls, which throw inside an ES module
+ * unless a `require` exists. Defining one from `createRequire` keeps ESM end to end (DESIGN.md §9).
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __wsoCreateRequire } from 'node:module'; const require = __wsoCreateRequire(import.meta.url);";
+
+export const BUNDLE_SETTINGS = {
+  target: 'node24',
+  format: 'esm',
+  minify: true,
+  sourceMap: true,
+  // Sources stay in git; leaving them out of the map keeps the deployment package small.
+  sourcesContent: false,
+  // Prefer the ESM builds of dependencies: they tree-shake, CommonJS builds do not.
+  mainFields: ['module', 'main'],
+  banner: ESM_REQUIRE_BANNER,
+} as const;
+
+/** DESIGN.md §8: per-function bundle budget. */
+export const BUNDLE_BUDGET_BYTES = 250 * 1024;

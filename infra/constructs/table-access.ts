@@ -1,0 +1,76 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
+
+/** The item-level DynamoDB actions a function may be given. Scan is deliberately not one of them. */
+export type ItemAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem'
+  | 'TransactWriteItems';
+
+/**
+ * Reading everything without a key is never allowed (DESIGN.md §8). PartiQL is listed as well:
+ * a SELECT without a key condition is a scan under another name.
+ */
+export const DENIED_TABLE_ACTIONS = ['dynamodb:Scan', 'dynamodb:PartiQLSelect'] as const;
+
+export interface TableRef {
+  readonly tableArn: string;
+  /** Key the table is encrypted with. */
+  readonly encryptionKey: kms.IKey;
+}
+
+export interface TableAccess {
+  /** Actions on the base table. */
+  readonly tableActions: readonly ItemAction[];
+  /** Indexes the function may Query (an index supports nothing but Query and Scan). */
+  readonly queryIndexes?: readonly string[];
+}
+
+export function indexArn(tableArn: string, indexName: string): string {
+  return `${tableArn}/index/${indexName}`;
+}
+
+/**
+ * Grants exactly the listed actions, adds an explicit Deny of Scan on the table and every index
+ * (so no later broad grant can re-enable it), and lets the role use the table's KMS key.
+ *
+ * TransactWriteItems is authorized per contained operation as well, so a function that writes in
+ * transactions also needs the Put/Update/Delete/ConditionCheck actions it uses inside them.
+ */
+export function grantTableAccess(role: iam.IRole, table: TableRef, access: TableAccess): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'TableItemAccess',
+      actions: access.tableActions.map((action) => `dynamodb:${action}`),
+      resources: [table.tableArn],
+    }),
+  );
+  const queryIndexes = access.queryIndexes ?? [];
+  if (queryIndexes.length > 0) {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'IndexQuery',
+        actions: ['dynamodb:Query'],
+        resources: queryIndexes.map((name) => indexArn(table.tableArn, name)),
+      }),
+    );
+  }
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'NeverScan',
+      effect: iam.Effect.DENY,
+      actions: [...DENIED_TABLE_ACTIONS],
+      resources: [
+        table.tableArn,
+        ...GLOBAL_INDEXES.map((index) => indexArn(table.tableArn, index.indexName)),
+      ],
+    }),
+  );
+  table.encryptionKey.grantEncryptDecrypt(role);
+}

@@ -1,0 +1,77 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
+
+/**
+ * Physical names of everything another component must find by name. They are fixed (derived from
+ * the stage only) for two reasons: the hold-timer function re-arms its own schedule, so it must know
+ * its own ARN without referencing itself; and operators, runbooks and alarms find resources by name.
+ */
+export interface ResourceNames {
+  readonly stackPrefix: string;
+  readonly table: string;
+  readonly apiFunction: string;
+  readonly authorizerFunction: string;
+  readonly holdTimerFunction: string;
+  readonly sweeperFunction: string;
+  /** Scheduler group names: 1 to 64 of [0-9a-zA-Z-_.] (DESIGN.md §9). */
+  readonly scheduleGroup: string;
+  readonly schedulerDlq: string;
+  readonly holdTimerFailureQueue: string;
+  readonly restApi: string;
+  readonly webAcl: string;
+  /** WAF only delivers logs to CloudWatch log groups whose name starts with `aws-waf-logs-`. */
+  readonly webAclLogGroup: string;
+  readonly alarmTopic: string;
+  readonly dashboard: string;
+}
+
+export function resourceNames(stage: string): ResourceNames {
+  const prefix = `${TABLE_DEFAULT_NAME}-${stage}`;
+  return {
+    stackPrefix: prefix,
+    table: prefix,
+    apiFunction: `${prefix}-api`,
+    authorizerFunction: `${prefix}-authorizer`,
+    holdTimerFunction: `${prefix}-hold-timer`,
+    sweeperFunction: `${prefix}-sweeper`,
+    scheduleGroup: `${prefix}-holds`,
+    schedulerDlq: `${prefix}-scheduler-dlq`,
+    holdTimerFailureQueue: `${prefix}-hold-timer-failures`,
+    restApi: prefix,
+    webAcl: `${prefix}-api`,
+    webAclLogGroup: `aws-waf-logs-${prefix}`,
+    alarmTopic: `${prefix}-alarms`,
+    dashboard: prefix,
+  };
+}
+
+/**
+ * The ARN of a function known by name, built in the caller's own stack from its partition, region
+ * and account pseudo parameters: no reference to the function resource, so no cycle and no export.
+ */
+export function functionArnFromName(scope: IConstruct, functionName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'lambda',
+    resource: 'function',
+    resourceName: functionName,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+export function scheduleGroupArnFromName(scope: IConstruct, groupName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'scheduler',
+    resource: 'schedule-group',
+    resourceName: groupName,
+  });
+}
+
+/** Every schedule inside one group: `arn:<partition>:scheduler:<region>:<account>:schedule/<group>/*`. */
+export function schedulesInGroupArn(scope: IConstruct, groupName: string): string {
+  return Stack.of(scope).formatArn({
+    service: 'scheduler',
+    resource: 'schedule',
+    resourceName: `${groupName}/*`,
+  });
+}

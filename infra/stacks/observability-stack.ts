@@ -1,0 +1,217 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { AppConfig } from '../config.ts';
+import type { ResourceNames } from '../naming.ts';
+
+/** API 5xx answers in five minutes before someone is paged; single blips are left to retries. */
+export const API_5XX_THRESHOLD = 5;
+
+export interface ObservedFunctions {
+  readonly api: lambda.IFunction;
+  readonly authorizer: lambda.IFunction;
+  readonly holdTimer: lambda.IFunction;
+  readonly sweeper: lambda.IFunction;
+}
+
+export interface ObservabilityStackProps extends StackProps {
+  readonly names: ResourceNames;
+  readonly config: AppConfig;
+  readonly stage: apigateway.Stage;
+  readonly functions: ObservedFunctions;
+  readonly schedulerDlq: sqs.IQueue;
+  readonly holdTimerFailures: sqs.IQueue;
+  readonly table: dynamodb.ITable;
+}
+
+/**
+ * Alarms on everything that can make a hold miss its deadline or lose a fact (a message in either
+ * timer failure queue, timer or sweeper errors, a sweeper that stopped running, API 5xx), an SNS
+ * topic that e-mails them, and one dashboard.
+ */
+export class ObservabilityStack extends Stack {
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+  private readonly alarmNamePrefix: string;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const { names, functions } = props;
+    this.alarmNamePrefix = names.stackPrefix;
+
+    this.alarmTopic = this.createAlarmTopic(names, props.config.alarmEmail);
+    const minute = Duration.minutes(1);
+
+    const schedulerDlqAlarm = this.alarm('SchedulerDlqNotEmpty', {
+      description:
+        'EventBridge Scheduler could not invoke the hold-timer function: a hold step relies on the sweeper now',
+      metric: props.schedulerDlq.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+    });
+    const timerFailuresAlarm = this.alarm('HoldTimerFailuresNotEmpty', {
+      description: 'The hold-timer function failed after all Lambda retries (async on-failure destination)',
+      metric: props.holdTimerFailures.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+    });
+    const api5xxAlarm = this.alarm('Api5xx', {
+      description: `At least ${API_5XX_THRESHOLD} API 5xx responses in 5 minutes`,
+      metric: props.stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: API_5XX_THRESHOLD - 1,
+    });
+    const timerErrorsAlarm = this.alarm('HoldTimerErrors', {
+      description: 'The hold-timer function threw: a release-due or overdue step may be late',
+      metric: functions.holdTimer.metricErrors({ period: minute, statistic: 'Sum' }),
+      threshold: 0,
+    });
+    const sweeperErrorsAlarm = this.alarm('SweeperErrors', {
+      description: 'The backstop sweeper threw: overdue steps are not being caught',
+      metric: functions.sweeper.metricErrors({ period: minute, statistic: 'Sum' }),
+      threshold: 0,
+    });
+    // The backstop "cannot be skipped" (DESIGN.md §3): silence from it is an incident too.
+    const sweeperStoppedAlarm = this.alarm('SweeperNotRunning', {
+      description: 'The sweeper has not been invoked for 5 minutes',
+      metric: functions.sweeper.metricInvocations({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: names.dashboard,
+      defaultInterval: Duration.hours(6),
+    });
+    this.dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({
+        title: 'Alarms',
+        width: 24,
+        alarms: [
+          schedulerDlqAlarm,
+          timerFailuresAlarm,
+          timerErrorsAlarm,
+          sweeperErrorsAlarm,
+          sweeperStoppedAlarm,
+          api5xxAlarm,
+        ],
+      }),
+    );
+    this.dashboard.addWidgets(
+      graph('API requests and errors', [
+        props.stage.metricCount({ statistic: 'Sum' }),
+        props.stage.metricClientError({ statistic: 'Sum' }),
+        props.stage.metricServerError({ statistic: 'Sum' }),
+      ]),
+      graph('API latency p99 (ms)', [
+        props.stage.metricLatency({ statistic: 'p99' }),
+        props.stage.metricIntegrationLatency({ statistic: 'p99' }),
+      ]),
+      graph('Timer failure queues (messages)', [
+        props.schedulerDlq.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
+        props.holdTimerFailures.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
+      ]),
+    );
+    const fns = Object.values(functions);
+    this.dashboard.addWidgets(
+      graph(
+        'Function errors',
+        fns.map((fn) => fn.metricErrors({ statistic: 'Sum' })),
+      ),
+      graph(
+        'Function throttles',
+        fns.map((fn) => fn.metricThrottles({ statistic: 'Sum' })),
+      ),
+      graph(
+        'Function duration p99 (ms)',
+        fns.map((fn) => fn.metricDuration({ statistic: 'p99' })),
+      ),
+    );
+    this.dashboard.addWidgets(
+      graph('Sweeper and timer invocations', [
+        functions.sweeper.metricInvocations({ statistic: 'Sum' }),
+        functions.holdTimer.metricInvocations({ statistic: 'Sum' }),
+      ]),
+      graph('DynamoDB throttled requests', [
+        props.table.metricThrottledRequestsForOperations({ statistic: 'Sum' }),
+      ]),
+      graph('DynamoDB conditional check failures (lost races, by design)', [
+        props.table.metricConditionalCheckFailedRequests({ statistic: 'Sum' }),
+      ]),
+    );
+  }
+
+  /**
+   * CloudWatch publishes to an encrypted topic only if the key policy lets the CloudWatch service
+   * use it (an AWS managed SNS key cannot be shared that way), hence a key of its own.
+   */
+  private createAlarmTopic(names: ResourceNames, alarmEmail: string | undefined): sns.Topic {
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'WSO custody alarm topic',
+      alias: `alias/${names.stackPrefix}-alarms`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: names.alarmTopic,
+      displayName: `WSO custody ${names.stackPrefix} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (alarmEmail !== undefined) topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    return topic;
+  }
+
+  private alarm(id: string, options: AlarmOptions): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmName: `${this.alarmNamePrefix}-${id}`,
+      alarmDescription: options.description,
+      metric: options.metric,
+      threshold: options.threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // Queues and functions report nothing while idle: idle is healthy unless said otherwise.
+      treatMissingData: options.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(this.alarmTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    this.alarms.push(alarm);
+    return alarm;
+  }
+}
+
+interface AlarmOptions {
+  readonly description: string;
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
+}
+
+function graph(title: string, metrics: cloudwatch.IMetric[]): cloudwatch.GraphWidget {
+  return new cloudwatch.GraphWidget({ title, left: metrics, width: 8 });
+}

@@ -1,0 +1,89 @@
+import { App, type AppProps } from 'aws-cdk-lib';
+import { applyCompliancePacks } from './compliance.ts';
+import { type AppConfig, readConfig } from './config.ts';
+import { type ResourceNames, resourceNames } from './naming.ts';
+import { ApiStack } from './stacks/api-stack.ts';
+import { DataStack } from './stacks/data-stack.ts';
+import { ObservabilityStack } from './stacks/observability-stack.ts';
+import { TimersStack } from './stacks/timers-stack.ts';
+
+export interface WsoApp {
+  readonly app: App;
+  readonly config: AppConfig;
+  readonly names: ResourceNames;
+  readonly data: DataStack;
+  readonly timers: TimersStack;
+  readonly api: ApiStack;
+  readonly observability: ObservabilityStack;
+}
+
+export interface CreateAppOptions {
+  /** Passed to `new App(...)`; tests use it for context and an output directory. */
+  readonly appProps?: AppProps;
+  /** Register the cdk-nag packs as validation plugins (synthesis fails on findings). Default true. */
+  readonly compliance?: boolean;
+}
+
+/**
+ * The whole platform, one stack per responsibility. References only flow one way
+ * (Data → Timers → Api → Observability), so CloudFormation can deploy them in that order.
+ * The stacks are environment-agnostic (no account or Region at synth time, no lookups) and every
+ * ARN is built from the AWS::Partition pseudo parameter, so the same templates deploy in aws and
+ * aws-us-gov.
+ */
+export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
+  const app = new App(options.appProps);
+  const config = readConfig(app.node);
+  const names = resourceNames(config.stage);
+  const stackName = (suffix: string): string => `${names.stackPrefix}-${suffix}`;
+  const tags = { application: 'wso-custody', stage: config.stage };
+
+  const data = new DataStack(app, 'Data', {
+    stackName: stackName('data'),
+    description: 'WSO custody: table, keys, backups',
+    names,
+    tags,
+    terminationProtection: true,
+  });
+  const timers = new TimersStack(app, 'Timers', {
+    stackName: stackName('timers'),
+    description: 'WSO custody: hold timers (Scheduler group and role, hold-timer, sweeper, failure queues)',
+    names,
+    config,
+    table: data.table,
+    dataKey: data.dataKey,
+    logsKey: data.logsKey,
+    tags,
+  });
+  const api = new ApiStack(app, 'Api', {
+    stackName: stackName('api'),
+    description: 'WSO custody: REST API, authorizer, usage plan, WAF',
+    names,
+    config,
+    table: data.table,
+    dataKey: data.dataKey,
+    logsKey: data.logsKey,
+    schedules: timers.scheduleTarget,
+    tags,
+  });
+  const observability = new ObservabilityStack(app, 'Observability', {
+    stackName: stackName('observability'),
+    description: 'WSO custody: alarms, alarm topic, dashboard',
+    names,
+    config,
+    stage: api.api.deploymentStage,
+    functions: {
+      api: api.apiFunction.function,
+      authorizer: api.authorizerFunction.function,
+      holdTimer: timers.holdTimer.function,
+      sweeper: timers.sweeper.function,
+    },
+    schedulerDlq: timers.schedulerDlq,
+    holdTimerFailures: timers.holdTimerFailures,
+    table: data.table,
+    tags,
+  });
+
+  if (options.compliance ?? true) applyCompliancePacks(app);
+  return { app, config, names, data, timers, api, observability };
+}

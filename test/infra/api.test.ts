@@ -1,0 +1,182 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
+import { RATE_LIMIT_PER_IP_5_MIN } from '../../infra/constructs/api-firewall.ts';
+import { AUTHORIZER_CACHE_TTL, PER_KEY_THROTTLE, STAGE_THROTTLE } from '../../infra/stacks/api-stack.ts';
+import { synthesize } from './support/synth.ts';
+import { onlyResource, props, render, resourcesOfType } from './support/template-helpers.ts';
+
+const { templates, names } = synthesize();
+const api = templates.api;
+
+const [restApiId] = onlyResource(api, 'AWS::ApiGateway::RestApi');
+const [authorizerId, authorizer] = onlyResource(api, 'AWS::ApiGateway::Authorizer');
+const [stageId, stage] = onlyResource(api, 'AWS::ApiGateway::Stage');
+const apiFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function')).find(
+  ([, r]) => props(r).FunctionName === names.apiFunction,
+)![0];
+const authorizerFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function')).find(
+  ([, r]) => props(r).FunctionName === names.authorizerFunction,
+)![0];
+
+/** Method path → properties, e.g. "ANY /v1/{proxy+}". */
+function methods(): Map<string, Record<string, unknown>> {
+  const resources = resourcesOfType(api, 'AWS::ApiGateway::Resource');
+  const pathOf = (resourceId: unknown): string => {
+    const rendered = render(resourceId);
+    if (rendered === `\${${restApiId}.RootResourceId}`) return '';
+    const resource = resources[rendered.slice(2, -1)]!;
+    return `${pathOf(props(resource).ParentId)}/${String(props(resource).PathPart)}`;
+  };
+  return new Map(
+    Object.values(resourcesOfType(api, 'AWS::ApiGateway::Method')).map((m) => [
+      `${String(props(m).HttpMethod)} ${pathOf(props(m).ResourceId) || '/'}`,
+      props(m),
+    ]),
+  );
+}
+
+describe('REST API', () => {
+  it('is regional and takes API keys from the authorizer', () => {
+    api.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Name: names.restApi,
+      ApiKeySourceType: 'AUTHORIZER',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+  });
+
+  it('routes /, /{proxy+} and /v1/{proxy+} through the authorizer to the API function', () => {
+    const all = methods();
+    expect([...all.keys()].sort()).toEqual(['ANY /', 'ANY /v1/{proxy+}', 'ANY /{proxy+}', 'GET /v1/health']);
+    for (const route of ['ANY /', 'ANY /{proxy+}', 'ANY /v1/{proxy+}']) {
+      expect(all.get(route), route).toMatchObject({
+        AuthorizationType: 'CUSTOM',
+        AuthorizerId: { Ref: authorizerId },
+        // cdk.json default: per-key usage-plan keys are not issued yet (apiKeyRequired=false).
+        ApiKeyRequired: false,
+        Integration: { Type: 'AWS_PROXY' },
+      });
+      expect(render((all.get(route)!.Integration as { Uri: unknown }).Uri)).toContain(
+        `\${${apiFunctionId}.Arn}`,
+      );
+    }
+  });
+
+  it('leaves GET /v1/health open (no authorizer, no API key)', () => {
+    expect(methods().get('GET /v1/health')).toMatchObject({
+      AuthorizationType: 'NONE',
+      ApiKeyRequired: false,
+      Integration: { Type: 'AWS_PROXY' },
+    });
+  });
+
+  it('answers its own errors as problem+json', () => {
+    api.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      StatusCode: '401',
+      ResponseParameters: { 'gatewayresponse.header.Content-Type': "'application/problem+json'" },
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"status":401') },
+    });
+  });
+});
+
+describe('Lambda authorizer', () => {
+  it('is a TOKEN authorizer on the Authorization header with cached results', () => {
+    expect(props(authorizer)).toMatchObject({
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE_TTL.toSeconds(),
+    });
+    expect(AUTHORIZER_CACHE_TTL.toSeconds()).toBe(300);
+    expect(render(props(authorizer).AuthorizerUri)).toContain(`\${${authorizerFunctionId}.Arn}`);
+  });
+
+  it('refuses malformed Authorization headers before invoking the function', () => {
+    const pattern = new RegExp(String(props(authorizer).IdentityValidationExpression));
+    expect(pattern.test('Bearer wso_live_0123456789abcdefghij')).toBe(true);
+    expect(pattern.test('Basic dXNlcjpwYXNz')).toBe(false);
+    expect(pattern.test('Bearer ')).toBe(false);
+  });
+});
+
+describe('usage plan', () => {
+  it('throttles per key on the deployed stage, without a quota', () => {
+    const [, plan] = onlyResource(api, 'AWS::ApiGateway::UsagePlan');
+    expect(props(plan)).toMatchObject({
+      Throttle: { RateLimit: PER_KEY_THROTTLE.rateLimit, BurstLimit: PER_KEY_THROTTLE.burstLimit },
+      ApiStages: [{ ApiId: { Ref: restApiId }, Stage: { Ref: stageId } }],
+    });
+    expect(props(plan).Quota).toBeUndefined();
+  });
+});
+
+describe('stage', () => {
+  it('traces, throttles, logs errors without request data, and writes JSON access logs', () => {
+    const stageProps = props(stage);
+    expect(stageProps).toMatchObject({
+      StageName: 'dev',
+      TracingEnabled: true,
+      MethodSettings: [
+        {
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+          ThrottlingRateLimit: STAGE_THROTTLE.rateLimit,
+          ThrottlingBurstLimit: STAGE_THROTTLE.burstLimit,
+        },
+      ],
+    });
+    const accessLog = stageProps.AccessLogSetting as { Format: string; DestinationArn: unknown };
+    const format = JSON.parse(accessLog.Format) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status' });
+    expect(accessLog.Format).not.toMatch(/header/i);
+    // cdk.json's logGroupDestinationArnWithoutWildcard flag: the ARN is built from the group's name.
+    const logGroupId = /:log-group:\$\{(\w+)\}$/.exec(render(accessLog.DestinationArn))?.[1] ?? '';
+    const logGroup = resourcesOfType(api, 'AWS::Logs::LogGroup')[logGroupId]!;
+    expect(props(logGroup).RetentionInDays).toBeGreaterThanOrEqual(MIN_LOG_RETENTION_DAYS);
+    expect(props(logGroup).KmsKeyId).toBeDefined();
+  });
+});
+
+describe('WAF', () => {
+  const [webAclId, webAcl] = onlyResource(api, 'AWS::WAFv2::WebACL');
+
+  it('is a regional web ACL with the AWS managed rule groups and a per-IP rate limit', () => {
+    const rules = props(webAcl).Rules as Array<{
+      Name: string;
+      Statement: Record<string, Record<string, unknown>>;
+    }>;
+    expect(props(webAcl).Scope).toBe('REGIONAL');
+    const managed = rules
+      .map((rule) => rule.Statement.ManagedRuleGroupStatement)
+      .filter((statement) => statement !== undefined)
+      .map((statement) => `${String(statement.VendorName)}/${String(statement.Name)}`);
+    expect(managed.sort()).toEqual([
+      'AWS/AWSManagedRulesAmazonIpReputationList',
+      'AWS/AWSManagedRulesCommonRuleSet',
+      'AWS/AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
+    const rate = rules.find((rule) => rule.Statement.RateBasedStatement !== undefined);
+    expect(rate?.Statement.RateBasedStatement).toMatchObject({
+      AggregateKeyType: 'IP',
+      Limit: RATE_LIMIT_PER_IP_5_MIN,
+    });
+  });
+
+  it('is associated with the API stage', () => {
+    const [, association] = onlyResource(api, 'AWS::WAFv2::WebACLAssociation');
+    expect(props(association).WebACLArn).toEqual({ 'Fn::GetAtt': [webAclId, 'Arn'] });
+    const stageArn = render(props(association).ResourceArn);
+    expect(stageArn).toBe(
+      `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::/restapis/\${${restApiId}}/stages/\${${stageId}}`,
+    );
+  });
+
+  it('logs to an aws-waf-logs- group with the Authorization header redacted', () => {
+    const [, logging] = onlyResource(api, 'AWS::WAFv2::LoggingConfiguration');
+    expect(props(logging).RedactedFields).toEqual([{ SingleHeader: { Name: 'authorization' } }]);
+    api.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: names.webAclLogGroup });
+    expect(names.webAclLogGroup.startsWith('aws-waf-logs-')).toBe(true);
+  });
+});

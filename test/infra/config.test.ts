@@ -1,0 +1,108 @@
+import { App } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { compliancePacks } from '../../infra/compliance.ts';
+import { readConfig, retentionAtLeastOneYear } from '../../infra/config.ts';
+import { cdkJsonContext, synthesize } from './support/synth.ts';
+import { props, resourcesOfType } from './support/template-helpers.ts';
+
+function configFrom(context: Record<string, unknown>) {
+  return readConfig(new App({ context }).node);
+}
+
+describe('context', () => {
+  it('defaults to stage dev, WAF on, 400-day logs, API Gateway keys not required, no alarm e-mail', () => {
+    expect(configFrom({})).toEqual({
+      stage: 'dev',
+      wafEnabled: true,
+      logRetention: RetentionDays.THIRTEEN_MONTHS,
+      logLevel: 'INFO',
+      apiKeyRequired: false,
+    });
+  });
+
+  it('has the same defaults in cdk.json', () => {
+    const context = cdkJsonContext();
+    expect(configFrom(context)).toEqual(configFrom({}));
+    expect(context).not.toHaveProperty('alarmEmail');
+  });
+
+  it('accepts the string forms the command line passes (-c wafEnabled=false)', () => {
+    expect(
+      configFrom({
+        stage: 'prod',
+        wafEnabled: 'false',
+        logRetentionDays: '731',
+        alarmEmail: 'ops@example.gov',
+      }),
+    ).toMatchObject({
+      stage: 'prod',
+      wafEnabled: false,
+      logRetention: RetentionDays.TWO_YEARS,
+      alarmEmail: 'ops@example.gov',
+    });
+  });
+
+  it('rejects values that would produce invalid names or silently wrong settings', () => {
+    expect(() => configFrom({ stage: 'Prod_1' })).toThrow(/stage/);
+    expect(() => configFrom({ wafEnabled: 'no' })).toThrow(/wafEnabled/);
+    expect(() => configFrom({ logRetentionDays: 'a year' })).toThrow(/logRetentionDays/);
+    expect(() => configFrom({ alarmEmail: 'ops' })).toThrow(/alarmEmail/);
+    expect(() => configFrom({ logLevel: 'chatty' })).toThrow(/logLevel/);
+  });
+});
+
+describe('log retention', () => {
+  it.each([
+    [1, RetentionDays.ONE_YEAR],
+    [365, RetentionDays.ONE_YEAR],
+    [366, RetentionDays.THIRTEEN_MONTHS],
+    [400, RetentionDays.THIRTEEN_MONTHS],
+    [401, RetentionDays.EIGHTEEN_MONTHS],
+    [3653, RetentionDays.TEN_YEARS],
+    [4000, RetentionDays.INFINITE],
+  ])('%i days becomes %i: the nearest CloudWatch value, never under a year', (asked, expected) => {
+    expect(retentionAtLeastOneYear(asked)).toBe(expected);
+  });
+});
+
+describe('a production-like variant (stage prod, WAF off, alarm e-mail, 2-year logs)', () => {
+  const wso = synthesize({
+    context: { stage: 'prod', wafEnabled: 'false', alarmEmail: 'ops@example.gov', logRetentionDays: 700 },
+  });
+
+  it('names everything after the stage', () => {
+    expect(wso.data.stackName).toBe('wso-custody-prod-data');
+    wso.templates.data.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'wso-custody-prod' });
+    wso.templates.timers.hasResourceProperties('AWS::Scheduler::ScheduleGroup', {
+      Name: 'wso-custody-prod-holds',
+    });
+  });
+
+  it('has no WAF resources when wafEnabled is false', () => {
+    for (const type of [
+      'AWS::WAFv2::WebACL',
+      'AWS::WAFv2::WebACLAssociation',
+      'AWS::WAFv2::LoggingConfiguration',
+    ]) {
+      wso.templates.api.resourceCountIs(type, 0);
+    }
+  });
+
+  it('subscribes the alarm e-mail to the alarm topic', () => {
+    wso.templates.observability.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.gov',
+    });
+  });
+
+  it('rounds the retention up to the next CloudWatch value', () => {
+    const groups = wso.allTemplates.flatMap((t) => Object.values(resourcesOfType(t, 'AWS::Logs::LogGroup')));
+    for (const group of groups) expect(props(group).RetentionInDays).toBe(RetentionDays.TWO_YEARS);
+  });
+
+  it('is still cdk-nag clean (the WAF findings are acknowledged only when WAF is off)', () => {
+    const violations = compliancePacks().flatMap((pack) => pack.validateScope(wso.app).violations);
+    expect(violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});

@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
+import { DENIED_TABLE_ACTIONS } from '../../infra/constructs/table-access.ts';
+import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
+import { synthesize } from './support/synth.ts';
+import {
+  allows,
+  asArray,
+  type CfnResource,
+  identityStatements,
+  props,
+  render,
+  resourcesOfType,
+  statementsOfRole,
+} from './support/template-helpers.ts';
+
+const { templates, allTemplates, names } = synthesize();
+
+const functionTemplates = [templates.api, templates.timers];
+const functions = functionTemplates.flatMap((template) =>
+  Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).map(([logicalId, resource]) => ({
+    logicalId,
+    template,
+    resource,
+    name: String(props(resource).FunctionName),
+  })),
+);
+
+function fn(name: string) {
+  const found = functions.find((f) => f.name === name);
+  if (found === undefined) throw new Error(`no function named ${name}`);
+  return found;
+}
+
+function environment(resource: CfnResource): Record<string, string> {
+  const variables = (props(resource).Environment as { Variables: Record<string, unknown> }).Variables;
+  return Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, render(value)]));
+}
+
+const holdTimerArn = `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${names.holdTimerFunction}`;
+const BASE_VARIABLES = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'STAGE', 'TABLE_NAME'];
+const SCHEDULE_VARIABLES = ['HOLD_TIMER_ARN', 'SCHEDULER_DLQ_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP'];
+
+describe('every Lambda function', () => {
+  it('is one of the four platform functions', () => {
+    expect(functions.map((f) => f.name).sort()).toEqual(
+      [names.apiFunction, names.authorizerFunction, names.holdTimerFunction, names.sweeperFunction].sort(),
+    );
+  });
+
+  it.each(functions.map((f) => [f.name, f] as const))(
+    '%s runs nodejs24.x on arm64 with active tracing',
+    (_, f) => {
+      expect(props(f.resource)).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        MemorySize: 512,
+        Handler: 'index.handler',
+      });
+    },
+  );
+
+  it.each(functions.map((f) => [f.name, f] as const))(
+    '%s logs to its own KMS-encrypted log group kept at least a year',
+    (_, f) => {
+      const logGroupId = render((props(f.resource).LoggingConfig as { LogGroup: unknown }).LogGroup).slice(
+        2,
+        -1,
+      );
+      const logGroup = resourcesOfType(f.template, 'AWS::Logs::LogGroup')[logGroupId];
+      expect(logGroup).toBeDefined();
+      expect(props(logGroup!).LogGroupName).toBe(`/aws/lambda/${f.name}`);
+      expect(props(logGroup!).RetentionInDays).toBeGreaterThanOrEqual(MIN_LOG_RETENTION_DAYS);
+      expect(props(logGroup!).KmsKeyId).toBeDefined();
+      expect(logGroup!.DeletionPolicy).toBe('Retain');
+    },
+  );
+
+  it('is granted nothing on Resource "*" but X-Ray (the acknowledged AwsSolutions-IAM5 finding)', () => {
+    for (const f of functions) {
+      const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+      const onEverything = statementsOfRole(f.template, roleId)
+        .filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'))
+        .flatMap((s) => asArray(s.Action));
+      expect(onEverything.sort(), f.name).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    }
+  });
+
+  it('has a role that only lambda.amazonaws.com can assume and no AWS managed policy', () => {
+    for (const f of functions) {
+      const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+      const role = resourcesOfType(f.template, 'AWS::IAM::Role')[roleId];
+      expect(props(role!).ManagedPolicyArns, f.name).toBeUndefined();
+      expect(props(role!).AssumeRolePolicyDocument).toMatchObject({
+        Statement: [{ Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+    }
+  });
+});
+
+describe('log retention everywhere', () => {
+  it('keeps every log group of the app (functions, access logs, WAF) at least a year', () => {
+    const logGroups = allTemplates.flatMap((t) => Object.values(resourcesOfType(t, 'AWS::Logs::LogGroup')));
+    expect(logGroups.length).toBeGreaterThanOrEqual(6);
+    for (const logGroup of logGroups) {
+      expect(props(logGroup).RetentionInDays).toBeGreaterThanOrEqual(MIN_LOG_RETENTION_DAYS);
+    }
+  });
+});
+
+describe('environment variables', () => {
+  it('gives the API function the table and everything it needs to arm schedules', () => {
+    const env = environment(fn(names.apiFunction).resource);
+    expect(Object.keys(env).sort()).toEqual([...BASE_VARIABLES, ...SCHEDULE_VARIABLES].sort());
+    expect(env).toMatchObject({
+      STAGE: 'dev',
+      SCHEDULE_GROUP: names.scheduleGroup,
+      HOLD_TIMER_ARN: holdTimerArn,
+    });
+  });
+
+  it('gives the authorizer the table only', () => {
+    expect(Object.keys(environment(fn(names.authorizerFunction).resource)).sort()).toEqual(BASE_VARIABLES);
+  });
+
+  it.each([names.holdTimerFunction, names.sweeperFunction])('gives %s the schedule settings', (name) => {
+    const env = environment(fn(name).resource);
+    expect(Object.keys(env).sort()).toEqual([...BASE_VARIABLES, ...SCHEDULE_VARIABLES].sort());
+    expect(env.HOLD_TIMER_ARN).toBe(holdTimerArn);
+    expect(env.SCHEDULER_ROLE_ARN).toMatch(/SchedulerRole.*\.Arn\}$/);
+    expect(env.SCHEDULER_DLQ_ARN).toMatch(/SchedulerDlq.*\.Arn\}$/);
+  });
+
+  it('points HOLD_TIMER_ARN at the hold-timer function itself', () => {
+    expect(props(fn(names.holdTimerFunction).resource).FunctionName).toBe(names.holdTimerFunction);
+  });
+});
+
+describe('least privilege on the table', () => {
+  function tableActionsOf(name: string): { table: string[]; indexes: string[] } {
+    const f = fn(name);
+    const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+    const statements = statementsOfRole(f.template, roleId).filter((s) => s.Effect === 'Allow');
+    const sid = (id: string) => statements.filter((s) => s.Sid === id).flatMap((s) => asArray(s.Action));
+    return { table: sid('TableItemAccess').sort(), indexes: sid('IndexQuery') };
+  }
+  const expected = (actions: string[]) => actions.map((a) => `dynamodb:${a}`).sort();
+
+  it('gives the API function its item actions and Query on the indexes', () => {
+    expect(tableActionsOf(names.apiFunction)).toEqual({
+      table: expected([
+        'GetItem',
+        'PutItem',
+        'UpdateItem',
+        'DeleteItem',
+        'Query',
+        'TransactWriteItems',
+        'ConditionCheckItem',
+        'BatchGetItem',
+      ]),
+      indexes: ['dynamodb:Query'],
+    });
+  });
+
+  it('lets the authorizer read a key and record its last use, nothing more', () => {
+    expect(tableActionsOf(names.authorizerFunction)).toEqual({
+      table: expected(['GetItem', 'UpdateItem']),
+      indexes: [],
+    });
+  });
+
+  it('lets only the sweeper query the open-holds index among the timer functions', () => {
+    expect(tableActionsOf(names.sweeperFunction).indexes).toEqual(['dynamodb:Query']);
+    expect(tableActionsOf(names.holdTimerFunction).indexes).toEqual([]);
+  });
+
+  it('denies Scan explicitly to every function role', () => {
+    for (const f of functions) {
+      const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+      const deny = statementsOfRole(f.template, roleId).find((s) => s.Sid === 'NeverScan');
+      expect(deny?.Effect, f.name).toBe('Deny');
+      expect(asArray(deny?.Action).sort()).toEqual([...DENIED_TABLE_ACTIONS].sort());
+      const resources = asArray(deny?.Resource).map(render);
+      expect(resources, f.name).toHaveLength(1 + GLOBAL_INDEXES.length);
+      for (const index of GLOBAL_INDEXES) {
+        expect(resources.some((r) => r.endsWith(`/index/${index.indexName}`))).toBe(true);
+      }
+    }
+  });
+
+  it('detects Scan however it is allowed (the check below is not vacuous)', () => {
+    expect(allows({ Effect: 'Allow', Action: '*' }, 'dynamodb:Scan')).toBe(true);
+    expect(allows({ Effect: 'Allow', Action: ['dynamodb:S*'] }, 'dynamodb:Scan')).toBe(true);
+    expect(allows({ Effect: 'Allow', NotAction: 'dynamodb:GetItem' }, 'dynamodb:Scan')).toBe(true);
+    expect(allows({ Effect: 'Allow', Action: 'dynamodb:Query' }, 'dynamodb:Scan')).toBe(false);
+    expect(allows({ Effect: 'Deny', Action: 'dynamodb:Scan' }, 'dynamodb:Scan')).toBe(false);
+  });
+
+  it('has no IAM statement anywhere in the app that allows dynamodb:Scan', () => {
+    const offenders = allTemplates
+      .flatMap((template) => identityStatements(template))
+      .filter(({ statement }) => allows(statement, 'dynamodb:Scan'));
+    expect(offenders).toEqual([]);
+  });
+});
+
+describe('schedule management', () => {
+  const schedulesArn = `arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${names.scheduleGroup}/*`;
+
+  it.each([names.apiFunction, names.holdTimerFunction, names.sweeperFunction])(
+    '%s manages schedules of the holds group only and passes only the scheduler role',
+    (name) => {
+      const f = fn(name);
+      const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+      const statements = statementsOfRole(f.template, roleId);
+      const manage = statements.find((s) => s.Sid === 'ManageHoldSchedules');
+      expect(asArray(manage?.Action).sort()).toEqual([
+        'scheduler:CreateSchedule',
+        'scheduler:DeleteSchedule',
+        'scheduler:GetSchedule',
+        'scheduler:UpdateSchedule',
+      ]);
+      expect(render(manage?.Resource)).toBe(schedulesArn);
+      const pass = statements.find((s) => s.Sid === 'PassSchedulerRole');
+      expect(render(pass?.Resource)).toMatch(/SchedulerRole.*Arn/);
+      expect(pass?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    },
+  );
+
+  it('gives the authorizer no scheduler or PassRole permission', () => {
+    const f = fn(names.authorizerFunction);
+    const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+    const actions = statementsOfRole(f.template, roleId).flatMap((s) => asArray(s.Action));
+    expect(actions.filter((a) => a.startsWith('scheduler:') || a === 'iam:PassRole')).toEqual([]);
+  });
+});
