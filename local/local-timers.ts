@@ -104,7 +104,11 @@ export class LocalTimers {
     for (let step = 0; step < MAX_STEPS_PER_ADVANCE; step++) {
       const now = this.clock.now().getTime();
       const fireAt = this.scheduler.nextFireAt()?.getTime();
-      const sweepAt = await this.nextSweepTime();
+      // No sweep can come before the next sweep interval: skip the index look-up while a timer is due first.
+      const sweepAt =
+        fireAt !== undefined && fireAt < this.lastSweep + SWEEP_INTERVAL_MS
+          ? undefined
+          : await this.nextSweepTime();
       const next = Math.min(fireAt ?? Number.POSITIVE_INFINITY, sweepAt ?? Number.POSITIVE_INFINITY);
       if (next > target.getTime()) break;
       if (next > now) this.clock.set(new Date(next));

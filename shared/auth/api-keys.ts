@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
 import type { Db } from '../store/db.ts';
@@ -205,26 +205,43 @@ export async function revokeApiKey(
   return true;
 }
 
-export const BOOTSTRAP_ADMIN_KEY_ID = 'platform-bootstrap-admin';
-
 /**
  * Installs an operator-chosen platform-admin key (the local runtime's WSO_ADMIN_KEY, or the first
- * key of a fresh deployment). Overwrites only the record for that exact key.
+ * key of a deployment, see scripts/install-admin-key.ts). The key id derives from the key's hash,
+ * so installing the same key again rewrites the same records; the platform's pointer to it lets
+ * an operator revoke it by id when rotating.
  */
-export async function installPlatformAdminKey(deps: { db: Db; clock: Clock }, apiKey: string): Promise<void> {
+export async function installPlatformAdminKey(
+  deps: { db: Db; clock: Clock },
+  apiKey: string,
+): Promise<string> {
   const hash = hashApiKey(apiKey);
+  const keyId = `admin-${hash.slice(0, 16)}`;
   const item: ApiKeyItem = {
-    keyId: BOOTSTRAP_ADMIN_KEY_ID,
-    name: 'bootstrap platform admin',
+    keyId,
+    name: 'platform admin (installed by the operator)',
     role: 'platform-admin',
     scope: { kind: 'platform' },
     hash,
     createdAt: toIsoSeconds(deps.clock.now()),
   };
   await deps.db.doc.send(
-    new PutCommand({
-      TableName: deps.db.tableName,
-      Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: deps.db.tableName,
+            Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
+          },
+        },
+        {
+          Put: {
+            TableName: deps.db.tableName,
+            Item: { ...keys.apiKeyPointer(keys.platformPk, keyId), entity: 'ApiKeyRef', ...item },
+          },
+        },
+      ],
     }),
   );
+  return keyId;
 }

@@ -17,13 +17,16 @@ export interface DbOptions {
 
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/** SDK attempts per DynamoDB call before a throttle or conflict reaches the caller. */
+export const DYNAMODB_MAX_ATTEMPTS = 5;
+
 export function dynamoClientConfig(options: { endpoint?: string; region?: string }): DynamoDBClientConfig {
   return {
     region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
     ...(options.endpoint ? { endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS } : {}),
     // The SDK's adaptive retry backs off on throttling instead of failing a transition outright.
     retryMode: 'adaptive',
-    maxAttempts: 5,
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
   };
 }
 

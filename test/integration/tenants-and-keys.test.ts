@@ -188,6 +188,17 @@ describe('API keys', () => {
     expectProblem(await api().post('/v1/states/ZZ/api-keys', { key: admin(), body: { name: 'x' } }), 400);
   });
 
+  it('rotates the platform-admin key: install a new one, revoke the old one by id', async () => {
+    const { installPlatformAdminKey, revokeApiKey } = await import('../../shared/auth/api-keys.ts');
+    const newKey = 'rotated-platform-admin-key-0123456789';
+    const keyId = await installPlatformAdminKey(runtime().deps, newKey);
+    expect((await api().get('/v1/tenants/alpha-fl', { key: newKey })).status).toBe(200);
+    expect(await revokeApiKey(runtime().deps, { kind: 'platform' }, keyId, 'test')).toBe(true);
+    expectProblem(await api().get('/v1/tenants/alpha-fl', { key: newKey }), 401);
+    // The runtime's own admin key is untouched.
+    expect((await api().get('/v1/tenants/alpha-fl', { key: admin() })).status).toBe(200);
+  });
+
   it('records when a key was last used', async () => {
     await createTenant(api(), admin(), 'kappa-fl');
     const countyAdmin = await issueKey(api(), admin(), 'kappa-fl', 'county-admin');
