@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { createApi } from '../functions/api/app.ts';
 import { createHoldTimerHandler } from '../functions/hold-timer/app.ts';
 import { createStreamHandler } from '../functions/stream/app.ts';
@@ -11,8 +12,9 @@ import { installPlatformAdminKey } from '../shared/auth/api-keys.ts';
 import { VirtualClock } from '../shared/clock.ts';
 import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
-import { createDb, dynamoClientConfig } from '../shared/store/db.ts';
+import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
 import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
+import type { WebhookSettings } from '../shared/webhooks/settings.ts';
 import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
 import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
@@ -20,6 +22,9 @@ import { closeServer, createBufferedServer, listen, type RequestListener, sendJs
 import { LocalTimers } from './local-timers.ts';
 import { LocalStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
+import { withDeliveryStops } from './webhooks/delivery-clock.ts';
+import type { LocalDeliveryQueue } from './webhooks/local-delivery-queue.ts';
+import { createLocalWebhooks } from './webhooks/local-webhooks.ts';
 
 export interface LocalRuntimeOptions {
   port?: number;
@@ -34,6 +39,8 @@ export interface LocalRuntimeOptions {
   clock?: VirtualClock;
   /** Fire due timers every this many real milliseconds (npm start); tests drive the clock instead. */
   tickEveryMs?: number;
+  /** Webhook delivery tuning (tests use a short request timeout). */
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export interface LocalRuntime {
@@ -44,6 +51,8 @@ export interface LocalRuntime {
   timers: LocalTimers;
   /** Hands every change written so far to the stream consumers (webhooks, report counters). */
   drainStreams: () => Promise<number>;
+  /** Webhook deliveries waiting on the virtual clock; sent by every clock step. */
+  deliveries: LocalDeliveryQueue;
   /** Moves the virtual clock, firing due timers on the way (what POST /_local/clock does). */
   advanceTo: ClockDriver;
   stop(): Promise<void>;
@@ -77,13 +86,20 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       endpoint = dynamo.endpoint;
     }
     const tableName = options.tableName ?? TABLE_DEFAULT_NAME;
-    const client = new DynamoDBClient(dynamoClientConfig({ endpoint }));
+    const client = new DynamoDBClient({
+      ...dynamoClientConfig({ endpoint }),
+      // Same attempts as in AWS, but no real-time backoff or client-side rate limiting: local
+      // time is virtual, and injected throttles must not slow a soak down in wall-clock time.
+      retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_MAX_ATTEMPTS, () => 0),
+    });
     cleanups.push(async () => client.destroy());
     await ensureTable(client, tableName);
 
     const clock = options.clock ?? new VirtualClock({ ticking: true });
     const localTimers = await LocalTimers.start(clock);
     cleanups.push(() => localTimers.stop());
+    const webhooks = createLocalWebhooks(clock, options.webhooks);
+    cleanups.push(() => webhooks.queue.idle());
     const deps: AppDeps = {
       db: createDb({ tableName, client }),
       clock,
@@ -91,7 +107,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       logger: createLogger('wso-local'),
       config: { stage: 'local', local: true },
       timers: localTimers.timers,
+      deliveries: webhooks.queue,
     };
+    webhooks.attach(deps);
     const streamPoller = new LocalStreamPoller({
       endpoint,
       table: client,
@@ -103,7 +121,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     localTimers.attach(deps, {
       holdTimer: createHoldTimerHandler(deps),
       sweep: createSweeper(deps),
-      afterStep: drainStreams,
+      // Outbox records become deliveries, then whatever is due is sent, at this step's virtual time.
+      afterStep: async () => {
+        await drainStreams();
+        await webhooks.queue.runDue();
+      },
     });
     const adminKey = options.adminKey ?? persistentAdminKey(options.dataDir);
     if (adminKey.length < MIN_ADMIN_KEY_LENGTH) {
@@ -111,7 +133,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     await installPlatformAdminKey(deps, adminKey);
 
-    const advanceTo: ClockDriver = (target) => localTimers.advanceTo(target);
+    const advanceTo: ClockDriver = withDeliveryStops(
+      (target) => localTimers.advanceTo(target),
+      webhooks.queue,
+      clock,
+    );
     if (options.tickEveryMs) {
       // A ticking clock: fire what real time made due, as Scheduler and the sweeper would.
       const ticker = setInterval(
@@ -129,6 +155,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       deps,
       timers: localTimers,
       drainStreams,
+      deliveries: webhooks.queue,
       advanceTo,
       stop,
     };

@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
 import type { Db } from './store/db.ts';
 import type { HoldTimers } from './timers/hold-timers.ts';
+import type { DeliveryQueue } from './webhooks/delivery-queue.ts';
 
 /** Where the code runs. Only adapters and a few explicit switches differ between the two. */
 export interface RuntimeConfig {
@@ -20,4 +21,6 @@ export interface AppDeps {
   config: RuntimeConfig;
   /** One-shot hold timers (EventBridge Scheduler, or the local Scheduler). */
   timers: HoldTimers;
+  /** Webhook deliveries to send (SQS + the webhook-sender Lambda, or the local virtual-clock queue). */
+  deliveries: DeliveryQueue;
 }

@@ -1,9 +1,11 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AppDeps } from '../app-deps.ts';
 import { systemClock } from '../clock.ts';
 import { ulidGenerator } from '../ids.ts';
 import { createDb } from '../store/db.ts';
 import { EventBridgeHoldTimers, SCHEDULER_MAX_ATTEMPTS } from '../timers/eventbridge-hold-timers.ts';
+import { SqsDeliveryQueue } from '../webhooks/sqs-delivery-queue.ts';
 import { createLogger } from './logger.ts';
 
 const required = (name: string): string => {
@@ -26,5 +28,7 @@ export function depsFromEnvironment(serviceName: string): AppDeps {
       roleArn: required('SCHEDULER_ROLE_ARN'),
       ...(process.env.SCHEDULER_DLQ_ARN ? { deadLetterArn: process.env.SCHEDULER_DLQ_ARN } : {}),
     }),
+    // Needed by the functions that enqueue (api: redeliver; stream: new deliveries); checked on use.
+    deliveries: new SqsDeliveryQueue(() => new SQSClient({}), process.env.WEBHOOK_QUEUE_URL),
   };
 }

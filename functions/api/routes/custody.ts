@@ -1,8 +1,16 @@
 import { z } from 'zod';
+import type { AppDeps } from '../../../shared/app-deps.ts';
+import { logPersonDataRead } from '../../../shared/audit/person-data-read.ts';
 import { isInFuture, utcDate } from '../../../shared/domain/custody-rules.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
-import { booking, bookingNumber, putBookingBody } from '../../../shared/schemas/booking.ts';
+import {
+  type Booking,
+  booking,
+  bookingNumber,
+  type PutBooking,
+  putBookingBody,
+} from '../../../shared/schemas/booking.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
 import { recordWarrantBody, warrant, warrantId } from '../../../shared/schemas/warrant.ts';
 import { getBooking, upsertBooking } from '../../../shared/store/bookings.ts';
@@ -18,6 +26,33 @@ const bookingParams = z.strictObject({ tenantId, bookingNumber });
 const warrantParams = z.strictObject({ tenantId, warrantId });
 
 const problem = (description: string) => ({ description });
+
+/**
+ * The booking upsert with its rules: PUT .../bookings/{n} and the NIEM adapter both come through
+ * here, so a booking stores the same whichever door it came in by.
+ */
+export async function upsertBookingChecked(
+  deps: AppDeps,
+  tenantId: string,
+  number: string,
+  body: PutBooking,
+): Promise<{ created: boolean; booking: Booking }> {
+  const now = deps.clock.now();
+  if (isInFuture(body.bookedAt, now)) {
+    throw problems.rule('booked-at-in-future', 'bookedAt is in the future.');
+  }
+  if (body.person.dateOfBirth > utcDate(now)) {
+    throw problems.rule('date-of-birth-in-future', 'person.dateOfBirth is in the future.');
+  }
+  const result = await upsertBooking(deps.db, tenantId, number, body, now);
+  if (result.kind === 'facility-not-found') {
+    throw problems.rule('facility-not-found', `Facility ${body.facilityId} does not exist in this county.`);
+  }
+  if (result.kind === 'released') {
+    throw problems.conflict('booking-released', `Booking ${number} was released.`);
+  }
+  return { created: result.kind === 'created', booking: result.booking };
+}
 
 export const putBookingRoute = defineRoute({
   operationId: 'putBooking',
@@ -37,21 +72,8 @@ export const putBookingRoute = defineRoute({
     ),
   },
   handle: async ({ params, body }, { deps }) => {
-    const now = deps.clock.now();
-    if (isInFuture(body.bookedAt, now)) {
-      throw problems.rule('booked-at-in-future', 'bookedAt is in the future.');
-    }
-    if (body.person.dateOfBirth > utcDate(now)) {
-      throw problems.rule('date-of-birth-in-future', 'person.dateOfBirth is in the future.');
-    }
-    const result = await upsertBooking(deps.db, params.tenantId, params.bookingNumber, body, now);
-    if (result.kind === 'facility-not-found') {
-      throw problems.rule('facility-not-found', `Facility ${body.facilityId} does not exist in this county.`);
-    }
-    if (result.kind === 'released') {
-      throw problems.conflict('booking-released', `Booking ${params.bookingNumber} was released.`);
-    }
-    if (result.kind === 'updated') return { status: 200, body: result.booking };
+    const result = await upsertBookingChecked(deps, params.tenantId, params.bookingNumber, body);
+    if (!result.created) return { status: 200, body: result.booking };
     return {
       status: 201,
       body: result.booking,
@@ -69,9 +91,16 @@ export const getBookingRoute = defineRoute({
   access: ['county-admin', 'jail-system', 'ice-liaison'],
   params: bookingParams,
   responses: { 200: { description: 'The booking', schema: booking } },
-  handle: async ({ params }, { deps }) => {
+  handle: async ({ params }, { deps, principal, requestId }) => {
     const found = await getBooking(deps.db, params.tenantId, params.bookingNumber);
     if (!found) throw problems.notFound('The booking');
+    logPersonDataRead(deps.logger, {
+      principal,
+      tenantId: params.tenantId,
+      record: 'booking',
+      bookingNumber: params.bookingNumber,
+      requestId,
+    });
     return { status: 200, body: found };
   },
 });

@@ -1,0 +1,282 @@
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../store/db.ts';
+import { isConditionFailure } from '../store/errors.ts';
+import { tenantPk } from '../store/keys.ts';
+import type { WebhookEventType } from './event-types.ts';
+import type { Delivery, DeliveryAttempt, DeliveryStatus } from './schemas.ts';
+
+/**
+ * The delivery log: `TENANT#<t>` / `WHDELIVERY#<webhookId>#<eventId>`. Keyed by subscription and
+ * event, so creating one is a conditional put that a replayed stream record cannot repeat; the
+ * event ids are ULIDs, so a descending Query lists a subscription's deliveries newest first.
+ * The exact body sent (`payload`) is kept, so a redelivery sends the same bytes (re-signed).
+ */
+export const deliveryPrefix = (webhookId: string): string => `WHDELIVERY#${webhookId}#`;
+export const deliveryKey = (tenantId: string, webhookId: string, deliveryId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `${deliveryPrefix(webhookId)}${deliveryId}`,
+});
+
+/** The log keeps this many attempts per delivery (the counters keep the totals). */
+export const HISTORY_LENGTH = 20;
+/** Garbage collection of old delivery records (DynamoDB TTL: housekeeping, never a timer). */
+const RETENTION_SECONDS = 30 * 86_400;
+
+export interface StoredDelivery extends Delivery {
+  tenantId: string;
+  /** The raw JSON body sent to the receiver. */
+  payload: string;
+  /** Attempts in the current round: drives the backoff and the give-up. */
+  roundAttempts: number;
+}
+
+/** The delivery log entry as the API shows it: not the body, not the bookkeeping. */
+export const publicDelivery = ({
+  tenantId: _tenantId,
+  payload: _payload,
+  roundAttempts: _roundAttempts,
+  ...delivery
+}: StoredDelivery): Delivery => delivery;
+
+/** Items are written only by this module, from values it built, so the read-back shape is known. */
+const toStored = (item: Record<string, unknown>): StoredDelivery => {
+  const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...rest } = item;
+  return rest as unknown as StoredDelivery;
+};
+
+const expiry = (nowIso: string): number => Math.floor(Date.parse(nowIso) / 1000) + RETENTION_SECONDS;
+
+export interface NewDelivery {
+  tenantId: string;
+  webhookId: string;
+  eventId: string;
+  eventType: WebhookEventType;
+  occurredAt: string;
+  payload: string;
+  now: string;
+}
+
+export type CreateDeliveryResult =
+  | { created: true; delivery: StoredDelivery }
+  | { created: false; existing: StoredDelivery };
+
+export async function createDelivery(db: Db, input: NewDelivery): Promise<CreateDeliveryResult> {
+  const delivery: StoredDelivery = {
+    deliveryId: input.eventId,
+    webhookId: input.webhookId,
+    tenantId: input.tenantId,
+    eventId: input.eventId,
+    eventType: input.eventType,
+    occurredAt: input.occurredAt,
+    status: 'PENDING',
+    attempts: 0,
+    round: 1,
+    roundAttempts: 0,
+    nextAttemptAt: input.now,
+    history: [],
+    createdAt: input.now,
+    updatedAt: input.now,
+    payload: input.payload,
+  };
+  const key = deliveryKey(input.tenantId, input.webhookId, input.eventId);
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...key, entity: 'WebhookDelivery', ...delivery, expiresAt: expiry(input.now) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { created: true, delivery };
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  const existing = await getDelivery(db, input.tenantId, input.webhookId, input.eventId);
+  if (!existing) throw new Error(`delivery ${key.sk} vanished between its put and its read`);
+  return { created: false, existing };
+}
+
+export async function getDelivery(
+  db: Db,
+  tenantId: string,
+  webhookId: string,
+  deliveryId: string,
+): Promise<StoredDelivery | undefined> {
+  const { Item } = await db.doc.send(
+    new GetCommand({
+      TableName: db.tableName,
+      Key: deliveryKey(tenantId, webhookId, deliveryId),
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? toStored(Item) : undefined;
+}
+
+export interface DeliveryPage {
+  items: StoredDelivery[];
+  nextKey?: { pk: string; sk: string };
+}
+
+export async function listDeliveries(
+  db: Db,
+  tenantId: string,
+  webhookId: string,
+  options: { limit: number; startKey?: Record<string, unknown> },
+): Promise<DeliveryPage> {
+  // One more than asked for, so an exactly full last page carries no token that leads nowhere.
+  const { Items = [], LastEvaluatedKey } = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': deliveryPrefix(webhookId) },
+      ScanIndexForward: false,
+      Limit: options.limit + 1,
+      ...(options.startKey ? { ExclusiveStartKey: options.startKey } : {}),
+    }),
+  );
+  const items = Items.slice(0, options.limit);
+  const lastSk = items.at(-1)?.sk;
+  const more = Items.length > options.limit || LastEvaluatedKey !== undefined;
+  return {
+    items: items.map(toStored),
+    ...(more && typeof lastSk === 'string' ? { nextKey: { pk: tenantPk(tenantId), sk: lastSk } } : {}),
+  };
+}
+
+export interface AttemptRecord {
+  at: string;
+  statusCode?: number;
+  error?: string;
+  latencyMs: number;
+  result: 'SUCCEEDED' | 'RETRYING' | 'FAILED';
+  nextAttemptAt?: string;
+}
+
+const STATUS_OF: Record<AttemptRecord['result'], DeliveryStatus> = {
+  SUCCEEDED: 'SUCCEEDED',
+  RETRYING: 'RETRYING',
+  FAILED: 'FAILED',
+};
+
+/**
+ * Records one attempt, conditional on nobody having recorded another since `stored` was read (a
+ * duplicate queue message racing this one): false means the other message owns this attempt.
+ */
+export async function recordAttempt(
+  db: Db,
+  stored: StoredDelivery,
+  attempt: AttemptRecord,
+): Promise<boolean> {
+  const entry: DeliveryAttempt = {
+    attempt: stored.attempts + 1,
+    round: stored.round,
+    at: attempt.at,
+    ...(attempt.statusCode !== undefined ? { statusCode: attempt.statusCode } : {}),
+    ...(attempt.error !== undefined ? { error: attempt.error } : {}),
+    latencyMs: attempt.latencyMs,
+    result: attempt.result,
+  };
+  const fields: Record<string, unknown> = {
+    status: STATUS_OF[attempt.result],
+    attempts: stored.attempts + 1,
+    roundAttempts: stored.roundAttempts + 1,
+    history: [...stored.history, entry].slice(-HISTORY_LENGTH),
+    lastStatusCode: attempt.statusCode,
+    lastError: attempt.error,
+    lastLatencyMs: attempt.latencyMs,
+    lastAttemptAt: attempt.at,
+    nextAttemptAt: attempt.nextAttemptAt,
+    deliveredAt: attempt.result === 'SUCCEEDED' ? attempt.at : stored.deliveredAt,
+    failedAt: attempt.result === 'FAILED' ? attempt.at : undefined,
+    updatedAt: attempt.at,
+  };
+  const set: string[] = [];
+  const remove: string[] = [];
+  const names: Record<string, string> = { '#attempts': 'attempts', '#round': 'round' };
+  const values: Record<string, unknown> = { ':seen': stored.attempts, ':round': stored.round };
+  for (const [name, value] of Object.entries(fields)) {
+    names[`#f_${name}`] = name;
+    if (value === undefined) remove.push(`#f_${name}`);
+    else {
+      set.push(`#f_${name} = :f_${name}`);
+      values[`:f_${name}`] = value;
+    }
+  }
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: deliveryKey(stored.tenantId, stored.webhookId, stored.deliveryId),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ConditionExpression: '#attempts = :seen AND #round = :round',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Settles a delivery whose subscription is gone: nothing will ever be sent for it again. */
+export async function markOrphaned(db: Db, stored: StoredDelivery, now: string): Promise<void> {
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: deliveryKey(stored.tenantId, stored.webhookId, stored.deliveryId),
+        UpdateExpression:
+          'SET #status = :failed, lastError = :why, failedAt = :now, updatedAt = :now REMOVE nextAttemptAt',
+        ConditionExpression: '#round = :round',
+        ExpressionAttributeNames: { '#status': 'status', '#round': 'round' },
+        ExpressionAttributeValues: {
+          ':failed': 'FAILED',
+          ':why': 'the subscription was deleted',
+          ':now': now,
+          ':round': stored.round,
+        },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * Redeliver: a new round (fresh attempt budget, status PENDING, due now). Messages of earlier
+ * rounds still in the queue are dropped by the sender when they come up. Undefined if unknown.
+ */
+export async function startNewRound(
+  db: Db,
+  tenantId: string,
+  webhookId: string,
+  deliveryId: string,
+  now: string,
+): Promise<StoredDelivery | undefined> {
+  try {
+    const { Attributes } = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: deliveryKey(tenantId, webhookId, deliveryId),
+        UpdateExpression:
+          'SET #round = #round + :one, roundAttempts = :zero, #status = :pending, nextAttemptAt = :now, updatedAt = :now, expiresAt = :expiresAt REMOVE failedAt',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#round': 'round', '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':zero': 0,
+          ':pending': 'PENDING',
+          ':now': now,
+          ':expiresAt': expiry(now),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? toStored(Attributes) : undefined;
+  } catch (error) {
+    if (isConditionFailure(error)) return undefined;
+    throw error;
+  }
+}

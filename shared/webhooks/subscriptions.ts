@@ -1,0 +1,180 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import type { Clock } from '../clock.ts';
+import { type IdGenerator, randomSecret } from '../ids.ts';
+import type { Db } from '../store/db.ts';
+import type { Actor } from '../store/holds.ts';
+import { keys, tenantPk } from '../store/keys.ts';
+import { toIsoSeconds } from '../util/time.ts';
+import type { WebhookEventType } from './event-types.ts';
+import type { Webhook } from './schemas.ts';
+
+/**
+ * Webhook subscriptions: `TENANT#<t>` / `WEBHOOK#<webhookId>`. The signing secret is stored as an
+ * attribute of the item: it has to be usable for HMAC, so it cannot be hashed like an API key; the
+ * table is encrypted with the customer-managed KMS key, and no read path returns the attribute.
+ * Creation and deletion are audited on the tenant's chain in the same transaction.
+ */
+export const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
+export const webhookKey = (tenantId: string, webhookId: string) => ({
+  pk: tenantPk(tenantId),
+  sk: `${WEBHOOK_SK_PREFIX}${webhookId}`,
+});
+
+/** Bounds the fan-out of one event (and the read of every subscription per stream batch). */
+export const MAX_WEBHOOKS_PER_TENANT = 25;
+
+export interface StoredWebhook extends Webhook {
+  secret: string;
+}
+
+const toWebhook = (item: Record<string, unknown>): StoredWebhook => ({
+  webhookId: String(item.webhookId),
+  tenantId: String(item.tenantId),
+  url: String(item.url),
+  events: item.events as WebhookEventType[],
+  status: 'ACTIVE',
+  ...(typeof item.description === 'string' ? { description: item.description } : {}),
+  createdAt: String(item.createdAt),
+  secret: String(item.secret),
+});
+
+/** The public view: never the secret. */
+export const publicWebhook = ({ secret: _secret, ...webhook }: StoredWebhook): Webhook => webhook;
+
+export async function listWebhooks(db: Db, tenantId: string): Promise<StoredWebhook[]> {
+  const webhooks: StoredWebhook[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': WEBHOOK_SK_PREFIX },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) webhooks.push(toWebhook(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return webhooks;
+}
+
+export async function getWebhook(
+  db: Db,
+  tenantId: string,
+  webhookId: string,
+  consistent = false,
+): Promise<StoredWebhook | undefined> {
+  const { Item } = await db.doc.send(
+    new GetCommand({
+      TableName: db.tableName,
+      Key: webhookKey(tenantId, webhookId),
+      ConsistentRead: consistent,
+    }),
+  );
+  return Item ? toWebhook(Item) : undefined;
+}
+
+export interface NewWebhook {
+  /** Already normalised and vetted by the URL policy. */
+  url: string;
+  events: WebhookEventType[];
+  description?: string;
+}
+
+export interface AuditContext {
+  actor: Actor;
+  requestId: string;
+}
+
+export type CreateWebhookResult =
+  | { kind: 'created'; webhook: StoredWebhook }
+  | { kind: 'tenant-not-found' }
+  | { kind: 'limit-reached' };
+
+export async function createWebhook(
+  deps: { db: Db; ids: IdGenerator; clock: Clock },
+  tenantId: string,
+  input: NewWebhook,
+  audit: AuditContext,
+): Promise<CreateWebhookResult> {
+  const { db } = deps;
+  // A soft bound (two concurrent creations may both pass it): it caps fan-out, not a security limit.
+  if ((await listWebhooks(db, tenantId)).length >= MAX_WEBHOOKS_PER_TENANT) return { kind: 'limit-reached' };
+  const webhook: StoredWebhook = {
+    webhookId: deps.ids.next(),
+    tenantId,
+    url: input.url,
+    events: input.events,
+    status: 'ACTIVE',
+    ...(input.description ? { description: input.description } : {}),
+    createdAt: toIsoSeconds(deps.clock.now()),
+    secret: `whsec_${randomSecret(32)}`,
+  };
+  const result = await commitWithTenantAudit(
+    deps,
+    tenantId,
+    {
+      type: 'webhook.created',
+      subject: { kind: 'webhook', id: webhook.webhookId },
+      occurredAt: webhook.createdAt,
+      actor: audit.actor,
+      requestId: audit.requestId,
+      before: null,
+      after: { ...publicWebhook(webhook) },
+    },
+    [
+      {
+        ConditionCheck: {
+          TableName: db.tableName,
+          Key: keys.tenantProfile(tenantId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: { ...webhookKey(tenantId, webhook.webhookId), entity: 'Webhook', ...webhook },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ],
+  );
+  if (!result.ok) return { kind: 'tenant-not-found' };
+  return { kind: 'created', webhook };
+}
+
+/** Deletes a subscription; queued deliveries to it are settled as FAILED when they come up. */
+export async function deleteWebhook(
+  deps: { db: Db; ids: IdGenerator; clock: Clock },
+  tenantId: string,
+  webhookId: string,
+  audit: AuditContext,
+): Promise<boolean> {
+  const existing = await getWebhook(deps.db, tenantId, webhookId, true);
+  if (!existing) return false;
+  const result = await commitWithTenantAudit(
+    deps,
+    tenantId,
+    {
+      type: 'webhook.deleted',
+      subject: { kind: 'webhook', id: webhookId },
+      occurredAt: toIsoSeconds(deps.clock.now()),
+      actor: audit.actor,
+      requestId: audit.requestId,
+      before: { ...publicWebhook(existing) },
+      after: null,
+    },
+    [
+      {
+        Delete: {
+          TableName: deps.db.tableName,
+          Key: webhookKey(tenantId, webhookId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+    ],
+  );
+  return result.ok;
+}
