@@ -1,0 +1,168 @@
+/**
+ * Builds a state's oversight report from its counter items (pure: no I/O). Every county of the
+ * state gets a row for every month of the range, zeros included, so the CSV and the charts are
+ * complete grids. Nothing here can carry person data: counter items hold only numbers.
+ */
+
+import { type Histogram, mergeHistograms, percentileHours } from './histogram.ts';
+import { type COUNTERS, HISTOGRAM_PREFIX } from './hold-figures.ts';
+import { monthsBetween } from './months.ts';
+import type { StateCounty } from './report-store.ts';
+
+/** The figures of one county-month (and of totals), in the contract's field order. */
+export const REPORT_FIELDS = [
+  'warrantsServed',
+  'holdsOpened',
+  'transferredInTime',
+  'transferredLate',
+  'releasedByDeadline',
+  'releasedLate',
+  'overdue',
+  'overdueMinutes',
+  'cancelled',
+  'igsaHolds',
+  'open',
+  'reviewsOpen',
+  'reviewsClosed',
+  'officersCredentialed',
+  'medianHoursToTransfer',
+  'p95HoursToTransfer',
+] as const;
+export type ReportField = (typeof REPORT_FIELDS)[number];
+
+export type Figures = Record<Exclude<ReportField, 'medianHoursToTransfer' | 'p95HoursToTransfer'>, number> & {
+  medianHoursToTransfer: number | null;
+  p95HoursToTransfer: number | null;
+};
+
+export interface MonthFigures extends Figures {
+  month: string;
+}
+
+export interface CountyReport {
+  tenantId: string;
+  countyFips: string;
+  name: string;
+  timeZone: string;
+  months: MonthFigures[];
+  totals: Figures;
+}
+
+export interface StateReport {
+  state: string;
+  from: string;
+  to: string;
+  /** When "now" was for the overdue minutes of holds still open. */
+  generatedAt: string;
+  /** How figures are attributed to months. */
+  monthBasis: 'servedAt in the county time zone';
+  counties: CountyReport[];
+  /** State-wide figures of each month (percentiles from the merged histograms). */
+  monthlyTotals: MonthFigures[];
+  totals: Figures;
+}
+
+type SummedField = Exclude<ReportField, 'medianHoursToTransfer' | 'p95HoursToTransfer'>;
+const SUMMED_FIELDS = REPORT_FIELDS.filter(
+  (field): field is SummedField => field !== 'medianHoursToTransfer' && field !== 'p95HoursToTransfer',
+);
+
+interface Cell {
+  figures: Figures;
+  histogram: Histogram;
+}
+
+const number = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+function histogramOf(item: Record<string, unknown>): Map<number, number> {
+  const histogram = new Map<number, number>();
+  for (const [name, value] of Object.entries(item)) {
+    if (!name.startsWith(HISTOGRAM_PREFIX)) continue;
+    const count = number(value);
+    if (count > 0) histogram.set(Number(name.slice(HISTOGRAM_PREFIX.length)), count);
+  }
+  return histogram;
+}
+
+/** One county-month from its counter item (or from nothing: all zeros). */
+function cellOf(item: Record<string, unknown> | undefined, nowSeconds: number): Cell {
+  const raw = (name: (typeof COUNTERS)[number]) => number(item?.[name]);
+  const histogram = item ? histogramOf(item) : new Map<number, number>();
+  const openOverdueSeconds = raw('openOverdue') * nowSeconds - raw('openOverdueDeadlineSeconds');
+  const figures: Figures = {
+    warrantsServed: raw('warrantsServed'),
+    holdsOpened: raw('holdsOpened'),
+    transferredInTime: raw('transferredInTime'),
+    transferredLate: raw('transferredLate'),
+    releasedByDeadline: raw('releasedByDeadline'),
+    releasedLate: raw('releasedLate'),
+    overdue: raw('overdue'),
+    overdueMinutes: Math.round((raw('overdueSecondsClosed') + Math.max(0, openOverdueSeconds)) / 60),
+    cancelled: raw('cancelled'),
+    igsaHolds: raw('igsaHolds'),
+    open: raw('open'),
+    reviewsOpen: raw('reviewsOpen'),
+    reviewsClosed: raw('reviewsClosed'),
+    officersCredentialed: raw('officersCredentialed'),
+    medianHoursToTransfer: percentileHours(histogram, 50),
+    p95HoursToTransfer: percentileHours(histogram, 95),
+  };
+  return { figures, histogram };
+}
+
+/** Sums of the counts (overdueMinutes: of the rounded rows, so a CSV column adds up) and merged percentiles. */
+function totalOf(cells: readonly Cell[]): Cell {
+  const histogram = mergeHistograms(cells.map((cell) => cell.histogram));
+  const sums = Object.fromEntries(
+    SUMMED_FIELDS.map((field) => [field, cells.reduce((sum, cell) => sum + cell.figures[field], 0)]),
+  ) as Record<SummedField, number>;
+  return {
+    figures: {
+      ...sums,
+      medianHoursToTransfer: percentileHours(histogram, 50),
+      p95HoursToTransfer: percentileHours(histogram, 95),
+    },
+    histogram,
+  };
+}
+
+export interface ReportInput {
+  state: string;
+  from: string;
+  to: string;
+  now: Date;
+  counties: readonly StateCounty[];
+  counterItems: readonly Record<string, unknown>[];
+}
+
+export function buildStateReport(input: ReportInput): StateReport {
+  const nowSeconds = Math.floor(input.now.getTime() / 1000);
+  const months = monthsBetween(input.from, input.to);
+  const byKey = new Map<string, Record<string, unknown>>();
+  for (const item of input.counterItems) byKey.set(`${String(item.tenantId)}#${String(item.month)}`, item);
+  const allCells: Cell[] = [];
+  const byMonth: Cell[][] = months.map(() => []);
+  const counties = input.counties.map((county): CountyReport => {
+    const cells = months.map((month) => cellOf(byKey.get(`${county.tenantId}#${month}`), nowSeconds));
+    allCells.push(...cells);
+    for (const [index, cell] of cells.entries()) byMonth[index]?.push(cell);
+    return {
+      tenantId: county.tenantId,
+      countyFips: county.countyFips,
+      name: county.name,
+      timeZone: county.timeZone,
+      months: cells.map((cell, index) => ({ month: months[index] ?? '', ...cell.figures })),
+      totals: totalOf(cells).figures,
+    };
+  });
+  return {
+    state: input.state,
+    from: input.from,
+    to: input.to,
+    generatedAt: input.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    monthBasis: 'servedAt in the county time zone',
+    counties,
+    monthlyTotals: byMonth.map((cells, index) => ({ month: months[index] ?? '', ...totalOf(cells).figures })),
+    totals: totalOf(allCells).figures,
+  };
+}
