@@ -100,7 +100,11 @@ async function runRoute(
   const params = parseOrThrow('path', route.params ?? EMPTY, rawParams);
   const query = parseOrThrow('query', route.query ?? EMPTY, singleValueQuery(event));
   const body = route.body
-    ? parseOrThrow('body', route.body, parseJsonBody(event))
+    ? parseOrThrow(
+        'body',
+        route.body,
+        route.bodyFormats ? decodeBody(event, route.bodyFormats) : parseJsonBody(event),
+      )
     : rejectUnexpectedBody(event);
 
   const ctx: RequestContext = { deps, requestId, principal, headers };
@@ -151,7 +155,8 @@ function authorize(route: AnyRoute, principal: Principal, params: Record<string,
 
 function singleValueQuery(event: APIGatewayProxyEvent): Record<string, string> {
   const multi = event.multiValueQueryStringParameters ?? {};
-  const query: Record<string, string> = {};
+  // Null prototype: `?__proto__=x` must reach validation as an unknown parameter (400), not vanish.
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
     if (value === undefined) continue;
     if ((multi[name]?.length ?? 1) > 1) {
@@ -182,6 +187,19 @@ function parseJsonBody(event: APIGatewayProxyEvent): unknown {
   } catch {
     throw problems.malformedJson();
   }
+}
+
+/**
+ * A body in one of the route's declared media types (e.g. XML), decoded by that type's decoder.
+ * The size cap and the "a body is required" rule are the same as for JSON.
+ */
+function decodeBody(event: APIGatewayProxyEvent, formats: NonNullable<AnyRoute['bodyFormats']>): unknown {
+  const text = rawBody(event);
+  if (text === undefined) throw problems.validation([{ path: 'body', message: 'a body is required' }]);
+  const mediaType = (event.headers?.['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const format = Object.hasOwn(formats, mediaType) ? formats[mediaType] : undefined;
+  if (!format) throw problems.unsupportedMediaType(Object.keys(formats));
+  return format.decode(text);
 }
 
 /** Routes without a body accept none, or an empty JSON object (some clients always send one). */

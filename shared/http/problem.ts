@@ -82,12 +82,12 @@ export const problems = {
       'Payload too large',
       `The request body exceeds ${limit} bytes.`,
     ),
-  unsupportedMediaType: () =>
+  unsupportedMediaType: (accepted: readonly string[] = ['application/json']) =>
     new ProblemError(
       415,
       'unsupported-media-type',
       'Unsupported media type',
-      'Request bodies must be application/json.',
+      `Request bodies must be ${accepted.join(' or ')}.`,
     ),
   rule: (slug: string, detail: string) => new ProblemError(422, slug, 'Rule violated', detail),
   idempotencyKeyReused: () =>

@@ -26,6 +26,20 @@ export interface RouteInput<P, Q, B> {
   body: B;
 }
 
+/**
+ * One media type a route's body may arrive in, besides plain JSON. The pipeline hands the raw
+ * text (already size-capped) to `decode`, and validates what it returns with the route's `body`
+ * schema like any JSON body; `decode` throws a ProblemError (400) for text it cannot read.
+ */
+export interface BodyFormat {
+  decode(text: string): unknown;
+  /** For OpenAPI: how a body of this type looks. */
+  description: string;
+  /** For OpenAPI: the documented schema; default the route's `body` for JSON types, else a string. */
+  schema?: z.ZodType;
+  example?: string;
+}
+
 export interface ResponseSpec {
   description: string;
   schema?: z.ZodType;
@@ -53,6 +67,11 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The media types the body may come in (lower case, no parameters), each with its decoder.
+   * Absent: application/json (and `+json` types) only. Present: exactly these; others are 415.
+   */
+  bodyFormats?: Readonly<Record<string, BodyFormat>>;
   /** Creating POSTs honour Idempotency-Key. */
   idempotent?: boolean;
   responses: Record<number, ResponseSpec>;

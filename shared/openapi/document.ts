@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../http/idempotency.ts';
 import type { AnyRoute, ResponseSpec } from '../http/route.ts';
 import { type JsonSchema, SchemaComponents } from './json-schema.ts';
@@ -90,17 +91,32 @@ function operation(route: AnyRoute, schemas: SchemaComponents, problem: JsonSche
       ...parameters(route, schemas),
       ...(route.idempotent ? [{ $ref: '#/components/parameters/IdempotencyKey' }] : []),
     ]),
-    ...(route.body
-      ? {
-          requestBody: {
-            required: true,
-            content: { 'application/json': { schema: schemas.toSchema(route.body, 'input') } },
-          },
-        }
-      : {}),
+    ...(route.body ? { requestBody: requestBody(route, route.body, schemas) } : {}),
     responses: responses(route, schemas, problem),
   };
 }
+
+/** JSON by default; a route with `bodyFormats` documents each of its media types. */
+function requestBody(route: AnyRoute, body: z.ZodType, schemas: SchemaComponents): JsonSchema {
+  if (!route.bodyFormats) {
+    return { required: true, content: { 'application/json': { schema: schemas.toSchema(body, 'input') } } };
+  }
+  const content: JsonSchema = {};
+  for (const [mediaType, format] of Object.entries(route.bodyFormats)) {
+    const schema = format.schema
+      ? schemas.toSchema(format.schema, 'input')
+      : /[/+]json$/.test(mediaType)
+        ? schemas.toSchema(body, 'input')
+        : { type: 'string', description: format.description };
+    content[mediaType] = { schema, ...(format.example !== undefined ? { example: format.example } : {}) };
+  }
+  return { required: true, description: describeFormats(route.bodyFormats), content };
+}
+
+const describeFormats = (formats: NonNullable<AnyRoute['bodyFormats']>): string =>
+  Object.entries(formats)
+    .map(([mediaType, format]) => `\`${mediaType}\`: ${format.description}`)
+    .join('\n\n');
 
 /** Path parameters in template order, then query parameters, from the route's strict zod objects. */
 function parameters(route: AnyRoute, schemas: SchemaComponents): JsonSchema[] {

@@ -33,7 +33,8 @@ export function pipelineProblems(route: AnyRoute): Map<number, string> {
   }
   if (route.body) {
     problems.set(413, '`payload-too-large`: the body exceeds 64 KiB');
-    problems.set(415, '`unsupported-media-type`: the body is not application/json');
+    const accepted = route.bodyFormats ? Object.keys(route.bodyFormats).join(', ') : 'application/json';
+    problems.set(415, `\`unsupported-media-type\`: the body is not ${accepted}`);
   }
   if (route.idempotent) {
     problems.set(409, '`idempotency-in-progress`: a request with this Idempotency-Key is still running');

@@ -93,13 +93,31 @@ export const clientId = (description: string) =>
 /** Server-issued ids: ULIDs. */
 export const ulid = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID');
 
+/**
+ * Years a custody record's date or time may have. Year 0001 or 9999 is a typo or an attack, never a
+ * fact: a booking "in year 1" would open a hold 2,000 years overdue and poison the state reports.
+ */
+export const PLAUSIBLE_YEARS = { from: 1900, to: 2199 } as const;
+const plausibleYear = (value: string): boolean => {
+  const year = Number(value.slice(0, 4));
+  return year >= PLAUSIBLE_YEARS.from && year <= PLAUSIBLE_YEARS.to;
+};
+const YEAR_MESSAGE = `must be in the years ${PLAUSIBLE_YEARS.from} to ${PLAUSIBLE_YEARS.to}`;
+/** Check the year only of a well-formed value: one error per mistake, not two. */
+const yearCheck = {
+  message: YEAR_MESSAGE,
+  when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0,
+};
+
 /** RFC 3339 UTC with Z, optional fraction: the contract's only time format. */
 export const instant = z.iso
   .datetime({ offset: false, message: 'must be an RFC 3339 UTC time ending in Z' })
+  .refine(plausibleYear, yearCheck)
   .meta({ example: '2026-11-24T03:00:00Z' });
 
 export const calendarDate = z.iso
   .date({ message: 'must be a date YYYY-MM-DD' })
+  .refine(plausibleYear, yearCheck)
   .meta({ example: '2026-01-15' });
 
 const TIME_ZONES = new Set(Intl.supportedValuesOf('timeZone'));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOLD_EVENT_TYPES, HOLD_STATUSES, HOLD_STEPS } from '../domain/hold.ts';
+import { HOLD_AUDIT_EVENT_TYPES, HOLD_STATUSES, HOLD_STEPS, REVIEW_REASON_CODES } from '../domain/hold.ts';
 import { clientId, instant, text, ulid } from './common.ts';
 
 export const serveWarrantBody = z
@@ -30,6 +30,22 @@ export const releaseBody = z
 
 export const withdrawBody = z.strictObject({ reason: text(500) }).meta({ id: 'WithdrawWarrant' });
 
+/** OTHER says nothing by itself: it needs a note that does. */
+export const OTHER_NOTE_MIN_LENGTH = 10;
+
+export const reviewBody = z
+  .strictObject({
+    reasonCode: z.enum(REVIEW_REASON_CODES).meta({ description: 'Why the hold was late or overdue' }),
+    note: text(2000)
+      .optional()
+      .meta({ description: `Required, at least ${OTHER_NOTE_MIN_LENGTH} characters, for reasonCode OTHER` }),
+  })
+  .refine((body) => body.reasonCode !== 'OTHER' || (body.note?.length ?? 0) >= OTHER_NOTE_MIN_LENGTH, {
+    path: ['note'],
+    message: `reasonCode OTHER needs a note of at least ${OTHER_NOTE_MIN_LENGTH} characters`,
+  })
+  .meta({ id: 'ReviewHold' });
+
 export const holdListQuery = z.strictObject({
   status: z.enum(HOLD_STATUSES).optional(),
   needsReview: z.enum(['true', 'false']).optional(),
@@ -54,12 +70,34 @@ export const holdSchema = z
     receivingOfficer: z.string().optional(),
     releasedAt: instant.optional(),
     cancelledAt: instant.optional(),
+    releaseNoticeAt: instant
+      .optional()
+      .meta({ description: 'When the pre-release notice to ICE was emitted (hold.release_notice)' }),
+    releaseDueMarkedAt: instant.optional(),
+    overdueMarkedAt: instant.optional(),
     late: z.boolean(),
     needsReview: z.boolean(),
+    review: z
+      .object({
+        reasonCode: z.enum(REVIEW_REASON_CODES),
+        note: z.string().optional(),
+        reviewedAt: instant,
+        reviewedBy: z.string().meta({ description: 'The key id of the county-admin credential' }),
+      })
+      .optional()
+      .meta({ description: 'The latest review of this late or overdue hold' }),
     rule: z.object({
       id: z.string(),
       version: z.number().int(),
-      inputs: z.object({ servedAt: instant, releaseLeadMinutes: z.number().int() }),
+      inputs: z.object({
+        servedAt: instant,
+        releaseLeadMinutes: z.number().int(),
+        releaseNoticeLeadMinutes: z
+          .number()
+          .int()
+          .optional()
+          .meta({ description: 'Pre-release notice lead the hold was served with; 0: no notice step' }),
+      }),
     }),
     nextStep: z.enum(HOLD_STEPS).optional(),
     nextActionAt: instant.optional(),
@@ -77,7 +115,7 @@ export const holdEventSchema = z
   .object({
     eventId: z.string(),
     seq: z.number().int(),
-    type: z.enum(HOLD_EVENT_TYPES),
+    type: z.enum(HOLD_AUDIT_EVENT_TYPES),
     occurredAt: instant,
     actor: z.object({
       kind: z.string(),

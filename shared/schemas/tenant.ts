@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noticeLeadMinutes, REPORT_FIGURES } from '../jurisdictions/profile-schema.ts';
 import { calendarDate, instant, stateCode, tenantId, text, timeZone } from './common.ts';
 
 export const releaseLeadMinutes = z
@@ -7,6 +8,29 @@ export const releaseLeadMinutes = z
   .min(0)
   .max(240)
   .meta({ description: 'How long before the 48-hour deadline the jail is told to process the release.' });
+
+export const releaseNoticeLeadMinutes = noticeLeadMinutes.meta({
+  description:
+    'The county\u2019s own pre-release notice lead: ICE is told this many minutes before a release is due. ' +
+    'It may be larger than the state profile\u2019s (earlier notice), never smaller (422 `release-notice-later-than-state`).',
+});
+
+/** How the county's state profile applies to it (computed, never stored). */
+export const jurisdictionSummary = z
+  .object({
+    profile: z.string().meta({ description: 'The state profile in force: a state code, or DEFAULT' }),
+    profileVersion: z.number().int(),
+    statePreReleaseNoticeLeadMinutes: z
+      .number()
+      .int()
+      .meta({ description: 'The state\u2019s lead; 0: none' }),
+    effectiveReleaseNoticeLeadMinutes: z
+      .number()
+      .int()
+      .meta({ description: 'The lead new holds are served with; 0: no notice step' }),
+    reportFields: z.array(z.enum(REPORT_FIGURES)),
+  })
+  .meta({ id: 'JurisdictionSummary' });
 
 export const agreements = z.strictObject({
   wsoMoaSignedOn: calendarDate.nullable().meta({ description: 'Date the WSO MOA with ICE was signed' }),
@@ -39,6 +63,10 @@ export const createTenantBody = z
 export const patchTenantBody = z
   .strictObject({
     releaseLeadMinutes: releaseLeadMinutes.optional(),
+    releaseNoticeLeadMinutes: releaseNoticeLeadMinutes
+      .nullable()
+      .optional()
+      .meta({ description: 'null: follow the state profile again' }),
     contacts: z.array(contact).max(20).optional(),
     agreements: agreements.partial().optional(),
   })
@@ -54,10 +82,12 @@ export const tenant = z
     timeZone: z.string(),
     agreements,
     releaseLeadMinutes,
+    releaseNoticeLeadMinutes: releaseNoticeLeadMinutes.optional(),
     contacts: z.array(contact),
     createdAt: instant,
     updatedAt: instant,
     version: z.number().int(),
+    jurisdiction: jurisdictionSummary.optional(),
   })
   .meta({ id: 'Tenant' });
 

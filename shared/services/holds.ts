@@ -10,7 +10,9 @@ import {
   isOpen,
   isRefusal,
   type Refusal,
+  type ReviewFacts,
   release,
+  review,
   serve,
   type Transition,
   transfer,
@@ -23,6 +25,8 @@ import {
   type WarrantFacts,
 } from '../domain/service-rules.ts';
 import { ProblemError, problems } from '../http/problem.ts';
+import { effectiveNoticeLead } from '../jurisdictions/notice-lead.ts';
+import { custodyMetrics } from '../observability/metrics.ts';
 import type { Tenant } from '../schemas/tenant.ts';
 import { failedConditionIndexes } from '../store/errors.ts';
 import {
@@ -98,6 +102,9 @@ export async function serveWarrant(
         basis: input.basis,
         servedAt: input.servedAt,
         releaseLeadMinutes: snapshot.tenant.releaseLeadMinutes,
+        // Read at service and kept in the hold's rule inputs: a later profile or setting change
+        // never moves the notice of a hold already served.
+        releaseNoticeLeadMinutes: effectiveNoticeLead(snapshot.tenant),
         rule: CURRENT_RULE,
       },
       now,
@@ -124,6 +131,9 @@ export async function serveWarrant(
       }
       throw error;
     }
+    // Metrics (additive): a served warrant opens a hold in its first status.
+    custodyMetrics().holdOpened();
+    custodyMetrics().holdTransition(hold.status);
     await armNextStep(deps, hold);
     return hold;
   }
@@ -286,6 +296,7 @@ async function changeHold(
         ...(requestId ? { requestId } : {}),
         related,
       });
+      recordStatusChange(stored.hold, transition.hold);
       return { before: stored, hold: transition.hold, events };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
@@ -306,6 +317,7 @@ function refusalProblem(refusal: Refusal): ProblemError {
       `The hold is ${refusal.status}; that change is not allowed.`,
     );
   }
+  if (refusal.refused === 'conflict') return problems.conflict(refusal.slug, refusal.detail);
   return problems.rule(refusal.slug, refusal.detail);
 }
 
@@ -379,6 +391,34 @@ export async function releaseHold(
   );
   if (!result) throw problems.notFound('The hold');
   await disarm(deps, result.before.hold);
+  return result.hold;
+}
+
+/**
+ * Records a county-admin's review of a late or overdue hold: a version-conditional change of the
+ * hold with its `hold.reviewed` audit event (no outbox record: not a webhook). Custody and any
+ * pending timer step are untouched, so no schedule is armed or deleted.
+ */
+export async function reviewHold(
+  deps: AppDeps,
+  tenantId: string,
+  holdId: string,
+  facts: Omit<ReviewFacts, 'reviewedBy'>,
+  actor: Actor & { kind: 'credential' },
+  requestId?: string,
+): Promise<Hold> {
+  const result = await changeHold(
+    deps,
+    tenantId,
+    holdId,
+    (hold, now) => {
+      const transition = review(hold, { ...facts, reviewedBy: actor.keyId }, now);
+      return isRefusal(transition) ? transition : { transition, related: [] };
+    },
+    actor,
+    requestId,
+  );
+  if (!result) throw problems.notFound('The hold');
   return result.hold;
 }
 
@@ -563,4 +603,11 @@ export async function rearmIfEarly(deps: AppDeps, hold: Hold, step: string): Pro
   if (Date.parse(hold.nextActionAt) <= deps.clock.now().getTime()) return false;
   await armNextStep(deps, hold);
   return true;
+}
+
+/** Metrics (additive): HoldTransitions by new status, and HoldsOverdue when a hold goes OVERDUE. */
+function recordStatusChange(before: Hold, after: Hold): void {
+  if (before.status === after.status) return;
+  custodyMetrics().holdTransition(after.status);
+  if (after.status === 'OVERDUE') custodyMetrics().holdOverdue();
 }

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chainHash, GENESIS_HASH } from '../audit/hash-chain.ts';
-import type { Hold, HoldChange, HoldEventType } from '../domain/hold.ts';
-import { isOpen } from '../domain/hold.ts';
+import type { Hold, HoldAuditEventType, HoldChange, HoldEventType } from '../domain/hold.ts';
+import { isNotification, isOpen } from '../domain/hold.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Db } from './db.ts';
 import { SK_PREFIX, tenantKeys } from './keys.ts';
@@ -22,7 +22,7 @@ export interface HoldEvent {
   tenantId: string;
   holdId: string;
   seq: number;
-  type: HoldEventType;
+  type: HoldAuditEventType;
   occurredAt: string;
   actor: Actor;
   requestId?: string;
@@ -110,8 +110,9 @@ export interface CommitRequest {
 
 /**
  * Writes a hold change as ONE transaction: the hold (conditional on its version, or on not
- * existing), one audit event per change chained by hash, one outbox event per change, and the
- * related items. Either all of it is stored or none.
+ * existing), one audit event per change chained by hash, one outbox event per notification change
+ * (audit-only changes such as `hold.reviewed` have none), and the related items. Either all of it
+ * is stored or none.
  */
 export async function commitHoldChange(request: CommitRequest): Promise<HoldEvent[]> {
   const { db, ids, before, after, changes, actor } = request;
@@ -160,25 +161,28 @@ export async function commitHoldChange(request: CommitRequest): Promise<HoldEven
   };
   const expiresAt = Math.floor(Date.parse(after.updatedAt) / 1000) + OUTBOX_RETENTION_SECONDS;
   const eventItems: TransactItem[] = events.flatMap((event) => {
+    const audit: TransactItem = {
+      Put: {
+        TableName: db.tableName,
+        Item: {
+          ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
+          entity: 'HoldEvent',
+          ...event,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    const { type } = event;
+    if (!isNotification(type)) return [audit];
     const outbox: OutboxEvent = {
       id: event.eventId,
-      type: event.type,
+      type,
       occurredAt: event.occurredAt,
       tenantId: event.tenantId,
       data: { hold: after },
     };
     return [
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: {
-            ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
-            entity: 'HoldEvent',
-            ...event,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      audit,
       {
         Put: {
           TableName: db.tableName,

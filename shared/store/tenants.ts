@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type NoticeLeadBreach, noticeLeadBreach } from '../jurisdictions/notice-lead.ts';
 import type { CreateTenant, PatchTenant, Tenant } from '../schemas/tenant.ts';
 import { DEFAULT_RELEASE_LEAD_MINUTES } from '../schemas/tenant.ts';
 import { toIsoSeconds } from '../util/time.ts';
@@ -51,9 +52,17 @@ export async function getTenant(db: Db, tenantId: string): Promise<Tenant | unde
   return Item ? toTenant(Item) : undefined;
 }
 
-export type PatchResult = { kind: 'ok'; tenant: Tenant } | { kind: 'not-found' } | { kind: 'conflict' };
+export type PatchResult =
+  | { kind: 'ok'; tenant: Tenant }
+  | { kind: 'not-found' }
+  | { kind: 'conflict' }
+  | { kind: 'rule'; breach: NoticeLeadBreach };
 
-/** Applies settings with optimistic locking on `version`, so two admins never overwrite each other silently. */
+/**
+ * Applies settings with optimistic locking on `version`, so two admins never overwrite each other
+ * silently. A notice lead is checked against the county's state profile (earlier notice only);
+ * `null` removes the county's own lead, so the state's applies again.
+ */
 export async function patchTenant(
   db: Db,
   tenantId: string,
@@ -62,8 +71,17 @@ export async function patchTenant(
 ): Promise<PatchResult> {
   const current = await getTenant(db, tenantId);
   if (!current) return { kind: 'not-found' };
+  const noticeLead = patch.releaseNoticeLeadMinutes;
+  if (typeof noticeLead === 'number') {
+    const breach = noticeLeadBreach(current.state, noticeLead);
+    if (breach) return { kind: 'rule', breach };
+  }
+  // Absent: keep the county's own lead; null: drop it (the state's applies); a number: the new lead.
+  const { releaseNoticeLeadMinutes: ownLead, ...unchanged } = current;
+  const keptLead = noticeLead === undefined ? ownLead : (noticeLead ?? undefined);
   const next: Tenant = {
-    ...current,
+    ...unchanged,
+    ...(keptLead !== undefined ? { releaseNoticeLeadMinutes: keptLead } : {}),
     ...(patch.releaseLeadMinutes !== undefined ? { releaseLeadMinutes: patch.releaseLeadMinutes } : {}),
     ...(patch.contacts !== undefined ? { contacts: patch.contacts } : {}),
     agreements: { ...current.agreements, ...(patch.agreements ?? {}) },

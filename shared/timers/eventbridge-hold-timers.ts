@@ -24,14 +24,20 @@ export interface SchedulerTarget {
   deadLetterArn?: string;
 }
 
+/** The step's part of a schedule name: the longest, `release-notice`, keeps names at 41 characters. */
+const STEP_SUFFIX: Readonly<Record<HoldStep, string>> = {
+  RELEASE_NOTICE: 'release-notice',
+  RELEASE_DUE: 'release-due',
+  OVERDUE: 'overdue',
+};
+
 /**
  * Schedule names are `<holdId>-<step>`: deterministic from the hold (a 26-char ULID) and within
  * Scheduler's 64 characters of [0-9a-zA-Z-_.]. The step is in the name because a fired schedule
  * is deleted by Scheduler after completion (ActionAfterCompletion DELETE): re-arming the same name
  * from inside the firing could be deleted behind us.
  */
-export const scheduleName = (holdId: string, step: HoldStep): string =>
-  `${holdId}-${step === 'RELEASE_DUE' ? 'release-due' : 'overdue'}`;
+export const scheduleName = (holdId: string, step: HoldStep): string => `${holdId}-${STEP_SUFFIX[step]}`;
 
 /** `at(yyyy-mm-ddThh:mm:ss)` in UTC, rounded up to the second so it never fires before it is due. */
 export function atExpression(dueAt: Date): string {

@@ -11,6 +11,7 @@ import {
   holdPage,
   holdSchema,
   releaseBody,
+  reviewBody,
   serveWarrantBody,
   transferBody,
   withdrawBody,
@@ -18,6 +19,7 @@ import {
 import {
   releaseBooking,
   releaseHold,
+  reviewHold,
   serveWarrant,
   transferHold,
   withdrawWarrant,
@@ -29,7 +31,7 @@ const TENANT_ROLES = ['county-admin', 'jail-system', 'wso-officer', 'ice-liaison
 const tenantParams = z.strictObject({ tenantId });
 const holdParams = z.strictObject({ tenantId, holdId: ulid });
 
-const actorOf = (principal: Principal | undefined): Actor => ({
+const actorOf = (principal: Principal | undefined): Extract<Actor, { kind: 'credential' }> => ({
   kind: 'credential',
   keyId: principal?.keyId ?? 'unknown',
   role: principal?.role ?? 'unknown',
@@ -177,6 +179,34 @@ export const releaseHoldRoute = defineRoute({
   },
 });
 
+export const reviewHoldRoute = defineRoute({
+  operationId: 'reviewHold',
+  method: 'POST',
+  path: '/v1/tenants/{tenantId}/holds/{holdId}/review',
+  summary: 'Record the county\u2019s review of a late or overdue hold (clears needsReview)',
+  tag: 'Holds',
+  access: ['county-admin'],
+  params: holdParams,
+  body: reviewBody,
+  idempotent: true,
+  responses: holdResponses({
+    409: {
+      description: '`review-not-needed`: the hold was neither late nor overdue, or is reviewed already',
+    },
+  }),
+  handle: async ({ params, body }, ctx) => {
+    const hold = await reviewHold(
+      ctx.deps,
+      params.tenantId,
+      params.holdId,
+      { reasonCode: body.reasonCode, ...(body.note !== undefined ? { note: body.note } : {}) },
+      actorOf(ctx.principal),
+      ctx.requestId,
+    );
+    return { status: 200, body: hold };
+  },
+});
+
 export const holdEventsRoute = defineRoute({
   operationId: 'listHoldEvents',
   method: 'GET',
@@ -271,6 +301,7 @@ export const holdRoutes = [
   getHoldRoute,
   transferHoldRoute,
   releaseHoldRoute,
+  reviewHoldRoute,
   holdEventsRoute,
   releaseBookingRoute,
   withdrawWarrantRoute,

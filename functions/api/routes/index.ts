@@ -1,9 +1,14 @@
 import type { AnyRoute } from '../../../shared/http/route.ts';
+import { auditRoutes } from './audit.ts';
 import { countyRoutes } from './county.ts';
 import { custodyRoutes } from './custody.ts';
+import { holdBoardRoutes } from './hold-board.ts';
 import { holdRoutes } from './holds.ts';
+import { niemRoutes } from './niem.ts';
 import { openApiRoutes } from './openapi.ts';
+import { oversightRoutes } from './oversight.ts';
 import { platformRoutes } from './platform.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 /** The route table: dispatch, authorization, OpenAPI and the security matrix all read it. */
 export const apiRoutes: readonly AnyRoute[] = [
@@ -11,5 +16,10 @@ export const apiRoutes: readonly AnyRoute[] = [
   ...holdRoutes,
   ...countyRoutes,
   ...custodyRoutes,
+  ...webhookRoutes,
+  ...auditRoutes,
   ...openApiRoutes,
+  ...oversightRoutes,
+  ...holdBoardRoutes,
+  ...niemRoutes,
 ];

@@ -3,9 +3,10 @@ import { issueApiKey, ownerPk, revokeApiKey } from '../../../shared/auth/api-key
 import type { Principal } from '../../../shared/auth/principal.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
+import { jurisdictionSummary } from '../../../shared/jurisdictions/notice-lead.ts';
 import { createStateKeyBody, createTenantKeyBody, issuedKey } from '../../../shared/schemas/api-key.ts';
 import { stateCode, tenantId } from '../../../shared/schemas/common.ts';
-import { createTenantBody, patchTenantBody, tenant } from '../../../shared/schemas/tenant.ts';
+import { createTenantBody, patchTenantBody, type Tenant, tenant } from '../../../shared/schemas/tenant.ts';
 import { keys, tenantKeys } from '../../../shared/store/keys.ts';
 import { createTenant, getTenant, patchTenant } from '../../../shared/store/tenants.ts';
 
@@ -14,6 +15,9 @@ const keyParams = z.strictObject({ tenantId, keyId: z.string().min(1).max(64) })
 const stateParams = z.strictObject({ state: stateCode });
 
 const problem = (description: string) => ({ description });
+
+/** A tenant as the API shows it: the stored settings and how its state's profile applies. */
+const tenantView = (stored: Tenant): Tenant => ({ ...stored, jurisdiction: jurisdictionSummary(stored) });
 
 export const health = defineRoute({
   operationId: 'getHealth',
@@ -39,7 +43,11 @@ export const createTenantRoute = defineRoute({
   handle: async ({ body }, { deps }) => {
     const created = await createTenant(deps.db, body, deps.clock.now());
     if (!created) throw problems.conflict('tenant-exists', `Tenant ${body.tenantId} already exists.`);
-    return { status: 201, body: created, headers: { location: `/v1/tenants/${body.tenantId}` } };
+    return {
+      status: 201,
+      body: tenantView(created),
+      headers: { location: `/v1/tenants/${body.tenantId}` },
+    };
   },
 });
 
@@ -55,7 +63,7 @@ export const getTenantRoute = defineRoute({
   handle: async ({ params }, { deps }) => {
     const found = await getTenant(deps.db, params.tenantId);
     if (!found) throw problems.notFound('The tenant');
-    return { status: 200, body: found };
+    return { status: 200, body: tenantView(found) };
   },
 });
 
@@ -71,6 +79,9 @@ export const patchTenantRoute = defineRoute({
   responses: {
     200: { description: 'The updated tenant', schema: tenant },
     409: problem('Concurrent change'),
+    422: problem(
+      '`release-notice-later-than-state`: releaseNoticeLeadMinutes is below the state profile\u2019s lead',
+    ),
   },
   handle: async ({ params, body }, { deps }) => {
     const result = await patchTenant(deps.db, params.tenantId, body, deps.clock.now());
@@ -78,7 +89,8 @@ export const patchTenantRoute = defineRoute({
     if (result.kind === 'conflict') {
       throw problems.conflict('concurrent-modification', 'The tenant changed meanwhile; read it and retry.');
     }
-    return { status: 200, body: result.tenant };
+    if (result.kind === 'rule') throw problems.rule(result.breach.slug, result.breach.detail);
+    return { status: 200, body: tenantView(result.tenant) };
   },
 });
 
