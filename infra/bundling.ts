@@ -9,6 +9,8 @@ export const FUNCTION_ENTRIES = {
   authorizer: 'functions/authorizer/handler.ts',
   holdTimer: 'functions/hold-timer/handler.ts',
   sweeper: 'functions/sweeper/handler.ts',
+  stream: 'functions/stream/handler.ts',
+  webhookSender: 'functions/webhook-sender/handler.ts',
 } as const;
 
 export type FunctionKey = keyof typeof FUNCTION_ENTRIES;

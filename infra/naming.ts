@@ -14,6 +14,15 @@ export interface ResourceNames {
   readonly authorizerFunction: string;
   readonly holdTimerFunction: string;
   readonly sweeperFunction: string;
+  readonly streamFunction: string;
+  readonly webhookSenderFunction: string;
+  /** Table stream batches that failed every retry (event source mapping on-failure destination). */
+  readonly streamFailureQueue: string;
+  /** Webhook deliveries to send (shared/webhooks/README.md), and their dead-letter queue. */
+  readonly webhookQueue: string;
+  readonly webhookDlq: string;
+  /** Assumed by the API function with a `tenant` session tag: DynamoDB access pinned to one tenant. */
+  readonly tenantDataRole: string;
   /** Scheduler group names: 1 to 64 of [0-9a-zA-Z-_.] (DESIGN.md §9). */
   readonly scheduleGroup: string;
   readonly schedulerDlq: string;
@@ -35,6 +44,12 @@ export function resourceNames(stage: string): ResourceNames {
     authorizerFunction: `${prefix}-authorizer`,
     holdTimerFunction: `${prefix}-hold-timer`,
     sweeperFunction: `${prefix}-sweeper`,
+    streamFunction: `${prefix}-stream`,
+    webhookSenderFunction: `${prefix}-webhook-sender`,
+    streamFailureQueue: `${prefix}-stream-failures`,
+    webhookQueue: `${prefix}-webhooks`,
+    webhookDlq: `${prefix}-webhooks-dlq`,
+    tenantDataRole: `${prefix}-tenant-data`,
     scheduleGroup: `${prefix}-holds`,
     schedulerDlq: `${prefix}-scheduler-dlq`,
     holdTimerFailureQueue: `${prefix}-hold-timer-failures`,

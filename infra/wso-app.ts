@@ -4,6 +4,7 @@ import { type AppConfig, readConfig } from './config.ts';
 import { type ResourceNames, resourceNames } from './naming.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
+import { EventsStack } from './stacks/events-stack.ts';
 import { ObservabilityStack } from './stacks/observability-stack.ts';
 import { TimersStack } from './stacks/timers-stack.ts';
 
@@ -13,6 +14,7 @@ export interface WsoApp {
   readonly names: ResourceNames;
   readonly data: DataStack;
   readonly timers: TimersStack;
+  readonly events: EventsStack;
   readonly api: ApiStack;
   readonly observability: ObservabilityStack;
 }
@@ -26,7 +28,7 @@ export interface CreateAppOptions {
 
 /**
  * The whole platform, one stack per responsibility. References only flow one way
- * (Data → Timers → Api → Observability), so CloudFormation can deploy them in that order.
+ * (Data → Timers → Events → Api → Observability), so CloudFormation can deploy them in that order.
  * The stacks are environment-agnostic (no account or Region at synth time, no lookups) and every
  * ARN is built from the AWS::Partition pseudo parameter, so the same templates deploy in aws and
  * aws-us-gov.
@@ -55,6 +57,17 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     logsKey: data.logsKey,
     tags,
   });
+  const events = new EventsStack(app, 'Events', {
+    stackName: stackName('events'),
+    description: 'WSO custody: change stream function, webhook delivery queue and sender',
+    names,
+    config,
+    table: data.table,
+    dataKey: data.dataKey,
+    logsKey: data.logsKey,
+    schedules: timers.scheduleTarget,
+    tags,
+  });
   const api = new ApiStack(app, 'Api', {
     stackName: stackName('api'),
     description: 'WSO custody: REST API, authorizer, usage plan, WAF',
@@ -64,6 +77,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     dataKey: data.dataKey,
     logsKey: data.logsKey,
     schedules: timers.scheduleTarget,
+    webhookQueue: events.webhookQueue,
     tags,
   });
   const observability = new ObservabilityStack(app, 'Observability', {
@@ -77,13 +91,18 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
       authorizer: api.authorizerFunction.function,
       holdTimer: timers.holdTimer.function,
       sweeper: timers.sweeper.function,
+      stream: events.streamFunction.function,
+      webhookSender: events.webhookSender.function,
     },
     schedulerDlq: timers.schedulerDlq,
     holdTimerFailures: timers.holdTimerFailures,
+    streamFailures: events.streamFailures,
+    webhookQueue: events.webhookQueue,
+    webhookDlq: events.webhookDlq,
     table: data.table,
     tags,
   });
 
   if (options.compliance ?? true) applyCompliancePacks(app);
-  return { app, config, names, data, timers, api, observability };
+  return { app, config, names, data, timers, events, api, observability };
 }

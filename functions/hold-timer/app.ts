@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AppDeps } from '../../shared/app-deps.ts';
 import { HOLD_STEPS } from '../../shared/domain/hold.ts';
+import { custodyMetrics } from '../../shared/observability/metrics.ts';
 import { instant, tenantId, ulid } from '../../shared/schemas/common.ts';
 import { rearmIfEarly, runDueSteps, type StepOutcome } from '../../shared/services/holds.ts';
 
@@ -23,6 +24,7 @@ export function createHoldTimerHandler(deps: AppDeps) {
     }
     const { tenantId, holdId, step, dueAt } = parsed.data;
     const lateness = deps.clock.now().getTime() - Date.parse(dueAt);
+    custodyMetrics().timerLateness(lateness / 1000);
     const outcome = await runDueSteps(deps, tenantId, holdId, 'hold-timer');
     deps.logger.info('hold timer fired', {
       tenantId,

@@ -1,4 +1,5 @@
 import type { AppDeps } from '../../shared/app-deps.ts';
+import { custodyMetrics } from '../../shared/observability/metrics.ts';
 import { runDueSteps } from '../../shared/services/holds.ts';
 import { allShards, dueOpenHolds, type OpenHoldRef } from '../../shared/store/holds.ts';
 import { toIsoSeconds } from '../../shared/util/time.ts';
@@ -28,6 +29,8 @@ export function createSweeper(deps: AppDeps) {
       for (let ref = refs[next++]; ref; ref = refs[next++]) await sweepOne(deps, ref, result);
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, refs.length) }, worker));
+    // Every sweep reports its catches, 0 included, so the sustained-catches alarm always has data.
+    custodyMetrics().sweeperCatches(result.caught);
     if (result.caught > 0 || result.failed > 0) deps.logger.warn('sweeper caught holds', { ...result });
     return result;
   };

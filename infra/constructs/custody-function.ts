@@ -36,6 +36,34 @@ export interface CustodyFunctionProps {
   /** Extra variables on top of STAGE, LOG_LEVEL, POWERTOOLS_SERVICE_NAME and NODE_OPTIONS. */
   readonly environment: Readonly<Record<string, string>>;
   readonly asyncInvoke?: AsyncInvokeSettings;
+  /**
+   * Files copied into the deployment package after bundling (esbuild afterBundling hook): `from`
+   * relative to the repository root, `to` relative to the bundle directory (where index.mjs is).
+   */
+  readonly bundledFiles?: readonly BundledFile[];
+}
+
+export interface BundledFile {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Shell commands of the afterBundling hook: one `mkdir -p` per target folder, one `cp` per file.
+ * Paths are quoted; a source that does not exist fails the bundling step (and so `cdk synth`).
+ */
+export function copyCommands(files: readonly BundledFile[], inputDir: string, outputDir: string): string[] {
+  const quote = (path: string): string => `'${path.replaceAll("'", "'\\''")}'`;
+  const folders = [...new Set(files.map((file) => posixDirname(file.to)).filter((dir) => dir !== '.'))];
+  return [
+    ...folders.map((dir) => `mkdir -p ${quote(`${outputDir}/${dir}`)}`),
+    ...files.map((file) => `cp ${quote(`${inputDir}/${file.from}`)} ${quote(`${outputDir}/${file.to}`)}`),
+  ];
+}
+
+function posixDirname(path: string): string {
+  const index = path.lastIndexOf('/');
+  return index <= 0 ? '.' : path.slice(0, index);
 }
 
 /**
@@ -48,9 +76,12 @@ export class CustodyFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
+  /** Files the afterBundling hook copies into the package (empty: no hook). */
+  readonly bundledFiles: readonly BundledFile[];
 
   constructor(scope: Construct, id: string, props: CustodyFunctionProps) {
     super(scope, id);
+    this.bundledFiles = props.bundledFiles ?? [];
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       // The name Lambda would pick by itself, so tools that assume it keep working.
@@ -103,6 +134,16 @@ export class CustodyFunction extends Construct {
         // Bundle the SDK clients: a pinned, tree-shaken SDK instead of whatever the runtime ships.
         bundleAwsSDK: true,
         externalModules: [],
+        ...(this.bundledFiles.length === 0
+          ? {}
+          : {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  copyCommands(this.bundledFiles, inputDir, outputDir),
+              },
+            }),
       },
       ...(props.asyncInvoke === undefined
         ? {}

@@ -7,6 +7,8 @@ import { acknowledge } from '../compliance.ts';
 export interface FailureQueueProps {
   readonly queueName: string;
   readonly encryptionKey: kms.IKey;
+  /** What fails into this queue, for the record of why it has no dead-letter queue of its own. */
+  readonly collects?: string;
 }
 
 /**
@@ -32,8 +34,9 @@ export class FailureQueue extends Construct {
     acknowledge(
       this.queue,
       'AwsSolutions-SQS3',
-      'This queue is itself the dead-letter destination of the hold timers; nothing consumes it ' +
-        'automatically, so a further DLQ would never receive anything. Its first message raises an alarm.',
+      `This queue is itself the dead-letter destination of ${props.collects ?? 'the hold timers'}; ` +
+        'nothing consumes it automatically, so a further DLQ would never receive anything. Its first ' +
+        'message raises an alarm.',
     );
   }
 }

@@ -3,7 +3,9 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ASSET_SOURCES } from '../../shared/reports/assets.ts';
 import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
@@ -13,6 +15,7 @@ import { CustodyFunction } from '../constructs/custody-function.ts';
 import { addProblemJsonResponses } from '../constructs/problem-responses.ts';
 import { grantScheduleManagement } from '../constructs/schedule-access.ts';
 import { grantTableAccess } from '../constructs/table-access.ts';
+import { TenantDataRole } from '../constructs/tenant-data-role.ts';
 import { functionArnFromName, type ResourceNames } from '../naming.ts';
 import type { ScheduleTarget } from './timers-stack.ts';
 
@@ -30,7 +33,18 @@ export interface ApiStackProps extends StackProps {
   readonly dataKey: kms.IKey;
   readonly logsKey: kms.IKey;
   readonly schedules: ScheduleTarget;
+  /** The webhook delivery queue: the redeliver route enqueues on it. */
+  readonly webhookQueue: sqs.IQueue;
 }
+
+/** Path of the dashboard's static files; public like /v1/health (functions/api/routes/oversight.ts). */
+export const ASSETS_PATH = ['v1', 'oversight', 'assets'] as const;
+
+/** The afterBundling copies: every ASSET_SOURCES entry to `assets/<name>` beside index.mjs. */
+export const DASHBOARD_ASSET_FILES = Object.entries(ASSET_SOURCES).map(([name, source]) => ({
+  from: source.from,
+  to: `assets/${name}`,
+}));
 
 /**
  * The public REST API (API.md): a Lambda authorizer in front of one API function that routes every
@@ -44,6 +58,7 @@ export class ApiStack extends Stack {
   readonly usagePlan: apigateway.UsagePlan;
   readonly accessLogGroup: logs.LogGroup;
   readonly firewall: ApiFirewall | undefined;
+  readonly tenantDataRole: TenantDataRole;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -70,8 +85,20 @@ export class ApiStack extends Stack {
         HOLD_TIMER_ARN: functionArnFromName(this, names.holdTimerFunction),
         SCHEDULER_ROLE_ARN: props.schedules.schedulerRole.roleArn,
         SCHEDULER_DLQ_ARN: props.schedules.schedulerDlq.queueArn,
+        WEBHOOK_QUEUE_URL: props.webhookQueue.queueUrl,
       },
+      bundledFiles: DASHBOARD_ASSET_FILES,
     });
+    // DESIGN.md §9: tenant data through credentials pinned to the tenant's keys (LeadingKeys). The
+    // role exists and the function may assume it; see docs/DEPLOY.md for the application side.
+    this.tenantDataRole = new TenantDataRole(this, 'TenantDataRole', {
+      roleName: names.tenantDataRole,
+      table: tableRef,
+      trustedRole: this.apiFunction.role,
+    });
+    this.apiFunction.function.addEnvironment('TENANT_DATA_ROLE_ARN', this.tenantDataRole.role.roleArn);
+    // POST .../webhooks/{id}/deliveries/{id}/redeliver starts a new round on the delivery queue.
+    props.webhookQueue.grantSendMessages(this.apiFunction.role);
     grantTableAccess(this.apiFunction.role, tableRef, {
       tableActions: [
         'GetItem',
@@ -170,8 +197,9 @@ export class ApiStack extends Stack {
   /**
    * The API function routes every path itself (one entry, DESIGN.md §7), so API Gateway only needs
    * catch-all routes: `/` and `/{proxy+}`, plus `/v1/{proxy+}` so a path under the explicit `/v1`
-   * resource never depends on API Gateway falling back to the root proxy. Only GET /v1/health is
-   * open; everything else goes through the authorizer.
+   * resource never depends on API Gateway falling back to the root proxy (and `/v1/oversight/{proxy+}`
+   * for the same reason under `/v1/oversight`). Only GET /v1/health and GET
+   * /v1/oversight/assets/{file} are open; everything else goes through the authorizer.
    */
   private addRoutes(apiKeyRequired: boolean): void {
     const integration = new apigateway.LambdaIntegration(this.apiFunction.function, {
@@ -197,6 +225,25 @@ export class ApiStack extends Stack {
       'AwsSolutions-APIG4',
       'GET /v1/health is public by contract (API.md: role "none") for load balancers and uptime ' +
         'checks; it returns {status:"ok"} and reads no data.',
+    );
+    // The oversight pages load their script and styles with plain <script>/<link> tags, which
+    // cannot send a bearer key: the static files are public and contain no data.
+    const oversight = v1.addResource(ASSETS_PATH[1]);
+    oversight.addResource('{proxy+}').addMethod('ANY', integration, authorized);
+    const assets = oversight
+      .addResource(ASSETS_PATH[2])
+      .addResource('{file}')
+      .addMethod('GET', integration, {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        apiKeyRequired: false,
+        requestParameters: { 'method.request.path.file': true },
+      });
+    acknowledge(
+      assets,
+      'AwsSolutions-APIG4',
+      'GET /v1/oversight/assets/{file} serves the fixed static files of the oversight pages (uPlot, ' +
+        'our chart script and CSS) bundled with the function; browsers load them without credentials ' +
+        'and they contain no tenant or person data.',
     );
   }
 

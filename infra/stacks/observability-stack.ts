@@ -10,17 +10,45 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { HOLD_STATUSES } from '../../shared/domain/hold.ts';
+import {
+  CUSTODY_METRICS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE,
+  TRANSITION_DIMENSION,
+} from '../../shared/observability/metrics.ts';
 import type { AppConfig } from '../config.ts';
 import type { ResourceNames } from '../naming.ts';
 
 /** API 5xx answers in five minutes before someone is paged; single blips are left to retries. */
 export const API_5XX_THRESHOLD = 5;
+/**
+ * The sweeper catching a step now and then is what it is for (a schedule a minute late); catching
+ * steps in three consecutive 5-minute periods means timers are failing.
+ */
+export const SWEEPER_CATCHES_PERIODS = 3;
+
+/** A custody metric as published by shared/observability/metrics.ts (namespace and service fixed). */
+export function custodyMetric(
+  metricName: string,
+  options: { statistic?: string; period?: Duration; dimensions?: Record<string, string> } = {},
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: { service: METRICS_SERVICE, ...options.dimensions },
+    statistic: options.statistic ?? 'Sum',
+    period: options.period ?? Duration.minutes(1),
+  });
+}
 
 export interface ObservedFunctions {
   readonly api: lambda.IFunction;
   readonly authorizer: lambda.IFunction;
   readonly holdTimer: lambda.IFunction;
   readonly sweeper: lambda.IFunction;
+  readonly stream: lambda.IFunction;
+  readonly webhookSender: lambda.IFunction;
 }
 
 export interface ObservabilityStackProps extends StackProps {
@@ -30,6 +58,9 @@ export interface ObservabilityStackProps extends StackProps {
   readonly functions: ObservedFunctions;
   readonly schedulerDlq: sqs.IQueue;
   readonly holdTimerFailures: sqs.IQueue;
+  readonly streamFailures: sqs.IQueue;
+  readonly webhookQueue: sqs.IQueue;
+  readonly webhookDlq: sqs.IQueue;
   readonly table: dynamodb.ITable;
 }
 
@@ -68,6 +99,36 @@ export class ObservabilityStack extends Stack {
         statistic: 'Maximum',
       }),
       threshold: 0,
+    });
+    const streamFailuresAlarm = this.alarm('StreamFailuresNotEmpty', {
+      description:
+        'Table stream records failed every retry: outbox webhooks or report counters were not processed',
+      metric: props.streamFailures.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+    });
+    const webhookDlqAlarm = this.alarm('WebhookDlqNotEmpty', {
+      description: 'A webhook delivery was dead-lettered (out of attempts, or crashing the sender)',
+      metric: props.webhookDlq.metricApproximateNumberOfMessagesVisible({
+        period: minute,
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+    });
+    // THE alarm (DESIGN.md §3): a hold reached its deadline without a transfer or a release.
+    const holdsOverdueAlarm = this.alarm('HoldsOverdue', {
+      description:
+        'A hold became OVERDUE: it reached its deadline without transfer or release (escalate now)',
+      metric: custodyMetric(CUSTODY_METRICS.holdsOverdue, { period: minute }),
+      threshold: 0,
+    });
+    const sweeperCatchesAlarm = this.alarm('SweeperCatchesSustained', {
+      description: `The sweeper performed hold steps in ${SWEEPER_CATCHES_PERIODS} consecutive 5-minute periods: hold timers are failing`,
+      metric: custodyMetric(CUSTODY_METRICS.sweeperCatches, { period: Duration.minutes(5) }),
+      threshold: 0,
+      evaluationPeriods: SWEEPER_CATCHES_PERIODS,
     });
     const api5xxAlarm = this.alarm('Api5xx', {
       description: `At least ${API_5XX_THRESHOLD} API 5xx responses in 5 minutes`,
@@ -108,8 +169,34 @@ export class ObservabilityStack extends Stack {
           sweeperErrorsAlarm,
           sweeperStoppedAlarm,
           api5xxAlarm,
+          holdsOverdueAlarm,
+          sweeperCatchesAlarm,
+          streamFailuresAlarm,
+          webhookDlqAlarm,
         ],
       }),
+    );
+    this.dashboard.addWidgets(
+      graph('Holds opened and overdue', [
+        custodyMetric(CUSTODY_METRICS.holdsOpened, { period: Duration.minutes(5) }),
+        custodyMetric(CUSTODY_METRICS.holdsOverdue, { period: Duration.minutes(5) }),
+      ]),
+      graph(
+        'Hold transitions by new status',
+        HOLD_STATUSES.map((status) =>
+          custodyMetric(CUSTODY_METRICS.holdTransitions, {
+            period: Duration.minutes(5),
+            dimensions: { [TRANSITION_DIMENSION]: status },
+          }),
+        ),
+      ),
+      graph('Sweeper catches and timer lateness (s, p99)', [
+        custodyMetric(CUSTODY_METRICS.sweeperCatches, { period: Duration.minutes(5) }),
+        custodyMetric(CUSTODY_METRICS.timerLatenessSeconds, {
+          statistic: 'p99',
+          period: Duration.minutes(5),
+        }),
+      ]),
     );
     this.dashboard.addWidgets(
       graph('API requests and errors', [
@@ -121,9 +208,11 @@ export class ObservabilityStack extends Stack {
         props.stage.metricLatency({ statistic: 'p99' }),
         props.stage.metricIntegrationLatency({ statistic: 'p99' }),
       ]),
-      graph('Timer failure queues (messages)', [
+      graph('Failure queues and DLQs (messages)', [
         props.schedulerDlq.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
         props.holdTimerFailures.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
+        props.streamFailures.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
+        props.webhookDlq.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
       ]),
     );
     const fns = Object.values(functions);
@@ -151,6 +240,20 @@ export class ObservabilityStack extends Stack {
       ]),
       graph('DynamoDB conditional check failures (lost races, by design)', [
         props.table.metricConditionalCheckFailedRequests({ statistic: 'Sum' }),
+      ]),
+    );
+    this.dashboard.addWidgets(
+      graph('Stream iterator age (ms, max)', [
+        new cloudwatch.Metric({
+          namespace: 'AWS/Lambda',
+          metricName: 'IteratorAge',
+          dimensionsMap: { FunctionName: functions.stream.functionName },
+          statistic: 'Maximum',
+        }),
+      ]),
+      graph('Webhook queue: waiting and oldest (s)', [
+        props.webhookQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
+        props.webhookQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum' }),
       ]),
     );
   }
@@ -191,7 +294,8 @@ export class ObservabilityStack extends Stack {
       alarmDescription: options.description,
       metric: options.metric,
       threshold: options.threshold,
-      evaluationPeriods: 1,
+      evaluationPeriods: options.evaluationPeriods ?? 1,
+      datapointsToAlarm: options.evaluationPeriods ?? 1,
       comparisonOperator: options.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       // Queues and functions report nothing while idle: idle is healthy unless said otherwise.
       treatMissingData: options.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -208,6 +312,8 @@ interface AlarmOptions {
   readonly description: string;
   readonly metric: cloudwatch.IMetric;
   readonly threshold: number;
+  /** Consecutive breaching periods before the alarm fires (all of them must breach). Default 1. */
+  readonly evaluationPeriods?: number;
   readonly comparisonOperator?: cloudwatch.ComparisonOperator;
   readonly treatMissingData?: cloudwatch.TreatMissingData;
 }

@@ -1,12 +1,22 @@
+import { existsSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
 import { RATE_LIMIT_PER_IP_5_MIN } from '../../infra/constructs/api-firewall.ts';
-import { AUTHORIZER_CACHE_TTL, PER_KEY_THROTTLE, STAGE_THROTTLE } from '../../infra/stacks/api-stack.ts';
+import { copyCommands } from '../../infra/constructs/custody-function.ts';
+import { fromRepoRoot } from '../../infra/paths.ts';
+import {
+  AUTHORIZER_CACHE_TTL,
+  DASHBOARD_ASSET_FILES,
+  PER_KEY_THROTTLE,
+  STAGE_THROTTLE,
+} from '../../infra/stacks/api-stack.ts';
+import { ASSET_SOURCES } from '../../shared/reports/assets.ts';
 import { synthesize } from './support/synth.ts';
 import { onlyResource, props, render, resourcesOfType } from './support/template-helpers.ts';
 
-const { templates, names } = synthesize();
+const wso = synthesize();
+const { templates, names } = wso;
 const api = templates.api;
 
 const [restApiId] = onlyResource(api, 'AWS::ApiGateway::RestApi');
@@ -45,10 +55,17 @@ describe('REST API', () => {
     });
   });
 
-  it('routes /, /{proxy+} and /v1/{proxy+} through the authorizer to the API function', () => {
+  it('routes /, /{proxy+}, /v1/{proxy+} and /v1/oversight/{proxy+} through the authorizer to the API function', () => {
     const all = methods();
-    expect([...all.keys()].sort()).toEqual(['ANY /', 'ANY /v1/{proxy+}', 'ANY /{proxy+}', 'GET /v1/health']);
-    for (const route of ['ANY /', 'ANY /{proxy+}', 'ANY /v1/{proxy+}']) {
+    expect([...all.keys()].sort()).toEqual([
+      'ANY /',
+      'ANY /v1/oversight/{proxy+}',
+      'ANY /v1/{proxy+}',
+      'ANY /{proxy+}',
+      'GET /v1/health',
+      'GET /v1/oversight/assets/{file}',
+    ]);
+    for (const route of ['ANY /', 'ANY /{proxy+}', 'ANY /v1/{proxy+}', 'ANY /v1/oversight/{proxy+}']) {
       expect(all.get(route), route).toMatchObject({
         AuthorizationType: 'CUSTOM',
         AuthorizerId: { Ref: authorizerId },
@@ -68,6 +85,17 @@ describe('REST API', () => {
       ApiKeyRequired: false,
       Integration: { Type: 'AWS_PROXY' },
     });
+  });
+
+  it('leaves GET /v1/oversight/assets/{file} open like /v1/health (static files, no data)', () => {
+    const assets = methods().get('GET /v1/oversight/assets/{file}');
+    expect(assets).toMatchObject({
+      AuthorizationType: 'NONE',
+      ApiKeyRequired: false,
+      Integration: { Type: 'AWS_PROXY' },
+    });
+    expect(assets?.AuthorizerId).toBeUndefined();
+    expect(render((assets!.Integration as { Uri: unknown }).Uri)).toContain(`\${${apiFunctionId}.Arn}`);
   });
 
   it('answers its own errors as problem+json', () => {
@@ -178,5 +206,31 @@ describe('WAF', () => {
     expect(props(logging).RedactedFields).toEqual([{ SingleHeader: { Name: 'authorization' } }]);
     api.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: names.webAclLogGroup });
     expect(names.webAclLogGroup.startsWith('aws-waf-logs-')).toBe(true);
+  });
+});
+
+describe('dashboard assets in the API bundle', () => {
+  it('copies every ASSET_SOURCES entry to assets/<name>, from a file that exists', () => {
+    expect(DASHBOARD_ASSET_FILES.map((file) => file.to).sort()).toEqual(
+      Object.keys(ASSET_SOURCES)
+        .map((name) => `assets/${name}`)
+        .sort(),
+    );
+    for (const file of DASHBOARD_ASSET_FILES)
+      expect(existsSync(fromRepoRoot(file.from)), file.from).toBe(true);
+  });
+
+  it('turns them into the afterBundling commands (one mkdir, one quoted cp per file)', () => {
+    const commands = copyCommands(DASHBOARD_ASSET_FILES, '/in', "/out dir/it's");
+    expect(commands[0]).toBe(`mkdir -p '/out dir/it'\\''s/assets'`);
+    expect(commands).toHaveLength(1 + DASHBOARD_ASSET_FILES.length);
+    expect(commands).toContain(
+      `cp '/in/node_modules/uplot/dist/uPlot.iife.min.js' '/out dir/it'\\''s/assets/uplot.js'`,
+    );
+  });
+
+  it('are wired into the API function only', () => {
+    expect(wso.api.apiFunction.bundledFiles).toEqual(DASHBOARD_ASSET_FILES);
+    expect(wso.api.authorizerFunction.bundledFiles).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ describe('cdk-nag (AwsSolutions and NIST 800-53 rev 5)', () => {
       .flatMap((stack) => stack.messages)
       .filter((message) => message.level === 'error')
       .map((message) => `${message.id}: ${String(message.entry.data)}`);
-    expect(assembly?.stacks).toHaveLength(4);
+    expect(assembly?.stacks).toHaveLength(5);
     expect(errors).toEqual([]);
   });
 

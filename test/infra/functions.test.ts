@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
 import { DENIED_TABLE_ACTIONS } from '../../infra/constructs/table-access.ts';
@@ -16,7 +17,7 @@ import {
 
 const { templates, allTemplates, names } = synthesize();
 
-const functionTemplates = [templates.api, templates.timers];
+const functionTemplates = [templates.api, templates.timers, templates.events];
 const functions = functionTemplates.flatMap((template) =>
   Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).map(([logicalId, resource]) => ({
     logicalId,
@@ -42,9 +43,16 @@ const BASE_VARIABLES = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 
 const SCHEDULE_VARIABLES = ['HOLD_TIMER_ARN', 'SCHEDULER_DLQ_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP'];
 
 describe('every Lambda function', () => {
-  it('is one of the four platform functions', () => {
+  it('is one of the six platform functions', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
-      [names.apiFunction, names.authorizerFunction, names.holdTimerFunction, names.sweeperFunction].sort(),
+      [
+        names.apiFunction,
+        names.authorizerFunction,
+        names.holdTimerFunction,
+        names.sweeperFunction,
+        names.streamFunction,
+        names.webhookSenderFunction,
+      ].sort(),
     );
   });
 
@@ -77,13 +85,15 @@ describe('every Lambda function', () => {
     },
   );
 
-  it('is granted nothing on Resource "*" but X-Ray (the acknowledged AwsSolutions-IAM5 finding)', () => {
+  it('is granted nothing on Resource "*" but X-Ray, and ListStreams for the stream function (IAM5)', () => {
     for (const f of functions) {
       const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
       const onEverything = statementsOfRole(f.template, roleId)
         .filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'))
         .flatMap((s) => asArray(s.Action));
-      expect(onEverything.sort(), f.name).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
+      if (f.name === names.streamFunction) expected.unshift('dynamodb:ListStreams');
+      expect(onEverything.sort(), f.name).toEqual(expected);
     }
   });
 
@@ -109,10 +119,45 @@ describe('log retention everywhere', () => {
   });
 });
 
+/** The variables a Lambda entry reads with `required('X')`: they must all be set, or init throws. */
+function requiredVariables(file: string): string[] {
+  const source = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+  return [...source.matchAll(/required\('([A-Z0-9_]+)'\)/g)].map((match) => match[1]!);
+}
+
 describe('environment variables', () => {
-  it('gives the API function the table and everything it needs to arm schedules', () => {
+  const depsVariables = requiredVariables('shared/runtime/aws-deps.ts');
+
+  it('reads the required variables of depsFromEnvironment from its source (not vacuous)', () => {
+    expect(depsVariables).toEqual(expect.arrayContaining(['TABLE_NAME', 'SCHEDULE_GROUP', 'HOLD_TIMER_ARN']));
+  });
+
+  it.each([names.apiFunction, names.holdTimerFunction, names.sweeperFunction, names.streamFunction])(
+    'sets everything depsFromEnvironment requires on %s',
+    (name) => {
+      const env = environment(fn(name).resource);
+      for (const variable of depsVariables) expect(env[variable], `${name} ${variable}`).toBeTruthy();
+    },
+  );
+
+  it('sets everything the webhook-sender entry requires', () => {
+    const variables = requiredVariables('functions/webhook-sender/handler.ts');
+    expect(variables).toEqual(expect.arrayContaining(['WEBHOOK_QUEUE_URL', 'WEBHOOK_DLQ_URL']));
+    const env = environment(fn(names.webhookSenderFunction).resource);
+    for (const variable of variables) expect(env[variable], variable).toBeTruthy();
+  });
+
+  it('gives the stream and API functions the webhook queue URL (new deliveries, redeliver)', () => {
+    for (const name of [names.streamFunction, names.apiFunction]) {
+      expect(environment(fn(name).resource).WEBHOOK_QUEUE_URL, name).toMatch(/WebhookQueue/);
+    }
+  });
+
+  it('gives the API function the table, everything it needs to arm schedules, the queue and the tenant role', () => {
     const env = environment(fn(names.apiFunction).resource);
-    expect(Object.keys(env).sort()).toEqual([...BASE_VARIABLES, ...SCHEDULE_VARIABLES].sort());
+    expect(Object.keys(env).sort()).toEqual(
+      [...BASE_VARIABLES, ...SCHEDULE_VARIABLES, 'TENANT_DATA_ROLE_ARN', 'WEBHOOK_QUEUE_URL'].sort(),
+    );
     expect(env).toMatchObject({
       STAGE: 'dev',
       SCHEDULE_GROUP: names.scheduleGroup,
@@ -168,6 +213,38 @@ describe('least privilege on the table', () => {
       table: expected(['GetItem', 'UpdateItem']),
       indexes: [],
     });
+  });
+
+  it('gives the stream function the outbox and report-counter actions, no index', () => {
+    expect(tableActionsOf(names.streamFunction)).toEqual({
+      table: expected([
+        'GetItem',
+        'PutItem',
+        'UpdateItem',
+        'Query',
+        'TransactWriteItems',
+        'ConditionCheckItem',
+      ]),
+      indexes: [],
+    });
+  });
+
+  it('lets the webhook sender read a delivery and record the attempt, nothing more', () => {
+    expect(tableActionsOf(names.webhookSenderFunction)).toEqual({
+      table: expected(['GetItem', 'UpdateItem']),
+      indexes: [],
+    });
+  });
+
+  it('lets the API function query the byState index (oversight reports)', () => {
+    const f = fn(names.apiFunction);
+    const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+    const indexQuery = statementsOfRole(f.template, roleId).find((s) => s.Sid === 'IndexQuery');
+    expect(
+      asArray(indexQuery?.Resource)
+        .map(render)
+        .some((r) => r.endsWith('/index/byState')),
+    ).toBe(true);
   });
 
   it('lets only the sweeper query the open-holds index among the timer functions', () => {

@@ -1,5 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { SWEEPER_CATCHES_PERIODS } from '../../infra/stacks/observability-stack.ts';
+import { CUSTODY_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '../../shared/observability/metrics.ts';
 import { synthesize } from './support/synth.ts';
 import { onlyResource, props, render, resourcesOfType } from './support/template-helpers.ts';
 
@@ -35,6 +37,14 @@ const alarms: AlarmView[] = Object.values(resourcesOfType(observability, 'AWS::C
   },
 );
 
+function alarmProps(suffix: string): Record<string, unknown> {
+  const found = Object.values(resourcesOfType(observability, 'AWS::CloudWatch::Alarm')).find(
+    (a) => props(a).AlarmName === `${names.stackPrefix}-${suffix}`,
+  );
+  if (found === undefined) throw new Error(`no alarm ${suffix}`);
+  return props(found);
+}
+
 function alarm(suffix: string): AlarmView {
   const found = alarms.find((a) => a.name === `${names.stackPrefix}-${suffix}`);
   if (found === undefined)
@@ -61,6 +71,48 @@ describe('alarms', () => {
       comparison: 'GreaterThanThreshold',
     });
     expect(alarm('HoldTimerFailuresNotEmpty').dimensions.QueueName).toMatch(/HoldTimerFailures/);
+  });
+
+  it.each([
+    ['StreamFailuresNotEmpty', /StreamFailures/],
+    ['WebhookDlqNotEmpty', /WebhookDlq/],
+  ])('%s fires on the first message in its queue', (suffix, queueRef) => {
+    expect(alarm(suffix)).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric: 'ApproximateNumberOfMessagesVisible',
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+    });
+    expect(alarm(suffix).dimensions.QueueName).toMatch(queueRef);
+  });
+
+  it('HoldsOverdue fires on the first hold that becomes OVERDUE (THE alarm)', () => {
+    expect(alarm('HoldsOverdue')).toMatchObject({
+      namespace: METRICS_NAMESPACE,
+      metric: CUSTODY_METRICS.holdsOverdue,
+      dimensions: { service: METRICS_SERVICE },
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      missing: 'notBreaching',
+    });
+    expect(alarmProps('HoldsOverdue')).toMatchObject({ Statistic: 'Sum', Period: 60, EvaluationPeriods: 1 });
+  });
+
+  it('SweeperCatchesSustained fires when the sweeper catches steps in consecutive periods', () => {
+    expect(alarm('SweeperCatchesSustained')).toMatchObject({
+      namespace: METRICS_NAMESPACE,
+      metric: CUSTODY_METRICS.sweeperCatches,
+      dimensions: { service: METRICS_SERVICE },
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+    });
+    expect(alarmProps('SweeperCatchesSustained')).toMatchObject({
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: SWEEPER_CATCHES_PERIODS,
+      DatapointsToAlarm: SWEEPER_CATCHES_PERIODS,
+    });
+    expect(SWEEPER_CATCHES_PERIODS).toBeGreaterThan(1);
   });
 
   it('fire on API 5xx of the deployed stage', () => {
@@ -93,7 +145,7 @@ describe('alarms', () => {
   });
 
   it('all notify the alarm topic', () => {
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(10);
     for (const a of alarms) expect(a.actions, a.name).toEqual([`\${${topicId}}`]);
   });
 });
@@ -122,5 +174,22 @@ describe('dashboard', () => {
   it('is one dashboard named after the stage', () => {
     const [, dashboard] = onlyResource(observability, 'AWS::CloudWatch::Dashboard');
     expect(props(dashboard).DashboardName).toBe(names.dashboard);
+  });
+
+  it('shows the status of every alarm and the custody metrics', () => {
+    const [, dashboard] = onlyResource(observability, 'AWS::CloudWatch::Dashboard');
+    const body = render(props(dashboard).DashboardBody);
+    const alarmIds = Object.keys(resourcesOfType(observability, 'AWS::CloudWatch::Alarm'));
+    expect(alarmIds).toHaveLength(10);
+    for (const id of alarmIds) expect(body, id).toContain(`\${${id}.Arn}`);
+    for (const metric of [
+      CUSTODY_METRICS.holdsOpened,
+      CUSTODY_METRICS.holdsOverdue,
+      CUSTODY_METRICS.holdTransitions,
+      CUSTODY_METRICS.sweeperCatches,
+      CUSTODY_METRICS.timerLatenessSeconds,
+    ]) {
+      expect(body, metric).toContain(`"${METRICS_NAMESPACE}","${metric}"`);
+    }
   });
 });

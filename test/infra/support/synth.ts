@@ -16,6 +16,7 @@ export interface SynthesizedApp extends WsoApp {
   readonly templates: {
     readonly data: Template;
     readonly timers: Template;
+    readonly events: Template;
     readonly api: Template;
     readonly observability: Template;
   };
@@ -57,6 +58,7 @@ export function synthesize(options: SynthOptions = {}): SynthesizedApp {
   const templates = {
     data: template(wso.data),
     timers: template(wso.timers),
+    events: template(wso.events),
     api: template(wso.api),
     observability: template(wso.observability),
   };

@@ -1,0 +1,117 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
+import { acknowledge } from '../compliance.ts';
+import { DENIED_TABLE_ACTIONS, type ItemAction, indexArn, type TableRef } from './table-access.ts';
+
+/** The session tag the API function sets when it assumes the role: the caller's tenant id. */
+export const TENANT_SESSION_TAG = 'tenant';
+
+/** `TENANT#<tenantId>` (shared/store/keys.ts `tenantPk`), with the tenant taken from the session tag. */
+export const TENANT_LEADING_KEY = `TENANT#\${aws:PrincipalTag/${TENANT_SESSION_TAG}}`;
+
+/** Item actions on tenant partitions of the base table (the indexes are not tenant-keyed). */
+export const TENANT_DATA_ACTIONS: readonly ItemAction[] = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+  'TransactWriteItems',
+];
+
+export interface TenantDataRoleProps {
+  readonly roleName: string;
+  readonly table: TableRef;
+  /** The only principal that may assume the role (the API function's execution role). */
+  readonly trustedRole: iam.IRole;
+}
+
+/**
+ * DESIGN.md §7, §9: tenant data access pinned with `dynamodb:LeadingKeys`. The API function
+ * assumes this role per tenant with the session tag `tenant=<tenantId>` (sts:AssumeRole +
+ * sts:TagSession) and uses the returned credentials for that tenant's items only. The role can
+ * touch nothing but items whose partition key is `TENANT#<that tenant>`:
+ *
+ * - `ForAllValues:StringLike dynamodb:LeadingKeys = TENANT#${aws:PrincipalTag/tenant}`, and
+ * - `Null dynamodb:LeadingKeys = false`, because ForAllValues is true for a request without keys
+ *   (a Scan); Scan and PartiQL SELECT are also denied outright.
+ *
+ * The trust policy accepts only the API function's role, only with a non-empty `tenant` tag and no
+ * other tag key. The in-code tenant check stays (defence in depth).
+ */
+export class TenantDataRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: TenantDataRoleProps) {
+    super(scope, id);
+    const { tableArn, encryptionKey } = props.table;
+
+    // Only the API function's role, only with a non-empty tenant tag, and no other tag key. The same
+    // conditions guard AssumeRole and TagSession, so an untagged session cannot be created either.
+    const trustConditions = {
+      StringLike: { [`aws:RequestTag/${TENANT_SESSION_TAG}`]: '?*' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_SESSION_TAG] },
+    };
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: 'Tenant-scoped DynamoDB access, assumed by the API function with a tenant session tag',
+      assumedBy: new iam.ArnPrincipal(props.trustedRole.roleArn).withConditions(trustConditions),
+    });
+    this.role.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({
+        sid: 'TagSessionWithTenantOnly',
+        principals: [new iam.ArnPrincipal(props.trustedRole.roleArn)],
+        actions: ['sts:TagSession'],
+        conditions: trustConditions,
+      }),
+    );
+
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OneTenantsItemsOnly',
+        actions: TENANT_DATA_ACTIONS.map((action) => `dynamodb:${action}`),
+        resources: [tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TENANT_LEADING_KEY] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'NeverScan',
+        effect: iam.Effect.DENY,
+        actions: [...DENIED_TABLE_ACTIONS],
+        resources: [tableArn, ...GLOBAL_INDEXES.map((index) => indexArn(tableArn, index.indexName))],
+      }),
+    );
+    encryptionKey.grantEncryptDecrypt(this.role);
+
+    // The caller side: the API function may assume the role and tag the session.
+    props.trustedRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeTenantDataRole',
+        actions: ['sts:AssumeRole', 'sts:TagSession'],
+        resources: [this.role.roleArn],
+      }),
+    );
+
+    acknowledge(
+      this.role,
+      'AwsSolutions-IAM5',
+      'CDK KMS grant (grantEncryptDecrypt) on the one table key ARN: the action wildcards only cover ' +
+        'the GenerateDataKey and ReEncrypt variants DynamoDB server-side encryption uses on the ' +
+        "caller's behalf; the resource is never a wildcard.",
+      ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+    );
+    acknowledge(
+      this.role,
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+      'The inline policy carries the LeadingKeys condition that is the whole point of this role; it ' +
+        'belongs to exactly this role and must never be attachable to another principal.',
+    );
+  }
+}
