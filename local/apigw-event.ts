@@ -11,15 +11,17 @@ const LOCAL_STAGE = 'local';
  */
 export function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGatewayProxyEvent {
   const url = new URL(request.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  // Null-prototype maps: a header or query name such as `__proto__` is a key like any other (with
+  // `{}`, `?__proto__=1` made `[...map.__proto__]` throw and the request answer 500).
+  const headers: Record<string, string> = Object.create(null);
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   for (const [name, values] of Object.entries(request.headersDistinct)) {
     if (!values) continue;
     multiValueHeaders[name] = values;
     headers[name] = values.join(',');
   }
-  const query: Record<string, string> = {};
-  const multiQuery: Record<string, string[]> = {};
+  const query: Record<string, string> = Object.create(null);
+  const multiQuery: Record<string, string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     query[name] = value;
     multiQuery[name] = [...(multiQuery[name] ?? []), value];
