@@ -9,5 +9,7 @@ export default defineConfig({
     pool: 'forks',
     // Request logs are structured JSON on stdout in AWS and `npm start`; tests keep the output readable.
     env: { POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    // The JSON report lets .ci/run print a one-line tally of the run.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });
