@@ -46,14 +46,17 @@ async function onboardStateCounty(
   const liaison = (await issueKey(api, admin, tenantId, 'ice-liaison')).apiKey;
   const facilityId = 'main-jail';
   const officerId = 'off-1';
-  const steps = [
-    api.post(`/v1/tenants/${tenantId}/facilities`, { key: admin, body: { facilityId, name: 'Main Jail' } }),
-    api.post(`/v1/tenants/${tenantId}/officers`, {
-      key: admin,
-      body: { officerId, name: 'Dana Reyes', badgeNumber: 'B-100', facilityIds: [facilityId] },
-    }),
-  ];
-  for (const step of steps) expect((await step).status).toBe(201);
+  // In order: the officer's facility must exist before the officer is nominated.
+  const facility = await api.post(`/v1/tenants/${tenantId}/facilities`, {
+    key: admin,
+    body: { facilityId, name: 'Main Jail' },
+  });
+  expect(facility.status, facility.text).toBe(201);
+  const nominated = await api.post(`/v1/tenants/${tenantId}/officers`, {
+    key: admin,
+    body: { officerId, name: 'Dana Reyes', badgeNumber: 'B-100', facilityIds: [facilityId] },
+  });
+  expect(nominated.status, nominated.text).toBe(201);
   const credentialed = await api.post(`/v1/tenants/${tenantId}/officers/${officerId}/credential`, {
     key: liaison,
     body: {
