@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { VirtualClock } from '../shared/clock.ts';
 import { problems } from '../shared/http/problem.ts';
 import { toFieldErrors } from '../shared/http/validation.ts';

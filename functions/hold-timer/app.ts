@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDeps } from '../../shared/app-deps.ts';
 import { HOLD_STEPS } from '../../shared/domain/hold.ts';
 import { custodyMetrics } from '../../shared/observability/metrics.ts';

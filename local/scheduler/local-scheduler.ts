@@ -9,7 +9,7 @@
  * runs between the awaits of `fireDue`, never blocked by it.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Clock, systemClock } from '../../shared/clock.ts';
 import { toIsoSeconds } from '../../shared/util/time.ts';
 

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
 import { authenticate, ownerPk } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';

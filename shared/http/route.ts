@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
 import type { Principal, Role } from '../auth/principal.ts';
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type FieldError, problems } from './problem.ts';
 
 /** Maps zod issues to the contract's `errors: [{path, message}]`, prefixed by where they came from. */

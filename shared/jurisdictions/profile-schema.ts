@@ -3,7 +3,7 @@
  * adds duties to the WSO program (DESIGN.md §1); they live in configuration, one file per state
  * under ./profiles, never as `if (state === …)` branches in the code.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { stateCode, text } from '../schemas/common.ts';
 
 /** A notice lead beyond a day would precede the service of many holds: refuse it as a typo. */

@@ -7,7 +7,7 @@
  * ones were already dropped by the decoder (tree.ts). Paths are under j:Booking and matched by
  * local name; where a table gives alternatives, the first one present is used.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FieldError } from '../http/problem.ts';
 import { problems } from '../http/problem.ts';
 import { bookingNumber as bookingNumberSchema, type PutBooking, putBookingBody } from '../schemas/booking.ts';

@@ -7,7 +7,7 @@
  * Protected elements are dropped here, before anything can map or store them: WSO officers do not
  * ask about a person's legal status and our model has no place for the answers (DESIGN.md §1).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProblemError } from '../http/problem.ts';
 
 export type NiemValue = string | NiemValue[] | NiemObject;

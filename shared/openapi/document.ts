@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../http/idempotency.ts';
 import type { AnyRoute, ResponseSpec } from '../http/route.ts';
 import { type JsonSchema, SchemaComponents } from './json-schema.ts';

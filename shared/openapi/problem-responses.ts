@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROBLEM_BASE } from '../http/problem.ts';
 import type { AnyRoute } from '../http/route.ts';
 

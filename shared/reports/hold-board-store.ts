@@ -10,7 +10,7 @@
  * so a replay of its earlier versions is refused too; TTL then collects it.
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Db } from '../store/db.ts';
 import { isConditionFailure } from '../store/errors.ts';
 import { tenantPk } from '../store/keys.ts';

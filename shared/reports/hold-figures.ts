@@ -18,7 +18,7 @@
  * - reviewsOpen / reviewsClosed: holds that need a county review (late or overdue), not yet / already reviewed.
  * - time to transfer: transferredAt − servedAt of every TRANSFERRED hold, in the histogram.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { bucketOf } from './histogram.ts';
 
 /** The fields of a stream image of a hold that the figures read (images carry more). */

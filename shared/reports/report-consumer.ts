@@ -5,7 +5,7 @@
  * Exactly once per change: each counter change is written with a marker per (hold, version) in one
  * transaction (see report-store.ts), so redelivery, batch retries and replays count nothing twice.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
 import { getTenant } from '../store/tenants.ts';
 import type { ChangeRecord } from '../streams/change-record.ts';

@@ -1,5 +1,5 @@
 /** Zod schemas of the oversight endpoints: query strings (strict) and the documented responses. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { stateCode } from '../schemas/common.ts';
 import { MONTH_PATTERN } from './months.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TENANT_ROLES } from '../auth/principal.ts';
 import { clientId, text } from './common.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { calendarDate, clientId, instant, text } from './common.ts';
 import { facilityId } from './facility.ts';
 

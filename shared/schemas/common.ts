@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Building blocks of every boundary schema. All objects are strict: unknown fields are a 400. */
 

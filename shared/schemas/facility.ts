@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { clientId, instant, text } from './common.ts';
 import { pageOf } from './list.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HOLD_AUDIT_EVENT_TYPES, HOLD_STATUSES, HOLD_STEPS, REVIEW_REASON_CODES } from '../domain/hold.ts';
 import { clientId, instant, text, ulid } from './common.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { limitQuery, nextTokenQuery } from './common.ts';
 
 /** `?limit=&nextToken=`: the contract's paging for every list. */

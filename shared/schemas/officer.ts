@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OFFICER_STATUSES } from '../domain/custody-rules.ts';
 import { calendarDate, clientId, instant, text } from './common.ts';
 import { facilityId } from './facility.ts';

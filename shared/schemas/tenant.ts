@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { noticeLeadMinutes, REPORT_FIGURES } from '../jurisdictions/profile-schema.ts';
 import { calendarDate, instant, stateCode, tenantId, text, timeZone } from './common.ts';
 

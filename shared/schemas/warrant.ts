@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { bookingNumber } from './booking.ts';
 import { clientId, instant, text } from './common.ts';
 

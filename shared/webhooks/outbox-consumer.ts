@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
 import { instant, tenantId, ulid } from '../schemas/common.ts';
 import { type ChangeRecord, entityOf } from '../streams/change-record.ts';

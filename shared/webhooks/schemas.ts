@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { instant, text, ulid } from '../schemas/common.ts';
 import { pageOf } from '../schemas/list.ts';
 import { WEBHOOK_EVENT_TYPES } from './event-types.ts';

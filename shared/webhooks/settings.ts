@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Delivery tuning. One object, so the sender Lambda, the local runtime and the tests agree on what

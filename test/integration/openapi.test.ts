@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { apiRoutes } from '../../functions/api/routes/index.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 import { buildOpenApiDocument } from '../../shared/openapi/document.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { BROKEN_REASONS } from '../../../shared/audit/chain-check.ts';
 import { verifyTenantAudit } from '../../../shared/audit/verify-tenant.ts';
 import { defineRoute } from '../../../shared/http/route.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { credentialBreach, isCredentialActive } from '../../../shared/domain/custody-rules.ts';
 import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';
 import { problems } from '../../../shared/http/problem.ts';

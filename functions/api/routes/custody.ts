@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDeps } from '../../../shared/app-deps.ts';
 import { logPersonDataRead } from '../../../shared/audit/person-data-read.ts';
 import { isInFuture, utcDate } from '../../../shared/domain/custody-rules.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import { renderHoldBoard } from '../../../shared/reports/hold-board-page.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../../../shared/auth/principal.ts';
 import type { Hold } from '../../../shared/domain/hold.ts';
 import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';

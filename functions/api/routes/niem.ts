@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Principal } from '../../../shared/auth/principal.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AnyRoute } from '../../../shared/http/route.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import { buildOpenApiDocument, type OpenApiDocument } from '../../../shared/openapi/document.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppDeps } from '../../../shared/app-deps.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';

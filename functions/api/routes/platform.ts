@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { issueApiKey, ownerPk, revokeApiKey } from '../../../shared/auth/api-keys.ts';
 import type { Principal } from '../../../shared/auth/principal.ts';
 import { problems } from '../../../shared/http/problem.ts';
