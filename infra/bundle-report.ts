@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { BUNDLE_BUDGET_BYTES, BUNDLE_SETTINGS, FUNCTION_ENTRIES, type FunctionKey } from './bundling.ts';
+import { formatGenerated } from './format-generated.ts';
 import { fromRepoRoot, REPO_ROOT } from './paths.ts';
 
 /** DESIGN.md §8: module init within 1.5x of an empty handler. */
@@ -265,6 +266,7 @@ const updated = markers.test(existing)
   ? existing.replace(markers, () => section)
   : `${existing.trimEnd()}\n\n${section}\n`;
 writeFileSync(reportFile, updated.endsWith('\n') ? updated : `${updated}\n`);
+formatGenerated(reportFile);
 console.log(`\nWrote ${reportFile}`);
 
 rmSync(outDir, { recursive: true, force: true });
