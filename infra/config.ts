@@ -18,9 +18,14 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /**
    * Authorized methods require an API Gateway key, so the usage plan's per-key throttle applies.
-   * The authorizer must then return `usageIdentifierKey` naming a key that belongs to the plan.
+   * The authorizer returns `usageIdentifierKey` (the key's hash), which key issuance registered as
+   * an API Gateway key of the plan (shared/auth/usage-plan-keys.ts).
    */
   readonly apiKeyRequired: boolean;
+  /** The usage plan's throttle for each API key: steady requests per second and burst. */
+  readonly perKeyThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Requests per day per API key; absent means no quota (the default, see api-stack.ts). */
+  readonly perKeyDailyQuota?: number;
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -34,8 +39,10 @@ export const CONTEXT_DEFAULTS = {
   wafEnabled: true,
   logRetentionDays: 400,
   logLevel: 'INFO',
-  // Off until key issuance also creates the API Gateway key of the usage plan (see README).
-  apiKeyRequired: false,
+  // Key issuance registers every key in the usage plan (issue 7), so API Gateway can require it.
+  apiKeyRequired: true,
+  perKeyRateLimit: 50,
+  perKeyBurstLimit: 100,
 } as const;
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,11}$/;
@@ -51,6 +58,7 @@ export function readConfig(node: Node): AppConfig {
   if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) {
     throw new Error(`context "alarmEmail" is not an e-mail address: "${alarmEmail}"`);
   }
+  const perKeyDailyQuota = readNumber(node, 'perKeyDailyQuota');
   const logLevel = (readString(node, 'logLevel') ?? CONTEXT_DEFAULTS.logLevel).toUpperCase();
   if (!isLogLevel(logLevel)) {
     throw new Error(`context "logLevel" must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -64,6 +72,11 @@ export function readConfig(node: Node): AppConfig {
     ),
     logLevel,
     apiKeyRequired: readBoolean(node, 'apiKeyRequired') ?? CONTEXT_DEFAULTS.apiKeyRequired,
+    perKeyThrottle: {
+      rateLimit: readNumber(node, 'perKeyRateLimit') ?? CONTEXT_DEFAULTS.perKeyRateLimit,
+      burstLimit: readNumber(node, 'perKeyBurstLimit') ?? CONTEXT_DEFAULTS.perKeyBurstLimit,
+    },
+    ...(perKeyDailyQuota === undefined ? {} : { perKeyDailyQuota }),
   };
 }
 

@@ -9,6 +9,7 @@ import { streamConsumers } from '../functions/stream/consumers.ts';
 import { createSweeper } from '../functions/sweeper/app.ts';
 import type { AppDeps } from '../shared/app-deps.ts';
 import { installPlatformAdminKey } from '../shared/auth/api-keys.ts';
+import { InMemoryUsagePlanKeys } from '../shared/auth/usage-plan-keys.ts';
 import { VirtualClock } from '../shared/clock.ts';
 import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
@@ -19,6 +20,7 @@ import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
 import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { closeServer, createBufferedServer, listen, type RequestListener, sendJson } from './http-server.ts';
+import { LocalTenantDb } from './local-tenant-db.ts';
 import { LocalTimers } from './local-timers.ts';
 import { LocalStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
@@ -53,6 +55,10 @@ export interface LocalRuntime {
   drainStreams: () => Promise<number>;
   /** Webhook deliveries waiting on the virtual clock; sent by every clock step. */
   deliveries: LocalDeliveryQueue;
+  /** The tenant-scoped storage tenant keys use, one client per tenant with the role's policy emulated. */
+  tenantDb: LocalTenantDb;
+  /** The usage plan's API Gateway keys as key issuance registered them (no API Gateway runs locally). */
+  usagePlanKeys: InMemoryUsagePlanKeys;
   /** Moves the virtual clock, firing due timers on the way (what POST /_local/clock does). */
   advanceTo: ClockDriver;
   stop(): Promise<void>;
@@ -86,28 +92,35 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       endpoint = dynamo.endpoint;
     }
     const tableName = options.tableName ?? TABLE_DEFAULT_NAME;
-    const client = new DynamoDBClient({
+    const clientConfig = () => ({
       ...dynamoClientConfig({ endpoint }),
       // Same attempts as in AWS, but no real-time backoff or client-side rate limiting: local
       // time is virtual, and injected throttles must not slow a soak down in wall-clock time.
       retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_MAX_ATTEMPTS, () => 0),
     });
+    const client = new DynamoDBClient(clientConfig());
     cleanups.push(async () => client.destroy());
     await ensureTable(client, tableName);
 
     const clock = options.clock ?? new VirtualClock({ ticking: true });
     const localTimers = await LocalTimers.start(clock);
     cleanups.push(() => localTimers.stop());
+    const usagePlanKeys = new InMemoryUsagePlanKeys();
     const webhooks = createLocalWebhooks(clock, options.webhooks);
     cleanups.push(() => webhooks.queue.idle());
+    const db = createDb({ tableName, client });
+    // Tenant keys get a client that refuses what the tenant-data role's policy would (AccessDenied).
+    const tenantDb = new LocalTenantDb(clientConfig, db);
     const deps: AppDeps = {
-      db: createDb({ tableName, client }),
+      db,
+      tenantDb,
       clock,
       ids: ulidGenerator(clock),
       logger: createLogger('wso-local'),
       config: { stage: 'local', local: true },
       timers: localTimers.timers,
       deliveries: webhooks.queue,
+      usagePlanKeys,
     };
     webhooks.attach(deps);
     const streamPoller = new LocalStreamPoller({
@@ -156,6 +169,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       timers: localTimers,
       drainStreams,
       deliveries: webhooks.queue,
+      usagePlanKeys,
+      tenantDb,
       advanceTo,
       stop,
     };

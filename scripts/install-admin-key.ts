@@ -1,25 +1,41 @@
 /**
- * `npm run admin-key -- --table <TableName> [--region us-gov-west-1] [--revoke <keyId>]`:
- * installs a new platform-admin API key into a deployed table (AWS credentials from the
- * environment) and prints it once with its id. Rotation: install a new key, move your tooling to
- * it, then run again with `--revoke <old keyId>` (the new key is installed, the old one revoked).
+ * `npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region us-gov-west-1]
+ * [--revoke <keyId>]`: installs a new platform-admin API key into a deployed table (AWS credentials
+ * from the environment), registers it in the API's usage plan (the api stack's `UsagePlanId`
+ * output; API Gateway refuses keys outside it) and prints it once with its id. Rotation: install a
+ * new key, move your tooling to it, then run again with `--revoke <old keyId>` (the new key is
+ * installed, the old one revoked and its API Gateway key deleted).
  */
 import { parseArgs } from 'node:util';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { installPlatformAdminKey, revokeApiKey } from '../shared/auth/api-keys.ts';
+import { ApiGatewayUsagePlanKeys } from '../shared/auth/apigateway-usage-plan-keys.ts';
 import { systemClock } from '../shared/clock.ts';
 import { randomSecret } from '../shared/ids.ts';
+import { createLogger } from '../shared/runtime/logger.ts';
 import { createDb } from '../shared/store/db.ts';
 
 const { values } = parseArgs({
-  options: { table: { type: 'string' }, region: { type: 'string' }, revoke: { type: 'string' } },
+  options: {
+    table: { type: 'string' },
+    'usage-plan': { type: 'string' },
+    region: { type: 'string' },
+    revoke: { type: 'string' },
+  },
 });
-if (!values.table) {
-  console.error('usage: npm run admin-key -- --table <TableName> [--region <region>] [--revoke <keyId>]');
+const usagePlanId = values['usage-plan'];
+if (!values.table || !usagePlanId) {
+  console.error(
+    'usage: npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] [--revoke <keyId>]',
+  );
   process.exit(2);
 }
+const region = values.region ? { region: values.region } : {};
 const deps = {
-  db: createDb({ tableName: values.table, ...(values.region ? { region: values.region } : {}) }),
+  db: createDb({ tableName: values.table, ...region }),
   clock: systemClock,
+  usagePlanKeys: new ApiGatewayUsagePlanKeys(() => new APIGatewayClient(region), usagePlanId),
+  logger: createLogger('wso-admin-key'),
 };
 const apiKey = `wso_admin_${randomSecret(32)}`;
 const keyId = await installPlatformAdminKey(deps, apiKey);

@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { UsagePlanKeys } from './auth/usage-plan-keys.ts';
 import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
 import type { Db } from './store/db.ts';
@@ -23,4 +24,20 @@ export interface AppDeps {
   timers: HoldTimers;
   /** Webhook deliveries to send (SQS + the webhook-sender Lambda, or the local virtual-clock queue). */
   deliveries: DeliveryQueue;
+  /** The usage plan's API Gateway keys, one per issued API key (API Gateway in AWS, in memory locally). */
+  usagePlanKeys: UsagePlanKeys;
+  /**
+   * Storage for tenant principals, pinned to one tenant's partition (API function only: STS in AWS,
+   * the local runtime's policy emulation locally). Absent: every request uses `db`.
+   */
+  tenantDb?: TenantDbProvider;
+}
+
+/**
+ * A `Db` whose credentials reach only `TENANT#<tenantId>` items (`dynamodb:LeadingKeys`, DESIGN.md §9):
+ * no other partition, no index, no Scan. `sessionName` identifies the caller in the audit trail
+ * (CloudTrail's role session name); adapters may ignore it.
+ */
+export interface TenantDbProvider {
+  forTenant(tenantId: string, sessionName?: string): Promise<Db>;
 }

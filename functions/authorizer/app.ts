@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { authenticate, hashApiKey } from '../../shared/auth/api-keys.ts';
+import { authenticate, usageIdentifierKey } from '../../shared/auth/api-keys.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Db } from '../../shared/store/db.ts';
 
@@ -13,9 +13,9 @@ export interface AuthorizerDeps {
 /**
  * API Gateway TOKEN authorizer: resolves the bearer key to its role and scope at the edge, so
  * unknown keys never reach the API function, and names the caller's usage-plan key (the key's
- * hash) so each credential is throttled on its own. The result is cached per token, so the policy
- * allows every route: what a role may do is decided by the API function, which also re-checks the
- * key on every call (revocation takes effect at once).
+ * hash, registered by key issuance) so each credential is throttled on its own. The result is
+ * cached per token, so the policy allows every route: what a role may do is decided by the API
+ * function, which also re-checks the key on every call (revocation takes effect at once).
  */
 export function createAuthorizer(deps: AuthorizerDeps) {
   return async (event: APIGatewayTokenAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
@@ -39,7 +39,9 @@ export function createAuthorizer(deps: AuthorizerDeps) {
         tenantId: scope.kind === 'tenant' ? scope.tenantId : '',
         state: scope.kind === 'state' ? scope.state : '',
       },
-      usageIdentifierKey: hashApiKey(token),
+      // The value key issuance registered as the caller's API Gateway key in the usage plan
+      // (shared/auth/usage-plan-keys.ts); with apiKeyRequired, API Gateway refuses any other.
+      usageIdentifierKey: usageIdentifierKey(token),
     };
   };
 }

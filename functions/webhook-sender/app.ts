@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { custodyMetrics } from '../../shared/observability/metrics.ts';
 import {
   type DeliveryMessage,
   type DeliveryOutcome,
@@ -111,6 +112,9 @@ async function applyOutcome(
     }
     return false;
   }
+  // Out of attempts: the record already says FAILED, so this outcome comes once per delivery round
+  // (a redelivered message finds it settled). Counted before dead-lettering, which may itself fail.
+  custodyMetrics().webhookDeliveryFailure();
   try {
     await ops.deadLetter(record.body, 'out of attempts');
     return true;

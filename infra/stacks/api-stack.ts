@@ -1,7 +1,8 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -9,20 +10,27 @@ import { ASSET_SOURCES } from '../../shared/reports/assets.ts';
 import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
-import type { AppConfig } from '../config.ts';
+import { type AppConfig, CONTEXT_DEFAULTS } from '../config.ts';
 import { ApiFirewall } from '../constructs/api-firewall.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { addProblemJsonResponses } from '../constructs/problem-responses.ts';
 import { grantScheduleManagement } from '../constructs/schedule-access.ts';
 import { grantTableAccess } from '../constructs/table-access.ts';
 import { TenantDataRole } from '../constructs/tenant-data-role.ts';
+import { grantUsagePlanKeyManagement } from '../constructs/usage-plan-key-access.ts';
 import { functionArnFromName, type ResourceNames } from '../naming.ts';
 import type { ScheduleTarget } from './timers-stack.ts';
 
 /** Whole stage: a ceiling that protects the table and the account's Lambda concurrency. */
 export const STAGE_THROTTLE = { rateLimit: 1_000, burstLimit: 2_000 } as const;
-/** Per API key (one vendor integration, county tool or auditor), through the usage plan. */
-export const PER_KEY_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+/**
+ * Per API key (one vendor integration, county tool or auditor), through the usage plan: the
+ * defaults of the perKeyRateLimit / perKeyBurstLimit context (infra/config.ts).
+ */
+export const PER_KEY_THROTTLE = {
+  rateLimit: CONTEXT_DEFAULTS.perKeyRateLimit,
+  burstLimit: CONTEXT_DEFAULTS.perKeyBurstLimit,
+} as const;
 /** Authorizer results are cached per bearer token; a revoked key works at most this long more. */
 export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
 
@@ -171,15 +179,33 @@ export class ApiStack extends Stack {
       resultsCacheTtl: AUTHORIZER_CACHE_TTL,
     });
 
-    this.addRoutes(config.apiKeyRequired);
+    const apiFunctionArn = this.addRoutes(config.apiKeyRequired, names.apiFunction);
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
       name: `${names.restApi}-api-keys`,
       description: 'Per-key throttling for every API key; keys are attached by key issuance',
-      throttle: PER_KEY_THROTTLE,
-      // No quota on purpose: a custody fact (release, transfer) must never be refused for volume.
+      throttle: config.perKeyThrottle,
+      // No quota by default: a custody fact (release, transfer) must never be refused for volume.
+      ...(config.perKeyDailyQuota === undefined
+        ? {}
+        : { quota: { limit: config.perKeyDailyQuota, period: apigateway.Period.DAY } }),
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
+    // Key issuance adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
+    this.apiFunction.function.addEnvironment('USAGE_PLAN_ID', this.usagePlan.usagePlanId);
+    grantUsagePlanKeyManagement(this.apiFunction.role, this.usagePlan.usagePlanId);
+    // The admin-key script registers the first platform-admin key in the same plan (docs/DEPLOY.md).
+    new CfnOutput(this, 'UsagePlanId', {
+      value: this.usagePlan.usagePlanId,
+      description: 'Usage plan of every API key: npm run admin-key -- --usage-plan <this>',
+    });
+    // The methods' invoke permissions (CDK creates them under each method) name the function by
+    // that ARN too: make them wait for it, or CloudFormation may add them before it exists.
+    for (const permission of this.api.node.findAll()) {
+      if (permission instanceof lambda.CfnPermission && permission.functionName === apiFunctionArn) {
+        permission.node.addDependency(this.apiFunction.function);
+      }
+    }
 
     this.acknowledgeFindings(config.wafEnabled);
 
@@ -199,10 +225,18 @@ export class ApiStack extends Stack {
    * catch-all routes: `/` and `/{proxy+}`, plus `/v1/{proxy+}` so a path under the explicit `/v1`
    * resource never depends on API Gateway falling back to the root proxy (and `/v1/oversight/{proxy+}`
    * for the same reason under `/v1/oversight`). Only GET /v1/health and GET
-   * /v1/oversight/assets/{file} are open; everything else goes through the authorizer.
+   * /v1/oversight/assets/{file} are open; everything else goes through the authorizer. Returns the
+   * API function ARN the integrations and their invoke permissions use.
    */
-  private addRoutes(apiKeyRequired: boolean): void {
-    const integration = new apigateway.LambdaIntegration(this.apiFunction.function, {
+  private addRoutes(apiKeyRequired: boolean, apiFunctionName: string): string {
+    // The API function's USAGE_PLAN_ID makes it depend on the usage plan, hence on the stage, the
+    // deployment and every method: so the methods must not depend on the function. They name it by
+    // its fixed name (as HOLD_TIMER_ARN does), and the invoke permissions wait for it explicitly.
+    const byName = lambda.Function.fromFunctionAttributes(this, 'ApiFunctionByName', {
+      functionArn: functionArnFromName(this, apiFunctionName),
+      sameEnvironment: true,
+    });
+    const integration = new apigateway.LambdaIntegration(byName, {
       proxy: true,
       // One invoke permission per method is enough; the test-invoke permissions would double them.
       allowTestInvoke: false,
@@ -245,6 +279,7 @@ export class ApiStack extends Stack {
         'our chart script and CSS) bundled with the function; browsers load them without credentials ' +
         'and they contain no tenant or person data.',
     );
+    return byName.functionArn;
   }
 
   private acknowledgeFindings(wafEnabled: boolean): void {

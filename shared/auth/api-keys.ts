@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
+import { custodyMetrics } from '../observability/metrics.ts';
 import type { Db } from '../store/db.ts';
 import { failedConditionIndexes, isConditionFailure } from '../store/errors.ts';
 import { keys, tenantPk } from '../store/keys.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { KeyScope, Principal, Role } from './principal.ts';
+import type { UsagePlanKeys } from './usage-plan-keys.ts';
 
 /**
  * API keys are shown once and stored only as a SHA-256 hash. A key is 32 random bytes, so a fast
@@ -15,6 +18,13 @@ import type { KeyScope, Principal, Role } from './principal.ts';
  */
 export const hashApiKey = (apiKey: string): string =>
   createHash('sha256').update(apiKey, 'utf8').digest('hex');
+
+/**
+ * The value of the key's API Gateway usage-plan key, which the authorizer returns as
+ * `usageIdentifierKey`: the stored hash (64 hex characters; API Gateway takes 20 to 128), so API
+ * Gateway never holds a usable secret and the authorizer recomputes it from the bearer token.
+ */
+export const usageIdentifierKey = (apiKey: string): string => hashApiKey(apiKey);
 
 const newApiKey = (): string => `wso_${randomSecret(32)}`;
 
@@ -32,6 +42,70 @@ interface ApiKeyItem {
   createdBy?: string;
   revokedAt?: string;
   lastUsedAt?: string;
+  /** API Gateway's id of the key's usage-plan key (absent on keys issued before issue 7). */
+  apiGatewayKeyId?: string;
+}
+
+/** What issuing, installing and revoking keys need: the table and the usage plan's keys. */
+export interface KeyAdminDeps {
+  db: Db;
+  clock: Clock;
+  usagePlanKeys: UsagePlanKeys;
+  logger: Logger;
+}
+
+/** The API Gateway side could not be done; nothing usable was written. The API answers 503. */
+export class UsagePlanKeyError extends Error {
+  constructor(cause: unknown) {
+    super('the API key could not be registered with the API Gateway usage plan', { cause });
+    this.name = 'UsagePlanKeyError';
+  }
+}
+
+/**
+ * Order of the two writes, and what a failure leaves behind (issue 7):
+ * - Issue: the API Gateway key is created (and put in the plan) first, our key item second. If API
+ *   Gateway fails, nothing is written and the caller gets 503: there is never a key of ours without
+ *   per-key throttling (with apiKeyRequired it would be a key API Gateway refuses, without it an
+ *   unthrottled one). If our write then fails (a condition, a throttle), the API Gateway key is
+ *   deleted again; should that delete fail too, the leftover is inert (its value is the hash of a
+ *   secret that was never handed out, and the authorizer only names keys it resolved) and is logged
+ *   and counted (UsagePlanKeyCleanupFailures) for an operator to delete.
+ * - Revoke: our key item is revoked first, so the key stops working at once whatever API Gateway
+ *   does; the API Gateway key is deleted after. If that delete fails, the revocation still stands
+ *   (204), the failure is logged and counted, and revoking the same key again retries the delete.
+ */
+async function removeUsageKey(
+  deps: Pick<KeyAdminDeps, 'usagePlanKeys' | 'logger'>,
+  apiGatewayKeyId: string,
+  keyId: string,
+  why: string,
+): Promise<boolean> {
+  try {
+    await deps.usagePlanKeys.remove(apiGatewayKeyId);
+    return true;
+  } catch (error) {
+    deps.logger.error('API Gateway key left behind', {
+      keyId,
+      apiGatewayKeyId,
+      why,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    custodyMetrics().usagePlanKeyCleanupFailure();
+    return false;
+  }
+}
+
+async function registerUsageKey(deps: KeyAdminDeps, keyId: string, hash: string): Promise<string> {
+  try {
+    return await deps.usagePlanKeys.register(keyId, hash);
+  } catch (error) {
+    deps.logger.error('API Gateway key registration failed', {
+      keyId,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+    throw new UsagePlanKeyError(error);
+  }
 }
 
 export const ownerPk = (scope: KeyScope): string => {
@@ -67,7 +141,7 @@ export type IssueKeyResult = { ok: true; key: IssuedKey } | { ok: false; failedC
  * index into `conditions` that failed.
  */
 export async function issueApiKey(
-  deps: { db: Db; clock: Clock; ids: IdGenerator },
+  deps: KeyAdminDeps & { ids: IdGenerator },
   request: IssueKeyRequest,
   conditions: { pk: string; sk: string }[] = [],
 ): Promise<IssueKeyResult> {
@@ -75,6 +149,8 @@ export async function issueApiKey(
   const apiKey = newApiKey();
   const hash = hashApiKey(apiKey);
   const keyId = ids.next();
+  // API Gateway first, our item second (see removeUsageKey for why and what a failure leaves).
+  const apiGatewayKeyId = await registerUsageKey(deps, keyId, usageIdentifierKey(apiKey));
   const item: ApiKeyItem = {
     keyId,
     name: request.name,
@@ -84,6 +160,7 @@ export async function issueApiKey(
     hash,
     createdAt: toIsoSeconds(clock.now()),
     ...(request.createdBy ? { createdBy: request.createdBy } : {}),
+    apiGatewayKeyId,
   };
   try {
     await db.doc.send(
@@ -114,6 +191,7 @@ export async function issueApiKey(
       }),
     );
   } catch (error) {
+    await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
     if (!isConditionFailure(error)) throw error;
     return { ok: false, failedCheck: failedConditionIndexes(error)[0] ?? 0 };
   }
@@ -164,9 +242,13 @@ async function touchLastUsed(deps: { db: Db; clock: Clock }, item: ApiKeyItem): 
   }
 }
 
-/** Revokes a key by id within its owner. Idempotent: revoking twice is fine. False if unknown. */
+/**
+ * Revokes a key by id within its owner, then deletes its API Gateway key (a failure there is logged
+ * and counted, never undoes the revocation). Idempotent: revoking twice is fine, and retries the
+ * API Gateway delete. False if unknown.
+ */
 export async function revokeApiKey(
-  deps: { db: Db; clock: Clock },
+  deps: KeyAdminDeps,
   owner: KeyScope,
   keyId: string,
   revokedBy: string,
@@ -177,7 +259,12 @@ export async function revokeApiKey(
   );
   const pointer = Item as ApiKeyItem | undefined;
   if (!pointer) return false;
-  if (pointer.revokedAt) return true;
+  if (pointer.revokedAt) {
+    if (pointer.apiGatewayKeyId) {
+      await removeUsageKey(deps, pointer.apiGatewayKeyId, keyId, 'revoked again: retrying the delete');
+    }
+    return true;
+  }
   const values = { ':now': toIsoSeconds(deps.clock.now()), ':by': revokedBy };
   const revoke = 'SET revokedAt = :now, revokedBy = :by';
   await deps.db.doc.send(
@@ -202,21 +289,25 @@ export async function revokeApiKey(
       ],
     }),
   );
+  if (pointer.apiGatewayKeyId) {
+    await removeUsageKey(deps, pointer.apiGatewayKeyId, keyId, 'revoked: the key item says revokedAt');
+  }
   return true;
 }
 
 /**
  * Installs an operator-chosen platform-admin key (the local runtime's WSO_ADMIN_KEY, or the first
  * key of a deployment, see scripts/install-admin-key.ts). The key id derives from the key's hash,
- * so installing the same key again rewrites the same records; the platform's pointer to it lets
- * an operator revoke it by id when rotating.
+ * so installing the same key again rewrites the same records (the local runtime does at every start,
+ * into a fresh in-memory usage plan; API Gateway itself refuses a second key of the same value, so
+ * the admin-key script always installs a new key); the platform's pointer to it lets an operator
+ * revoke it by id when rotating.
  */
-export async function installPlatformAdminKey(
-  deps: { db: Db; clock: Clock },
-  apiKey: string,
-): Promise<string> {
+export async function installPlatformAdminKey(deps: KeyAdminDeps, apiKey: string): Promise<string> {
   const hash = hashApiKey(apiKey);
   const keyId = `admin-${hash.slice(0, 16)}`;
+  // Same order as issueApiKey: the usage-plan key exists before the key can be used.
+  const apiGatewayKeyId = await registerUsageKey(deps, keyId, usageIdentifierKey(apiKey));
   const item: ApiKeyItem = {
     keyId,
     name: 'platform admin (installed by the operator)',
@@ -224,24 +315,30 @@ export async function installPlatformAdminKey(
     scope: { kind: 'platform' },
     hash,
     createdAt: toIsoSeconds(deps.clock.now()),
+    apiGatewayKeyId,
   };
-  await deps.db.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Put: {
-            TableName: deps.db.tableName,
-            Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
+  try {
+    await deps.db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: deps.db.tableName,
+              Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
+            },
           },
-        },
-        {
-          Put: {
-            TableName: deps.db.tableName,
-            Item: { ...keys.apiKeyPointer(keys.platformPk, keyId), entity: 'ApiKeyRef', ...item },
+          {
+            Put: {
+              TableName: deps.db.tableName,
+              Item: { ...keys.apiKeyPointer(keys.platformPk, keyId), entity: 'ApiKeyRef', ...item },
+            },
           },
-        },
-      ],
-    }),
-  );
+        ],
+      }),
+    );
+  } catch (error) {
+    await removeUsageKey(deps, apiGatewayKeyId, keyId, 'install rolled back: the key item was not written');
+    throw error;
+  }
   return keyId;
 }

@@ -107,7 +107,15 @@ async function runRoute(
       )
     : rejectUnexpectedBody(event);
 
-  const ctx: RequestContext = { deps, requestId, principal, headers };
+  // A tenant's key reaches only its tenant's partition (after authorize and validation, so a refused
+  // request costs no STS call); idempotency records live there too.
+  const scoped = principal ? await scopedDeps(deps, principal, requestId) : deps;
+  const ctx: RequestContext = {
+    deps: route.db === 'function-role' ? deps : scoped,
+    requestId,
+    principal,
+    headers,
+  };
   const execute = () => route.handle({ params, query, body }, ctx);
   const idempotencyKey = headers['idempotency-key'];
   if (!route.idempotent || idempotencyKey === undefined || !principal) return execute();
@@ -118,7 +126,7 @@ async function runRoute(
   }
   const tenantId = rawParams.tenantId;
   return runIdempotent(
-    deps,
+    scoped,
     {
       ownerPk: tenantId ? tenantPk(tenantId) : ownerPk(principal.scope),
       operationId: route.operationId,
@@ -130,6 +138,18 @@ async function runRoute(
   );
 }
 
+/**
+ * The deps a principal's request runs with: for a tenant key, `db` is pinned to `TENANT#<tenantId>`
+ * (docs/DEPLOY.md §8); platform-admin and state-oversight keys keep the function role (they cross
+ * tenants by design, and the byState index is not tenant-keyed).
+ */
+async function scopedDeps(deps: AppDeps, principal: Principal, requestId: string): Promise<AppDeps> {
+  const { scope } = principal;
+  if (scope.kind !== 'tenant' || !deps.tenantDb) return deps;
+  return { ...deps, db: await deps.tenantDb.forTenant(scope.tenantId, principal.keyId || requestId) };
+}
+
+/** Always the function role: it reads and touches `APIKEY#<hash>`, which no tenant role may reach. */
 async function authenticateHeader(deps: AppDeps, authorization: string | undefined): Promise<Principal> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   const principal = match?.[1] ? await authenticate(deps, match[1]) : undefined;

@@ -74,6 +74,12 @@ export interface RouteSpec<
   bodyFormats?: Readonly<Record<string, BodyFormat>>;
   /** Creating POSTs honour Idempotency-Key. */
   idempotent?: boolean;
+  /**
+   * For tenant principals `ctx.deps.db` is pinned to the tenant's partition (`dynamodb:LeadingKeys`).
+   * 'function-role': the handler gets the API function's own role instead, because it writes items
+   * outside that partition (API-key records `APIKEY#<hash>`). Idempotency records stay tenant-scoped.
+   */
+  db?: 'function-role';
   responses: Record<number, ResponseSpec>;
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, ctx: RequestContext): Promise<HttpResult>;
 }

@@ -29,6 +29,8 @@ export const CUSTODY_METRICS = {
   sweeperCatches: 'SweeperCatches',
   timerLatenessSeconds: 'TimerLatenessSeconds',
   webhookDeliveryFailures: 'WebhookDeliveryFailures',
+  /** A revoked or never-handed-out key whose API Gateway key could not be deleted (issue 7). */
+  usagePlanKeyCleanupFailures: 'UsagePlanKeyCleanupFailures',
 } as const;
 
 export const TRANSITION_DIMENSION = 'toStatus';
@@ -40,6 +42,7 @@ export interface CustodyMetrics {
   sweeperCatches(count: number): void;
   timerLateness(seconds: number): void;
   webhookDeliveryFailure(): void;
+  usagePlanKeyCleanupFailure(): void;
 }
 
 export const noopMetrics: CustodyMetrics = {
@@ -49,6 +52,7 @@ export const noopMetrics: CustodyMetrics = {
   sweeperCatches() {},
   timerLateness() {},
   webhookDeliveryFailure() {},
+  usagePlanKeyCleanupFailure() {},
 };
 
 /** Powertools EMF sink: each call writes one EMF line immediately (single metric). */
@@ -77,6 +81,7 @@ export function powertoolsMetrics(): CustodyMetrics {
     timerLateness: (seconds) =>
       emit(CUSTODY_METRICS.timerLatenessSeconds, MetricUnit.Seconds, Math.max(0, seconds)),
     webhookDeliveryFailure: () => emit(CUSTODY_METRICS.webhookDeliveryFailures, MetricUnit.Count, 1),
+    usagePlanKeyCleanupFailure: () => emit(CUSTODY_METRICS.usagePlanKeyCleanupFailures, MetricUnit.Count, 1),
   };
 }
 

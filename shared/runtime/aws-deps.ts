@@ -1,6 +1,7 @@
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AppDeps } from '../app-deps.ts';
+import { noUsagePlanKeys } from '../auth/usage-plan-keys.ts';
 import { systemClock } from '../clock.ts';
 import { ulidGenerator } from '../ids.ts';
 import { createDb } from '../store/db.ts';
@@ -30,5 +31,8 @@ export function depsFromEnvironment(serviceName: string): AppDeps {
     }),
     // Needed by the functions that enqueue (api: redeliver; stream: new deliveries); checked on use.
     deliveries: new SqsDeliveryQueue(() => new SQSClient({}), process.env.WEBHOOK_QUEUE_URL),
+    // Only the API function issues and revokes keys; it sets the API Gateway adapter itself
+    // (functions/api/handler.ts), so no other bundle carries the API Gateway client.
+    usagePlanKeys: noUsagePlanKeys,
   };
 }

@@ -13,7 +13,16 @@ import {
 } from '../../infra/stacks/api-stack.ts';
 import { ASSET_SOURCES } from '../../shared/reports/assets.ts';
 import { synthesize } from './support/synth.ts';
-import { onlyResource, props, render, resourcesOfType } from './support/template-helpers.ts';
+import {
+  allows,
+  asArray,
+  identityStatements,
+  onlyResource,
+  props,
+  render,
+  resourcesOfType,
+  statementsOfRole,
+} from './support/template-helpers.ts';
 
 const wso = synthesize();
 const { templates, names } = wso;
@@ -28,6 +37,9 @@ const apiFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function
 const authorizerFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function')).find(
   ([, r]) => props(r).FunctionName === names.authorizerFunction,
 )![0];
+/** The API function as the methods name it: by its fixed name, so they do not depend on it. */
+const apiFunctionArnByName = `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${names.apiFunction}`;
+const [usagePlanId, usagePlan] = onlyResource(api, 'AWS::ApiGateway::UsagePlan');
 
 /** Method path → properties, e.g. "ANY /v1/{proxy+}". */
 function methods(): Map<string, Record<string, unknown>> {
@@ -69,13 +81,36 @@ describe('REST API', () => {
       expect(all.get(route), route).toMatchObject({
         AuthorizationType: 'CUSTOM',
         AuthorizerId: { Ref: authorizerId },
-        // cdk.json default: per-key usage-plan keys are not issued yet (apiKeyRequired=false).
-        ApiKeyRequired: false,
+        // cdk.json default: key issuance registers every key in the usage plan (apiKeyRequired=true).
+        ApiKeyRequired: true,
         Integration: { Type: 'AWS_PROXY' },
       });
       expect(render((all.get(route)!.Integration as { Uri: unknown }).Uri)).toContain(
-        `\${${apiFunctionId}.Arn}`,
+        `/functions/${apiFunctionArnByName}/invocations`,
       );
+    }
+  });
+
+  it('lets apiKeyRequired=false turn the API key requirement off (short-lived stages only)', () => {
+    const off = synthesize({ context: { apiKeyRequired: 'false' } }).templates.api;
+    const authorized = Object.values(resourcesOfType(off, 'AWS::ApiGateway::Method')).filter(
+      (method) => props(method).AuthorizationType === 'CUSTOM',
+    );
+    expect(authorized).toHaveLength(4);
+    for (const method of authorized) expect(props(method).ApiKeyRequired).toBe(false);
+  });
+
+  it('lets API Gateway invoke the API function only once the function exists (permissions wait for it)', () => {
+    const permissions = Object.values(
+      api.findResources('AWS::Lambda::Permission', {
+        Properties: { Principal: 'apigateway.amazonaws.com' },
+      }) as Record<string, { Properties: Record<string, unknown>; DependsOn?: string[] }>,
+    ).filter((permission) => render(permission.Properties.FunctionName) === apiFunctionArnByName);
+    // One per method: the four authorized ones, /v1/health and the dashboard assets.
+    expect(permissions).toHaveLength(6);
+    for (const permission of permissions) {
+      expect(permission.DependsOn ?? []).toContain(apiFunctionId);
+      expect(render(permission.Properties.SourceArn)).toContain(`\${${restApiId}}`);
     }
   });
 
@@ -95,7 +130,9 @@ describe('REST API', () => {
       Integration: { Type: 'AWS_PROXY' },
     });
     expect(assets?.AuthorizerId).toBeUndefined();
-    expect(render((assets!.Integration as { Uri: unknown }).Uri)).toContain(`\${${apiFunctionId}.Arn}`);
+    expect(render((assets!.Integration as { Uri: unknown }).Uri)).toContain(
+      `/functions/${apiFunctionArnByName}/invocations`,
+    );
   });
 
   it('answers its own errors as problem+json', () => {
@@ -129,12 +166,76 @@ describe('Lambda authorizer', () => {
 
 describe('usage plan', () => {
   it('throttles per key on the deployed stage, without a quota', () => {
-    const [, plan] = onlyResource(api, 'AWS::ApiGateway::UsagePlan');
-    expect(props(plan)).toMatchObject({
+    expect(props(usagePlan)).toMatchObject({
       Throttle: { RateLimit: PER_KEY_THROTTLE.rateLimit, BurstLimit: PER_KEY_THROTTLE.burstLimit },
       ApiStages: [{ ApiId: { Ref: restApiId }, Stage: { Ref: stageId } }],
     });
-    expect(props(plan).Quota).toBeUndefined();
+    expect(PER_KEY_THROTTLE).toEqual({ rateLimit: 50, burstLimit: 100 });
+    expect(props(usagePlan).Quota).toBeUndefined();
+  });
+
+  it('takes its throttle and an optional daily quota from the context', () => {
+    const tuned = synthesize({
+      context: { perKeyRateLimit: '20', perKeyBurstLimit: '40', perKeyDailyQuota: '100000' },
+    }).templates.api;
+    const [, plan] = onlyResource(tuned, 'AWS::ApiGateway::UsagePlan');
+    expect(props(plan)).toMatchObject({
+      Throttle: { RateLimit: 20, BurstLimit: 40 },
+      Quota: { Limit: 100_000, Period: 'DAY' },
+    });
+  });
+
+  it('is named in the API function environment (USAGE_PLAN_ID) and in a stack output', () => {
+    const apiFunction = resourcesOfType(api, 'AWS::Lambda::Function')[apiFunctionId]!;
+    const variables = (props(apiFunction).Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.USAGE_PLAN_ID).toEqual({ Ref: usagePlanId });
+    const outputs = Object.values(api.findOutputs('*')) as Array<{ Value: unknown }>;
+    expect(outputs.map((output) => output.Value)).toContainEqual({ Ref: usagePlanId });
+  });
+});
+
+describe('usage-plan keys: what the API function may do in API Gateway', () => {
+  const apiFunctionRoleId = render(
+    props(resourcesOfType(api, 'AWS::Lambda::Function')[apiFunctionId]!).Role,
+  ).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
+  const apigatewayStatements = statementsOfRole(api, apiFunctionRoleId).filter((statement) =>
+    asArray(statement.Action).some((action) => action.toLowerCase().startsWith('apigateway:')),
+  );
+  const arn = (path: string) => `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::${path}`;
+
+  it('is exactly POST on /apikeys and on this plan\u2019s keys, and DELETE on /apikeys/*', () => {
+    const granted = apigatewayStatements.flatMap((statement) =>
+      asArray(statement.Action).flatMap((action) =>
+        asArray(statement.Resource).map((resource) => `${statement.Effect} ${action} ${render(resource)}`),
+      ),
+    );
+    expect(granted.sort()).toEqual(
+      [
+        `Allow apigateway:POST ${arn('/apikeys')}`,
+        `Allow apigateway:POST ${arn(`/usageplans/\${${usagePlanId}}/keys`)}`,
+        `Allow apigateway:DELETE ${arn('/apikeys/*')}`,
+      ].sort(),
+    );
+    expect(apigatewayStatements.every((statement) => statement.Condition === undefined)).toBe(true);
+  });
+
+  it('never lets a function read key values back (no apigateway:GET) or change the plan', () => {
+    for (const { statement } of identityStatements(api)) {
+      expect(allows(statement, 'apigateway:GET')).toBe(false);
+      expect(allows(statement, 'apigateway:PATCH')).toBe(false);
+    }
+  });
+
+  it('is granted to the API function only, not the authorizer', () => {
+    const authorizerRoleId = render(
+      props(resourcesOfType(api, 'AWS::Lambda::Function')[authorizerFunctionId]!).Role,
+    ).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
+    const authorizerStatements = statementsOfRole(api, authorizerRoleId);
+    expect(authorizerStatements.length).toBeGreaterThan(0);
+    for (const statement of authorizerStatements) {
+      expect(allows(statement, 'apigateway:POST')).toBe(false);
+      expect(allows(statement, 'apigateway:DELETE')).toBe(false);
+    }
   });
 });
 

@@ -11,14 +11,33 @@ function configFrom(context: Record<string, unknown>) {
 }
 
 describe('context', () => {
-  it('defaults to stage dev, WAF on, 400-day logs, API Gateway keys not required, no alarm e-mail', () => {
+  it('defaults to stage dev, WAF on, 400-day logs, API Gateway keys required at 50/100 rps, no quota, no alarm e-mail', () => {
     expect(configFrom({})).toEqual({
       stage: 'dev',
       wafEnabled: true,
       logRetention: RetentionDays.THIRTEEN_MONTHS,
       logLevel: 'INFO',
-      apiKeyRequired: false,
+      apiKeyRequired: true,
+      perKeyThrottle: { rateLimit: 50, burstLimit: 100 },
     });
+  });
+
+  it('reads the per-key throttle and daily quota of the usage plan', () => {
+    expect(
+      configFrom({
+        perKeyRateLimit: '10',
+        perKeyBurstLimit: 20,
+        perKeyDailyQuota: '50000',
+        apiKeyRequired: 'false',
+      }),
+    ).toMatchObject({
+      apiKeyRequired: false,
+      perKeyThrottle: { rateLimit: 10, burstLimit: 20 },
+      perKeyDailyQuota: 50_000,
+    });
+    expect(() => configFrom({ perKeyRateLimit: '0' })).toThrow(/perKeyRateLimit/);
+    expect(() => configFrom({ perKeyBurstLimit: 'lots' })).toThrow(/perKeyBurstLimit/);
+    expect(() => configFrom({ perKeyDailyQuota: -1 })).toThrow(/perKeyDailyQuota/);
   });
 
   it('has the same defaults in cdk.json', () => {

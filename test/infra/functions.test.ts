@@ -156,7 +156,13 @@ describe('environment variables', () => {
   it('gives the API function the table, everything it needs to arm schedules, the queue and the tenant role', () => {
     const env = environment(fn(names.apiFunction).resource);
     expect(Object.keys(env).sort()).toEqual(
-      [...BASE_VARIABLES, ...SCHEDULE_VARIABLES, 'TENANT_DATA_ROLE_ARN', 'WEBHOOK_QUEUE_URL'].sort(),
+      [
+        ...BASE_VARIABLES,
+        ...SCHEDULE_VARIABLES,
+        'TENANT_DATA_ROLE_ARN',
+        'USAGE_PLAN_ID',
+        'WEBHOOK_QUEUE_URL',
+      ].sort(),
     );
     expect(env).toMatchObject({
       STAGE: 'dev',

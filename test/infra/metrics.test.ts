@@ -53,7 +53,9 @@ describe('custody metrics (EMF) against the alarms', () => {
     ['holdOverdue', CUSTODY_METRICS.holdsOverdue, {}],
     ['holdOpened', CUSTODY_METRICS.holdsOpened, {}],
     ['sweeperCatches', CUSTODY_METRICS.sweeperCatches, {}],
+    ['webhookDeliveryFailure', CUSTODY_METRICS.webhookDeliveryFailures, {}],
     ['holdTransition', CUSTODY_METRICS.holdTransitions, { [TRANSITION_DIMENSION]: 'OVERDUE' }],
+    ['usagePlanKeyCleanupFailure', CUSTODY_METRICS.usagePlanKeyCleanupFailures, {}],
   ] as const)('%s is published where the infra metric looks', (method, metricName, dimensions) => {
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     const sink = powertoolsMetrics();

@@ -34,6 +34,8 @@ describe('serving a warrant', () => {
   it('is one DynamoDB transaction and one CreateSchedule; transfer one transaction and one DeleteSchedule; a read one GetItem', async () => {
     const counter = new RequestCounter();
     counter.attach(runtime().deps.db.doc, 'db');
+    // A tenant key's requests go through its tenant-scoped client (authentication stays on the function role).
+    counter.attach((await runtime().tenantDb.forTenant(county.tenantId)).doc, 'tenant-db');
     counter.attach(runtime().timers.schedulerClient, 'scheduler');
     const body = await serveBody(county);
     let hold: Hold | undefined;
@@ -128,7 +130,9 @@ describe('serving a warrant', () => {
   it('retries a transaction that lost a conflict (injected TransactionCanceledException) and still writes once', async () => {
     const body = await serveBody(county);
     let injected = 0;
-    runtime().deps.db.doc.middlewareStack.add(
+    // The jail key's requests go through the county's tenant-scoped client.
+    const tenantDoc = (await runtime().tenantDb.forTenant(county.tenantId)).doc;
+    tenantDoc.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'TransactWriteItemsCommand' && injected === 0) {
           injected += 1;
@@ -143,7 +147,7 @@ describe('serving a warrant', () => {
       { step: 'initialize', name: 'inject-conflict-once' },
     );
     const response = await county.api.post<Hold>(holdsPath(county), { key: county.jail, body });
-    runtime().deps.db.doc.middlewareStack.remove('inject-conflict-once');
+    tenantDoc.middlewareStack.remove('inject-conflict-once');
     expect(injected).toBe(1);
     expect(response.status, response.text).toBe(201);
     expect(

@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAuthorizer } from '../../functions/authorizer/app.ts';
+import { hashApiKey, usageIdentifierKey } from '../../shared/auth/api-keys.ts';
+import { noopMetrics, setCustodyMetrics } from '../../shared/observability/metrics.ts';
+import { keys, tenantPk } from '../../shared/store/keys.ts';
 import { createTenant, expectProblem, issueKey, tenantBody } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
 import { useRuntime } from '../support/runtime.ts';
@@ -217,6 +222,173 @@ describe('API keys', () => {
       }),
     );
     expect(keys.Items?.[0]?.lastUsedAt).toBe('2026-11-24T03:00:00Z');
+  });
+});
+
+describe('per-key throttling: every key has its API Gateway usage-plan key (issue 7)', () => {
+  const plan = () => runtime().usagePlanKeys;
+  const METHOD_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/v1/tenants/x';
+
+  let cleanupFailures = 0;
+  afterEach(() => {
+    setCustodyMetrics(undefined);
+    plan().failNext = {};
+  });
+  const countCleanupFailures = () => {
+    cleanupFailures = 0;
+    setCustodyMetrics({ ...noopMetrics, usagePlanKeyCleanupFailure: () => (cleanupFailures += 1) });
+  };
+
+  /** Our key items (by hash and the owner's pointer) as the table holds them. */
+  async function storedKey(apiKey: string, ownerPk: string, keyId: string) {
+    const { db } = runtime().deps;
+    const get = (key: { pk: string; sk: string }) =>
+      db.doc.send(new GetCommand({ TableName: db.tableName, Key: key, ConsistentRead: true }));
+    const [byHash, pointer] = await Promise.all([
+      get(keys.apiKeyByHash(hashApiKey(apiKey))),
+      get(keys.apiKeyPointer(ownerPk, keyId)),
+    ]);
+    return { byHash: byHash.Item, pointer: pointer.Item };
+  }
+
+  async function keyPointersOf(tenantId: string): Promise<number> {
+    const { db } = runtime().deps;
+    const found = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ref)',
+        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':ref': 'APIKEYREF#' },
+        ConsistentRead: true,
+      }),
+    );
+    return found.Count ?? 0;
+  }
+
+  it('registers the value the authorizer returns as usageIdentifierKey, and revocation deletes it', async () => {
+    await createTenant(api(), admin(), 'upk-alpha-fl');
+    const key = await issueKey(api(), admin(), 'upk-alpha-fl', 'jail-system');
+
+    const authorized = await createAuthorizer(runtime().deps)({
+      type: 'TOKEN',
+      authorizationToken: `Bearer ${key.apiKey}`,
+      methodArn: METHOD_ARN,
+    });
+    const registered = plan().byValue(authorized.usageIdentifierKey ?? '');
+    expect(registered?.keyId).toBe(key.keyId);
+    expect(registered?.value).toBe(usageIdentifierKey(key.apiKey));
+    // API Gateway holds the hash, never the secret itself.
+    expect(registered?.value).not.toContain(key.apiKey);
+    // Both of our items remember API Gateway's id, so revocation can delete it.
+    const stored = await storedKey(key.apiKey, tenantPk('upk-alpha-fl'), key.keyId);
+    expect(stored.byHash?.apiGatewayKeyId).toBe(registered?.apiGatewayKeyId);
+    expect(stored.pointer?.apiGatewayKeyId).toBe(registered?.apiGatewayKeyId);
+
+    const revoked = await api().delete(`/v1/tenants/upk-alpha-fl/api-keys/${key.keyId}`, { key: admin() });
+    expect(revoked.status).toBe(204);
+    expect(plan().byKeyId(key.keyId)).toBeUndefined();
+    expect(plan().byValue(usageIdentifierKey(key.apiKey))).toBeUndefined();
+  });
+
+  it('registers state-oversight keys and the installed platform-admin key the same way', async () => {
+    const issued = await api().post<{ keyId: string; apiKey: string }>('/v1/states/GA/api-keys', {
+      key: admin(),
+      body: { name: 'GA auditor' },
+    });
+    expect(issued.status).toBe(201);
+    expect(plan().byValue(usageIdentifierKey(issued.body.apiKey))?.keyId).toBe(issued.body.keyId);
+    // The runtime installed its admin key at start-up, through the same port.
+    expect(plan().byValue(usageIdentifierKey(admin()))?.keyId).toMatch(/^admin-/);
+  });
+
+  it('issues nothing when API Gateway fails: 503, no key item, no API Gateway key', async () => {
+    await createTenant(api(), admin(), 'upk-beta-fl');
+    const before = plan().size;
+    plan().failNext.register = Object.assign(new Error('Too Many Requests'), {
+      name: 'TooManyRequestsException',
+    });
+
+    const refused = await api().post('/v1/tenants/upk-beta-fl/api-keys', {
+      key: admin(),
+      body: { name: 'jail', role: 'jail-system' },
+    });
+    expectProblem(refused, 503, 'temporarily-unavailable');
+    expect(JSON.stringify(refused.body)).not.toMatch(/TooManyRequests|API Gateway/);
+    expect(await keyPointersOf('upk-beta-fl')).toBe(0);
+    expect(plan().size).toBe(before);
+
+    // The caller retries, and gets a key that is registered.
+    const retried = await issueKey(api(), admin(), 'upk-beta-fl', 'jail-system');
+    expect(plan().byKeyId(retried.keyId)?.value).toBe(usageIdentifierKey(retried.apiKey));
+    expect(await keyPointersOf('upk-beta-fl')).toBe(1);
+  });
+
+  it('deletes the API Gateway key again when our own write is refused (officer not on the roster)', async () => {
+    await createTenant(api(), admin(), 'upk-gamma-fl');
+    countCleanupFailures();
+    const before = plan().size;
+    const refused = await api().post('/v1/tenants/upk-gamma-fl/api-keys', {
+      key: admin(),
+      body: { name: 'officer', role: 'wso-officer', officerId: 'nobody' },
+    });
+    expectProblem(refused, 422, 'officer-not-found');
+    expect(plan().size).toBe(before);
+    expect(cleanupFailures).toBe(0);
+    expectProblem(
+      await api().post('/v1/tenants/upk-no-such-county/api-keys', {
+        key: admin(),
+        body: { name: 'jail', role: 'jail-system' },
+      }),
+      404,
+    );
+    expect(plan().size).toBe(before);
+  });
+
+  it('counts an API Gateway key it could not roll back (inert: its secret was never handed out)', async () => {
+    await createTenant(api(), admin(), 'upk-delta-fl');
+    countCleanupFailures();
+    const before = plan().size;
+    plan().failNext.remove = new Error('API Gateway unavailable');
+    const refused = await api().post('/v1/tenants/upk-delta-fl/api-keys', {
+      key: admin(),
+      body: { name: 'officer', role: 'wso-officer', officerId: 'nobody' },
+    });
+    expectProblem(refused, 422, 'officer-not-found');
+    expect(plan().size).toBe(before + 1);
+    expect(cleanupFailures).toBe(1);
+    expect(await keyPointersOf('upk-delta-fl')).toBe(0);
+  });
+
+  it('revokes our key even when API Gateway cannot delete its key, and revoking again retries the delete', async () => {
+    await createTenant(api(), admin(), 'upk-epsilon-fl');
+    const countyAdmin = await issueKey(api(), admin(), 'upk-epsilon-fl', 'county-admin');
+    const jail = await issueKey(api(), countyAdmin.apiKey, 'upk-epsilon-fl', 'jail-system');
+    countCleanupFailures();
+    plan().failNext.remove = new Error('API Gateway unavailable');
+
+    const revoked = await api().delete(`/v1/tenants/upk-epsilon-fl/api-keys/${jail.keyId}`, {
+      key: countyAdmin.apiKey,
+    });
+    expect(revoked.status).toBe(204);
+    // The key is dead at once (our item says revokedAt), whatever API Gateway still holds.
+    expectProblem(await api().get('/v1/tenants/upk-epsilon-fl', { key: jail.apiKey }), 401);
+    await expect(
+      createAuthorizer(runtime().deps)({
+        type: 'TOKEN',
+        authorizationToken: `Bearer ${jail.apiKey}`,
+        methodArn: METHOD_ARN,
+      }),
+    ).rejects.toThrow('Unauthorized');
+    expect(plan().byKeyId(jail.keyId)).toBeDefined();
+    expect(cleanupFailures).toBe(1);
+
+    const again = await api().delete(`/v1/tenants/upk-epsilon-fl/api-keys/${jail.keyId}`, {
+      key: countyAdmin.apiKey,
+    });
+    expect(again.status).toBe(204);
+    expect(plan().byKeyId(jail.keyId)).toBeUndefined();
+    expect(cleanupFailures).toBe(1);
+    // The county admin's own key is untouched.
+    expect(plan().byKeyId(countyAdmin.keyId)?.value).toBe(usageIdentifierKey(countyAdmin.apiKey));
   });
 });
 

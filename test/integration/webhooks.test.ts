@@ -41,7 +41,10 @@ beforeAll(async () => {
 const receivers: Receiver[] = [];
 afterAll(async () => {
   for (const receiver of receivers) await receiver.close();
+  // As in useRuntime: no tenant request was refused by the emulated tenant-data role.
+  const refused = rt?.tenantDb.takeRefusals() ?? [];
   await rt?.stop();
+  expect(refused).toEqual([]);
 });
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

@@ -140,14 +140,20 @@ export async function runSoak(runtime: LocalRuntime, options: SoakOptions): Prom
   const planned = plan(options, random, counties, t0);
   const timer = createHoldTimerHandler(runtime.deps);
   const sweep = createSweeper(runtime.deps);
-  const stopThrottling = injectDynamoThrottling(
+  // The function role's client (authentication, timers, sweeps) and every county's tenant-scoped
+  // client (the county keys' API requests) are throttled alike.
+  const docs = [
     runtime.deps.db.doc,
-    options.faults.dynamoThrottled,
-    random,
-    () => {
+    ...(await Promise.all(counties.map(async (c) => (await runtime.tenantDb.forTenant(c.tenantId)).doc))),
+  ];
+  const stops = docs.map((doc) =>
+    injectDynamoThrottling(doc, options.faults.dynamoThrottled, random, () => {
       faults.dynamoThrottled++;
-    },
+    }),
   );
+  const stopThrottling = () => {
+    for (const stop of stops) stop();
+  };
 
   const actions: Action[] = [];
   for (const [index, item] of planned.entries()) {

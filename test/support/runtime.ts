@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { randomSecret } from '../../shared/ids.ts';
@@ -22,7 +22,11 @@ export function useRuntime(): () => LocalRuntime {
     runtime = await startTestRuntime();
   });
   afterAll(async () => {
+    // Every tenant key's request ran on the emulated tenant-data role: none may have been refused
+    // (it would be AccessDenied in AWS), even where a test did not look at the status it got.
+    const refused = runtime?.tenantDb.takeRefusals() ?? [];
     await runtime?.stop();
+    expect(refused).toEqual([]);
   });
   return () => {
     if (!runtime) throw new Error('runtime not started');

@@ -8,6 +8,7 @@ import {
   visibilitySeconds,
 } from '../../functions/webhook-sender/app.ts';
 import { sqsQueueOps } from '../../functions/webhook-sender/sqs-ops.ts';
+import { noopMetrics, setCustodyMetrics } from '../../shared/observability/metrics.ts';
 import { retryCeilingsMs, retryDelayMs } from '../../shared/webhooks/backoff.ts';
 import type { DeliveryMessage, DeliveryOutcome } from '../../shared/webhooks/delivery-queue.ts';
 import { runFair } from '../../shared/webhooks/fair-pool.ts';
@@ -202,6 +203,56 @@ describe('the webhook-sender Lambda maps outcomes onto SQS', () => {
       'retry',
     ]);
     expect(calls.sort()).toEqual(['delay rh-retry 20', 'dlq malformed message', 'dlq out of attempts']);
+  });
+
+  it('counts WebhookDeliveryFailures once per exhausted delivery, also when dead-lettering fails', async () => {
+    let failures = 0;
+    const previous = setCustodyMetrics({
+      ...noopMetrics,
+      webhookDeliveryFailure: () => {
+        failures += 1;
+      },
+    });
+    try {
+      const outcomes: Record<string, DeliveryOutcome> = {
+        '01JBBBBBBBBBBBBBBBBBBBBBBB': { kind: 'settled' },
+        '01JCCCCCCCCCCCCCCCCCCCCCCC': { kind: 'retry', delayMs: 20_000 },
+        '01JDDDDDDDDDDDDDDDDDDDDDDD': { kind: 'exhausted' },
+        '01JFFFFFFFFFFFFFFFFFFFFFFF': { kind: 'exhausted' },
+      };
+      const handler = createWebhookSenderHandler(silent, {
+        process: async (m) => {
+          if (m.webhookId === '01JEEEEEEEEEEEEEEEEEEEEEEE') throw new Error('table unavailable');
+          return outcomes[m.webhookId] ?? { kind: 'settled' };
+        },
+        ops: {
+          delay: async () => undefined,
+          deadLetter: async (body) => {
+            if (body.includes('01JFFFFFFFFFFFFFFFFFFFFFFF')) throw new Error('SQS unavailable');
+          },
+        },
+        settings: { concurrency: 4, perReceiverConcurrency: 1 },
+      });
+      const response = await handler({
+        Records: [
+          record('ok', JSON.stringify(message('01JBBBBBBBBBBBBBBBBBBBBBBB'))),
+          record('retry', JSON.stringify(message('01JCCCCCCCCCCCCCCCCCCCCCCC'))),
+          record('dead', JSON.stringify(message('01JDDDDDDDDDDDDDDDDDDDDDDD'))),
+          record('dead-no-dlq', JSON.stringify(message('01JFFFFFFFFFFFFFFFFFFFFFFF'))),
+          record('crash', JSON.stringify(message('01JEEEEEEEEEEEEEEEEEEEEEEE'))),
+          record('junk', '{"tenantId":"x"}'),
+        ],
+      });
+      // Settled, retrying, crashed (SQS redelivers) and malformed messages are not failed deliveries.
+      expect(failures).toBe(2);
+      expect(response.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual([
+        'crash',
+        'dead-no-dlq',
+        'retry',
+      ]);
+    } finally {
+      setCustodyMetrics(previous);
+    }
   });
 
   it('keeps visibility inside SQS\u2019s 12-hour limit', () => {

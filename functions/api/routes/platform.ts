@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { issueApiKey, ownerPk, revokeApiKey } from '../../../shared/auth/api-keys.ts';
+import {
+  type IssueKeyResult,
+  issueApiKey,
+  ownerPk,
+  revokeApiKey,
+  UsagePlanKeyError,
+} from '../../../shared/auth/api-keys.ts';
 import type { Principal } from '../../../shared/auth/principal.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
@@ -104,20 +110,27 @@ export const createTenantKeyRoute = defineRoute({
   params: tenantParams,
   body: createTenantKeyBody,
   idempotent: true,
-  responses: { 201: { description: 'The key, shown once', schema: issuedKey } },
+  // The key's record lives under APIKEY#<hash>, outside the tenant partition (one transaction).
+  db: 'function-role',
+  responses: {
+    201: { description: 'The key, shown once', schema: issuedKey },
+    503: problem('The key could not be registered for per-key throttling; nothing was issued, retry'),
+  },
   handle: async ({ params, body }, { deps, principal }) => {
     const conditions = [keys.tenantProfile(params.tenantId)];
     if (body.officerId) conditions.push(tenantKeys.officer(params.tenantId, body.officerId));
-    const result = await issueApiKey(
-      deps,
-      {
-        name: body.name,
-        role: body.role,
-        scope: { kind: 'tenant', tenantId: params.tenantId },
-        ...(body.officerId ? { officerId: body.officerId } : {}),
-        createdBy: creator(principal),
-      },
-      conditions,
+    const result = await orUnavailable(
+      issueApiKey(
+        deps,
+        {
+          name: body.name,
+          role: body.role,
+          scope: { kind: 'tenant', tenantId: params.tenantId },
+          ...(body.officerId ? { officerId: body.officerId } : {}),
+          createdBy: creator(principal),
+        },
+        conditions,
+      ),
     );
     if (!result.ok) {
       if (result.failedCheck === 0) throw problems.notFound('The tenant');
@@ -135,6 +148,8 @@ export const revokeTenantKeyRoute = defineRoute({
   tag: 'Platform',
   access: ['platform-admin', 'county-admin'],
   params: keyParams,
+  // Revocation also marks APIKEY#<hash>, outside the tenant partition (one transaction).
+  db: 'function-role',
   responses: { 204: { description: 'Revoked' } },
   handle: async ({ params }, { deps, principal }) => {
     const revoked = await revokeApiKey(
@@ -158,18 +173,37 @@ export const createStateKeyRoute = defineRoute({
   params: stateParams,
   body: createStateKeyBody,
   idempotent: true,
-  responses: { 201: { description: 'The key, shown once', schema: issuedKey } },
+  responses: {
+    201: { description: 'The key, shown once', schema: issuedKey },
+    503: problem('The key could not be registered for per-key throttling; nothing was issued, retry'),
+  },
   handle: async ({ params, body }, { deps, principal }) => {
-    const result = await issueApiKey(deps, {
-      name: body.name,
-      role: 'state-oversight',
-      scope: { kind: 'state', state: params.state },
-      createdBy: creator(principal),
-    });
+    const result = await orUnavailable(
+      issueApiKey(deps, {
+        name: body.name,
+        role: 'state-oversight',
+        scope: { kind: 'state', state: params.state },
+        createdBy: creator(principal),
+      }),
+    );
     if (!result.ok) throw new Error('state key issue failed a condition it does not have');
     return { status: 201, body: result.key };
   },
 });
+
+/**
+ * Issuing a key also registers its API Gateway usage-plan key first; when API Gateway fails (its
+ * CreateApiKey allows 5 calls per second per account) nothing was written, so the caller may
+ * simply retry: 503.
+ */
+async function orUnavailable(issuing: Promise<IssueKeyResult>): Promise<IssueKeyResult> {
+  try {
+    return await issuing;
+  } catch (error) {
+    if (error instanceof UsagePlanKeyError) throw problems.throttled();
+    throw error;
+  }
+}
 
 const creator = (principal: Principal | undefined): string =>
   principal ? `${principal.role}:${principal.keyId}@${ownerPk(principal.scope)}` : 'anonymous';

@@ -1,0 +1,66 @@
+import {
+  type APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+} from '@aws-sdk/client-api-gateway';
+import type { UsagePlanKeys } from './usage-plan-keys.ts';
+
+/**
+ * The AWS adapter of the usage-plan-key port: CreateApiKey (enabled, named after our keyId, value =
+ * the key's hash) then CreateUsagePlanKey on the stage's usage plan (USAGE_PLAN_ID, set by the API
+ * stack); DeleteApiKey on revocation. Only the API function calls it, so the client is made on first
+ * use and the plan id is checked then: the other functions share `depsFromEnvironment` and never
+ * pay for it.
+ *
+ * IAM (infra/stacks/api-stack.ts): apigateway:POST on /apikeys and /usageplans/<id>/keys,
+ * apigateway:DELETE on /apikeys/*. Account quotas worth knowing: 10,000 API keys per Region (not
+ * adjustable) and CreateApiKey / DeleteApiKey at 5 requests per second per account (docs/DEPLOY.md).
+ */
+export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
+  private client: APIGatewayClient | undefined;
+  private readonly makeClient: () => APIGatewayClient;
+  private readonly usagePlanId: string | undefined;
+
+  constructor(makeClient: () => APIGatewayClient, usagePlanId: string | undefined) {
+    this.makeClient = makeClient;
+    this.usagePlanId = usagePlanId;
+  }
+
+  async register(keyId: string, value: string): Promise<string> {
+    const usagePlanId = this.usagePlanId;
+    if (!usagePlanId) throw new Error('USAGE_PLAN_ID is not set: this function cannot register API keys');
+    this.client ??= this.makeClient();
+    const created = await this.client.send(
+      new CreateApiKeyCommand({
+        name: keyId,
+        description: `WSO custody API key ${keyId}: per-key throttling through usage plan ${usagePlanId}`,
+        enabled: true,
+        value,
+      }),
+    );
+    const apiGatewayKeyId = created.id;
+    if (!apiGatewayKeyId) throw new Error('CreateApiKey answered without an id');
+    try {
+      await this.client.send(
+        new CreateUsagePlanKeyCommand({ usagePlanId, keyId: apiGatewayKeyId, keyType: 'API_KEY' }),
+      );
+    } catch (error) {
+      // A key outside the plan is useless (API Gateway refuses it when keys are required): do not
+      // leave it behind to count against the Region's 10,000 keys. The caller sees the first error.
+      await this.remove(apiGatewayKeyId).catch(() => undefined);
+      throw error;
+    }
+    return apiGatewayKeyId;
+  }
+
+  async remove(apiGatewayKeyId: string): Promise<void> {
+    this.client ??= this.makeClient();
+    try {
+      await this.client.send(new DeleteApiKeyCommand({ apiKey: apiGatewayKeyId }));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'NotFoundException') return;
+      throw error;
+    }
+  }
+}
