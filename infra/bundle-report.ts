@@ -13,7 +13,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
-import { BUNDLE_BUDGET_BYTES, BUNDLE_SETTINGS, FUNCTION_ENTRIES, type FunctionKey } from './bundling.ts';
+import {
+  BUNDLE_ALIASES,
+  BUNDLE_BUDGET_BYTES,
+  BUNDLE_SETTINGS,
+  FUNCTION_ENTRIES,
+  type FunctionKey,
+} from './bundling.ts';
 import { formatGenerated } from './format-generated.ts';
 import { fromRepoRoot, REPO_ROOT } from './paths.ts';
 
@@ -62,6 +68,7 @@ function buildOptions(name: BundleName): BuildOptions {
     sourcesContent: BUNDLE_SETTINGS.sourcesContent,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     banner: { js: BUNDLE_SETTINGS.banner },
+    ...(name === EMPTY ? {} : { alias: { ...BUNDLE_ALIASES } }),
     outfile: join(outDir, name, 'index.mjs'),
     write: false,
     metafile: true,

@@ -34,5 +34,14 @@ export const BUNDLE_SETTINGS = {
   banner: ESM_REQUIRE_BANNER,
 } as const;
 
+/**
+ * Modules replaced at bundle time (esbuild `alias`; paths relative to the repository root, which
+ * is esbuild's working directory both in the CDK app and in the bundle report).
+ */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain, replaced by the environment provider Lambda needs.
+  '@aws-sdk/credential-provider-node': './shared/runtime/lambda-credentials.ts',
+};
+
 /** DESIGN.md §8: per-function bundle budget. */
 export const BUNDLE_BUDGET_BYTES = 250 * 1024;

@@ -1,9 +1,11 @@
+import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { AppDeps } from '../shared/app-deps.ts';
 import type { VirtualClock } from '../shared/clock.ts';
 import { LOCAL_CREDENTIALS } from '../shared/store/db.ts';
 import { allShards, earliestSweepAt } from '../shared/store/holds.ts';
+import { OPEN_HOLDS_INDEX } from '../shared/store/table-definition.ts';
 import {
   EventBridgeHoldTimers,
   SCHEDULER_MAX_ATTEMPTS,
@@ -31,6 +33,11 @@ export interface LocalTimerHandlers {
   sweep: () => Promise<unknown>;
   /** Runs after each step of the clock: the stream consumers see changes in time order. */
   afterStep?: () => Promise<unknown>;
+  /**
+   * Runs before the clock moves: brings the open-holds cache up to date with writes made since the
+   * last step (the runtime drains the table's stream, which calls `openHoldsChanged`).
+   */
+  beforeAdvance?: () => Promise<unknown>;
 }
 
 /**
@@ -46,6 +53,13 @@ export class LocalTimers {
   private handlers: LocalTimerHandlers | undefined;
   private deps: AppDeps | undefined;
   private lastSweep = 0;
+  /**
+   * The earliest sweep time found in each open-holds shard, kept until the stream reports a write
+   * to that shard: without it every clock step would query all shards of the index.
+   */
+  private readonly earliestByShard = new Map<string, number | undefined>();
+  /** Bumped by every reported write, so a look-up that raced a write is not cached. */
+  private readonly shardWrites = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private closeServer: () => Promise<void> = async () => undefined;
 
@@ -94,6 +108,14 @@ export class LocalTimers {
     return run;
   }
 
+  /** The stream saw writes to these open-holds shards: their earliest sweep time must be read again. */
+  openHoldsChanged(shards: Iterable<string>): void {
+    for (const shard of shards) {
+      this.earliestByShard.delete(shard);
+      this.shardWrites.set(shard, (this.shardWrites.get(shard) ?? 0) + 1);
+    }
+  }
+
   async stop(): Promise<void> {
     await this.queue;
     this.schedulerClient.destroy();
@@ -101,6 +123,7 @@ export class LocalTimers {
   }
 
   private async drive(target: Date): Promise<void> {
+    await this.handlers?.beforeAdvance?.();
     for (let step = 0; step < MAX_STEPS_PER_ADVANCE; step++) {
       const now = this.clock.now().getTime();
       const fireAt = this.scheduler.nextFireAt()?.getTime();
@@ -112,17 +135,22 @@ export class LocalTimers {
       const next = Math.min(fireAt ?? Number.POSITIVE_INFINITY, sweepAt ?? Number.POSITIVE_INFINITY);
       if (next > target.getTime()) break;
       if (next > now) this.clock.set(new Date(next));
-      await this.runDue();
+      await this.runDue(sweepAt !== undefined && sweepAt <= next);
     }
     if (target.getTime() > this.clock.now().getTime()) this.clock.set(target);
-    await this.runDue();
+    // The loop stopped because nothing (timer or sweep) is due by the target: only the consumers run.
+    await this.runDue(false);
   }
 
-  /** Fire due schedules first (the timer normally wins), then the sweep if one is due. */
-  private async runDue(): Promise<void> {
+  /**
+   * Fire due schedules first (the timer normally wins), then the sweep if the index has a hold due.
+   * In AWS the sweeper also runs every minute in between; those runs find nothing and change
+   * nothing, so the local clock skips them.
+   */
+  private async runDue(sweepDue: boolean): Promise<void> {
     const now = this.clock.now().getTime();
     await this.scheduler.fireDue(new Date(now));
-    if (now >= this.lastSweep + SWEEP_INTERVAL_MS && this.handlers) {
+    if (sweepDue && this.handlers) {
       this.lastSweep = Math.floor(now / SWEEP_INTERVAL_MS) * SWEEP_INTERVAL_MS;
       await this.handlers.sweep();
     }
@@ -133,10 +161,31 @@ export class LocalTimers {
   private async nextSweepTime(): Promise<number | undefined> {
     if (!this.deps) return undefined;
     const db = this.deps.db;
-    const times = await Promise.all(allShards().map((shard) => earliestSweepAt(db, shard)));
-    const earliest = Math.min(...times.flatMap((time) => (time ? [Date.parse(time)] : [])));
+    const times = await Promise.all(
+      allShards().map(async (shard) => {
+        if (this.earliestByShard.has(shard)) return this.earliestByShard.get(shard);
+        const writes = this.shardWrites.get(shard) ?? 0;
+        const time = await earliestSweepAt(db, shard);
+        const parsed = time ? Date.parse(time) : undefined;
+        if ((this.shardWrites.get(shard) ?? 0) === writes) this.earliestByShard.set(shard, parsed);
+        return parsed;
+      }),
+    );
+    const earliest = Math.min(...times.flatMap((time) => (time === undefined ? [] : [time])));
     if (!Number.isFinite(earliest)) return undefined;
     const boundary = Math.ceil(earliest / SWEEP_INTERVAL_MS) * SWEEP_INTERVAL_MS;
     return Math.max(boundary, this.lastSweep + SWEEP_INTERVAL_MS);
   }
+}
+
+/** The open-holds index shards that stream records wrote to (before or after the change). */
+export function openHoldShards(records: readonly _Record[]): Set<string> {
+  const shards = new Set<string>();
+  for (const record of records) {
+    for (const image of [record.dynamodb?.OldImage, record.dynamodb?.NewImage]) {
+      const shard = image?.[OPEN_HOLDS_INDEX.partitionKey]?.S;
+      if (shard) shards.add(shard);
+    }
+  }
+  return shards;
 }

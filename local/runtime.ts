@@ -21,7 +21,7 @@ import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { closeServer, createBufferedServer, listen, type RequestListener, sendJson } from './http-server.ts';
 import { LocalTenantDb } from './local-tenant-db.ts';
-import { LocalTimers } from './local-timers.ts';
+import { LocalTimers, openHoldShards } from './local-timers.ts';
 import { LocalStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 import { withDeliveryStops } from './webhooks/delivery-clock.ts';
@@ -128,6 +128,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       table: client,
       tableName,
       handler: createStreamHandler(deps, streamConsumers),
+      observe: (records) => localTimers.openHoldsChanged(openHoldShards(records)),
     });
     cleanups.push(async () => streamPoller.stop());
     const drainStreams = () => streamPoller.drain();
@@ -139,6 +140,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         await drainStreams();
         await webhooks.queue.runDue();
       },
+      beforeAdvance: drainStreams,
     });
     const adminKey = options.adminKey ?? persistentAdminKey(options.dataDir);
     if (adminKey.length < MIN_ADMIN_KEY_LENGTH) {

@@ -24,6 +24,7 @@ export class LocalStreamPoller {
   private readonly table: DynamoDBClient;
   private readonly tableName: string;
   private readonly handler: StreamHandler;
+  private readonly observe: (records: readonly _Record[]) => void;
   private streamArn: string | undefined;
   /** Open shards and where we are in each; closed, drained shards are remembered as done. */
   private readonly iterators = new Map<string, string>();
@@ -35,11 +36,14 @@ export class LocalStreamPoller {
     table: DynamoDBClient;
     tableName: string;
     handler: StreamHandler;
+    /** Sees every record as it is read, before the handler (which may fail and retry) gets it. */
+    observe?: (records: readonly _Record[]) => void;
   }) {
     this.streams = new DynamoDBStreamsClient(dynamoClientConfig({ endpoint: options.endpoint }));
     this.table = options.table;
     this.tableName = options.tableName;
     this.handler = options.handler;
+    this.observe = options.observe ?? (() => undefined);
   }
 
   /** Delivers every record written so far; resolves with how many. Calls never overlap. */
@@ -64,6 +68,7 @@ export class LocalStreamPoller {
         );
         const records = page.Records ?? [];
         if (records.length > 0) {
+          this.observe(records);
           await this.deliver(records);
           delivered += records.length;
         }

@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_SETTINGS } from '../bundling.ts';
+import { BUNDLE_ALIASES, BUNDLE_SETTINGS } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import type { LogLevel } from '../config.ts';
 import { fromRepoRoot, LOCK_FILE, REPO_ROOT } from '../paths.ts';
@@ -131,6 +131,12 @@ export class CustodyFunction extends Construct {
         sourcesContent: BUNDLE_SETTINGS.sourcesContent,
         mainFields: [...BUNDLE_SETTINGS.mainFields],
         banner: BUNDLE_SETTINGS.banner,
+        // Run with the project root as working directory, where the alias paths are rooted.
+        esbuildArgs: {
+          '--alias': Object.entries(BUNDLE_ALIASES).map(
+            ([module, replacement]) => `${module}=${replacement}`,
+          ),
+        },
         // Bundle the SDK clients: a pinned, tree-shaken SDK instead of whatever the runtime ships.
         bundleAwsSDK: true,
         externalModules: [],

@@ -289,7 +289,11 @@ export async function runSoak(runtime: LocalRuntime, options: SoakOptions): Prom
   await runtime.advanceTo(new Date(end));
   await runtime.drainStreams();
 
+  log(
+    `soak: all actions run and the clock is past every deadline (${Math.round((performance.now() - started) / 1000)} s); checking`,
+  );
   const violations = await checkInvariants(runtime, api, counties, planned);
+  log(`soak: invariants checked (${Math.round((performance.now() - started) / 1000)} s)`);
   const holds = planned.flatMap((item) => (item.hold ? [item.hold] : []));
   const finals = await Promise.all(holds.map((hold) => readFinal(api, counties, hold)));
   const byStatus: Record<string, number> = {};
