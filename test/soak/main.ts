@@ -22,6 +22,12 @@ const runtime = await startLocalRuntime({
   adminKey: `soak_admin_${randomSecret(18)}`,
   clock: new VirtualClock({ start: new Date('2026-11-24T03:00:00Z') }),
 });
+// Stopping the runtime stops its DynamoDB Local JVM, which would otherwise outlive an interrupted soak.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void runtime.stop().finally(() => process.exit(130));
+  });
+}
 try {
   const report = await runSoak(runtime, {
     holds: Number(values.holds),
