@@ -145,6 +145,18 @@ export class ObservabilityStack extends Stack {
       metric: functions.sweeper.metricErrors({ period: minute, statistic: 'Sum' }),
       threshold: 0,
     });
+    // A county's receiver refused every retry of an event: the county did not hear about a change.
+    const webhookFailuresAlarm = this.alarm('WebhookDeliveryFailures', {
+      description: 'A webhook delivery exhausted its retries (the event is in the webhook DLQ; redeliver it)',
+      metric: custodyMetric(CUSTODY_METRICS.webhookDeliveryFailures, { period: Duration.minutes(5) }),
+      threshold: 0,
+    });
+    // An API Gateway key outlived a failed key issuance: unusable, but it counts towards the quota.
+    const usagePlanKeyCleanupAlarm = this.alarm('UsagePlanKeyCleanupFailures', {
+      description: 'An API Gateway key could not be deleted after a failed key issuance or a revocation',
+      metric: custodyMetric(CUSTODY_METRICS.usagePlanKeyCleanupFailures, { period: Duration.minutes(5) }),
+      threshold: 0,
+    });
     // The backstop "cannot be skipped" (DESIGN.md §3): silence from it is an incident too.
     const sweeperStoppedAlarm = this.alarm('SweeperNotRunning', {
       description: 'The sweeper has not been invoked for 5 minutes',
@@ -173,6 +185,8 @@ export class ObservabilityStack extends Stack {
           sweeperCatchesAlarm,
           streamFailuresAlarm,
           webhookDlqAlarm,
+          webhookFailuresAlarm,
+          usagePlanKeyCleanupAlarm,
         ],
       }),
     );
@@ -254,6 +268,10 @@ export class ObservabilityStack extends Stack {
       graph('Webhook queue: waiting and oldest (s)', [
         props.webhookQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }),
         props.webhookQueue.metricApproximateAgeOfOldestMessage({ statistic: 'Maximum' }),
+      ]),
+      graph('Webhook deliveries failed and API Gateway keys left behind', [
+        custodyMetric(CUSTODY_METRICS.webhookDeliveryFailures, { period: Duration.minutes(5) }),
+        custodyMetric(CUSTODY_METRICS.usagePlanKeyCleanupFailures, { period: Duration.minutes(5) }),
       ]),
     );
   }

@@ -115,6 +115,21 @@ describe('alarms', () => {
     expect(SWEEPER_CATCHES_PERIODS).toBeGreaterThan(1);
   });
 
+  it.each([
+    ['WebhookDeliveryFailures', CUSTODY_METRICS.webhookDeliveryFailures],
+    ['UsagePlanKeyCleanupFailures', CUSTODY_METRICS.usagePlanKeyCleanupFailures],
+  ])('%s fires on the first failure the functions count', (suffix, metric) => {
+    expect(alarm(suffix)).toMatchObject({
+      namespace: METRICS_NAMESPACE,
+      metric,
+      dimensions: { service: METRICS_SERVICE },
+      threshold: 0,
+      comparison: 'GreaterThanThreshold',
+      missing: 'notBreaching',
+    });
+    expect(alarmProps(suffix)).toMatchObject({ Statistic: 'Sum', Period: 300 });
+  });
+
   it('fire on API 5xx of the deployed stage', () => {
     const api5xx = alarm('Api5xx');
     expect(api5xx).toMatchObject({ namespace: 'AWS/ApiGateway', metric: '5XXError' });
@@ -145,7 +160,7 @@ describe('alarms', () => {
   });
 
   it('all notify the alarm topic', () => {
-    expect(alarms).toHaveLength(10);
+    expect(alarms).toHaveLength(12);
     for (const a of alarms) expect(a.actions, a.name).toEqual([`\${${topicId}}`]);
   });
 });
@@ -180,7 +195,7 @@ describe('dashboard', () => {
     const [, dashboard] = onlyResource(observability, 'AWS::CloudWatch::Dashboard');
     const body = render(props(dashboard).DashboardBody);
     const alarmIds = Object.keys(resourcesOfType(observability, 'AWS::CloudWatch::Alarm'));
-    expect(alarmIds).toHaveLength(10);
+    expect(alarmIds).toHaveLength(12);
     for (const id of alarmIds) expect(body, id).toContain(`\${${id}.Arn}`);
     for (const metric of [
       CUSTODY_METRICS.holdsOpened,
@@ -188,6 +203,8 @@ describe('dashboard', () => {
       CUSTODY_METRICS.holdTransitions,
       CUSTODY_METRICS.sweeperCatches,
       CUSTODY_METRICS.timerLatenessSeconds,
+      CUSTODY_METRICS.webhookDeliveryFailures,
+      CUSTODY_METRICS.usagePlanKeyCleanupFailures,
     ]) {
       expect(body, metric).toContain(`"${METRICS_NAMESPACE}","${metric}"`);
     }
