@@ -230,11 +230,12 @@ try {
     log(`${slice.measured ? `round ${round}/${params.rounds}` : 'warm-up'} done`);
   }
 
-  // Cost per hold: serve, one read, transfer, and the stream consumer's writes for both (API-key
-  // look-ups apart: in AWS the authorizer does them and API Gateway caches its answer).
+  // Cost per hold: serve, one read, transfer (each with its API-key look-up), and the stream
+  // consumer's writes for both.
   const usageOf = (p: OperationProfile, lambdaRequests: number): Usage => ({
-    writeUnits: p.units.write,
-    readUnits: p.units.read,
+    // The API function re-reads the caller's key on every request in AWS too (revocation at once).
+    writeUnits: p.units.write + p.authUnits.write,
+    readUnits: p.units.read + p.authUnits.read,
     schedulerInvocations: 0,
     schedulerApiCalls: (p.requests.CreateSchedule ?? 0) + (p.requests.DeleteSchedule ?? 0),
     lambdaRequests,

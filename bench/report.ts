@@ -121,8 +121,9 @@ export function renderSection(result: BenchResult): string {
     '### Requests per operation',
     '',
     'Counted with SDK middleware on the runtime’s DynamoDB and Scheduler clients, averaged over the ' +
-      'recorded holds. `auth:GetItem` is the API-key look-up, which the local runtime does in the API ' +
-      'handler and AWS does in the authorizer (its answer cached by API Gateway for 5 minutes). ' +
+      'recorded holds. `auth:GetItem` is the API-key look-up that the API handler makes on every request, ' +
+      'locally and in AWS (so a revoked key fails on its next call; the authorizer in front of it is cached ' +
+      'by API Gateway for 5 minutes). ' +
       'Capacity is DynamoDB Local’s `ConsumedCapacity` (requested with `ReturnConsumedCapacity: INDEXES` ' +
       'by the middleware; the service itself does not ask for it).',
     '',
@@ -170,8 +171,9 @@ export function renderSection(result: BenchResult): string {
     `- A hold that is not transferred in time adds one scheduled invocation and one hold-timer Lambda request ` +
       `per timer step that fires (release due, then overdue): ${usd(SCHEDULER_INVOCATION.usd * 1000)} and ` +
       `${usd(LAMBDA_REQUEST.usd * 1000)} per 1,000 holds and step, plus that step's DynamoDB writes.`,
-    `- Not included: the API-key look-ups when the authorizer cache misses (${units(profiles.serve.authUnits.read)} ` +
-      'read unit each, plus an authorizer Lambda request), Lambda duration, API Gateway requests, ' +
+    `- Included: the API handler's key look-up on each request (${units(profiles.serve.authUnits.read)} read unit each). ` +
+      'Not included: the authorizer when its cache misses (one more key look-up and an authorizer Lambda ' +
+      'request), Lambda duration, API Gateway requests, ' +
       'DynamoDB storage and streams, CloudWatch, data transfer, webhook deliveries.',
     '- Units are what DynamoDB Local reports; they were not checked against an AWS bill. AWS bills a ' +
       'transactional write at 2 write units per KB of each item and index writes on top; how closely ' +
