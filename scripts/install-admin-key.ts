@@ -11,7 +11,7 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { installPlatformAdminKey, revokeApiKey } from '../shared/auth/api-keys.ts';
 import { ApiGatewayUsagePlanKeys } from '../shared/auth/apigateway-usage-plan-keys.ts';
 import { systemClock } from '../shared/clock.ts';
-import { randomSecret } from '../shared/ids.ts';
+import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
 import { createDb } from '../shared/store/db.ts';
 
@@ -36,6 +36,7 @@ const deps = {
   clock: systemClock,
   usagePlanKeys: new ApiGatewayUsagePlanKeys(() => new APIGatewayClient(region), usagePlanId),
   logger: createLogger('wso-admin-key'),
+  ids: ulidGenerator(systemClock),
 };
 const apiKey = `wso_admin_${randomSecret(32)}`;
 const keyId = await installPlatformAdminKey(deps, apiKey);

@@ -1,15 +1,17 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Principal } from '../auth/principal.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Db } from '../store/db.ts';
 import { failedConditionIndexes } from '../store/errors.ts';
 import type { Actor, TransactItem } from '../store/holds.ts';
 import { tenantPk } from '../store/keys.ts';
+import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
 import { chainHash, GENESIS_HASH } from './hash-chain.ts';
 
 /**
- * The tenant's own audit chain, for changes that are not hold transitions (webhook subscriptions
- * today; settings, officers and keys can adopt it: see `commitWithTenantAudit`). One chain per
+ * The tenant's own audit chain, for every change that is not a hold transition (the tenant itself,
+ * its API keys, facilities, officers, bookings, warrants and webhook subscriptions). One chain per
  * tenant: a head item (`AUDITHEAD`: last seq and hash) and one event per change (`AUDIT#<seq>`),
  * written in the SAME transaction as the change itself, conditional on the head not having moved.
  * Non-hold changes are rare (a few per day per county), so one head per tenant never runs hot.
@@ -20,9 +22,29 @@ export const TENANT_AUDIT_SK = {
   event: (seq: number) => `AUDIT#${String(seq).padStart(9, '0')}`,
 } as const;
 
+/** Every change a tenant's own chain records, `<subject>.<verb>` (hold transitions have theirs). */
+export const TENANT_AUDIT_EVENT_TYPES = [
+  'tenant.created',
+  'tenant.settings_changed',
+  'apikey.issued',
+  'apikey.revoked',
+  'facility.created',
+  'officer.nominated',
+  'officer.credentialed',
+  'officer.suspended',
+  'booking.recorded',
+  'booking.updated',
+  'booking.released',
+  'warrant.recorded',
+  'warrant.withdrawn',
+  'webhook.created',
+  'webhook.deleted',
+  'webhook.redelivered',
+] as const;
+export type TenantAuditEventType = (typeof TENANT_AUDIT_EVENT_TYPES)[number];
+
 export interface TenantAuditChange {
-  /** What happened, `<subject>.<verb>`: `webhook.created`, `webhook.deleted`, ... */
-  type: string;
+  type: TenantAuditEventType;
   subject: { kind: string; id: string };
   occurredAt: string;
   actor: Actor;
@@ -30,7 +52,28 @@ export interface TenantAuditChange {
   /** The subject before and after, without secrets. */
   before: Record<string, unknown> | null;
   after: Record<string, unknown> | null;
+  /** Paths of fields that changed whose values the event does not keep (a booking's person data). */
+  changed?: string[];
 }
+
+/** Who asked and in which request: what every change carries into its audit event. */
+export interface AuditContext {
+  actor: Actor;
+  requestId?: string;
+}
+
+export const credentialActor = (
+  principal: Principal | undefined,
+): Extract<Actor, { kind: 'credential' }> => ({
+  kind: 'credential',
+  keyId: principal?.keyId ?? 'unknown',
+  role: principal?.role ?? 'unknown',
+});
+
+export const auditContext = (principal: Principal | undefined, requestId: string): AuditContext => ({
+  actor: credentialActor(principal),
+  requestId,
+});
 
 export interface TenantAuditEvent extends TenantAuditChange {
   eventId: string;
@@ -50,8 +93,18 @@ export type AuditedCommit =
   /** `failedIndex` indexes into the caller's own items. */
   | { ok: false; failedIndex: number };
 
-/** Retries after another change moved the head between our read and our write. */
-const MAX_TRIES = 5;
+/**
+ * Retries after another change moved the head between our read and our write. Every change of a
+ * county (bookings included) goes through one head, so a jail's burst of parallel writes queues
+ * on it: each round lets one writer through, and full-jitter backoff spreads the others out.
+ */
+const MAX_TRIES = 30;
+const BACKOFF_BASE_MS = 10;
+const BACKOFF_CAP_MS = 300;
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt)),
+  );
 
 export async function readTenantAuditHead(db: Db, tenantId: string): Promise<ChainHead> {
   const { Item } = await db.doc.send(
@@ -115,10 +168,25 @@ export async function commitWithTenantAudit(
       const raced =
         failed.some((index) => index < auditItems.length) ||
         (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
-      if (raced && attempt < MAX_TRIES) continue;
+      if (raced && attempt < MAX_TRIES) {
+        await backoff(attempt);
+        continue;
+      }
       const own = failed.find((index) => index >= auditItems.length);
       if (own !== undefined) return { ok: false, failedIndex: own - auditItems.length };
       throw error;
     }
   }
+}
+
+/** The tenant's chain, oldest first (`AUDIT#<seq>` sorts by seq): one single-partition Query per page. */
+export function listTenantAuditEvents(
+  db: Db,
+  tenantId: string,
+  page: Pick<PageRequest, 'limit' | 'startKey'>,
+): Promise<Page<TenantAuditEvent>> {
+  return queryPage(db, { pk: tenantPk(tenantId), skPrefix: TENANT_AUDIT_SK.prefix, ...page }, (item) => {
+    const { pk: _pk, sk: _sk, entity: _entity, ...event } = item;
+    return event as unknown as TenantAuditEvent;
+  });
 }

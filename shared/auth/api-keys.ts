@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditContext, commitWithTenantAudit, type TenantAuditChange } from '../audit/tenant-audit.ts';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
 import type { Db } from '../store/db.ts';
 import { failedConditionIndexes, isConditionFailure } from '../store/errors.ts';
+import type { TransactItem } from '../store/holds.ts';
 import { keys, tenantPk } from '../store/keys.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { KeyScope, Principal, Role } from './principal.ts';
@@ -138,12 +140,14 @@ export type IssueKeyResult = { ok: true; key: IssuedKey } | { ok: false; failedC
 /**
  * Writes the key (by hash) and the owner's pointer to it in one transaction, with any extra
  * condition checks the caller needs (the tenant exists, the officer exists). `failedCheck` is the
- * index into `conditions` that failed.
+ * index into `conditions` that failed. A tenant's key is issued with its `apikey.issued` event on
+ * the tenant's audit chain, in that same transaction (the secret and its hash never enter it).
  */
 export async function issueApiKey(
   deps: KeyAdminDeps & { ids: IdGenerator },
   request: IssueKeyRequest,
   conditions: { pk: string; sk: string }[] = [],
+  audit?: AuditContext,
 ): Promise<IssueKeyResult> {
   const { db, clock, ids } = deps;
   const apiKey = newApiKey();
@@ -162,38 +166,43 @@ export async function issueApiKey(
     ...(request.createdBy ? { createdBy: request.createdBy } : {}),
     apiGatewayKeyId,
   };
+  const items: TransactItem[] = [
+    ...conditions.map((key) => ({
+      ConditionCheck: { TableName: db.tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' },
+    })),
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: { ...keys.apiKeyPointer(ownerPk(request.scope), keyId), entity: 'ApiKeyRef', ...item },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+  let failedCheck: number | undefined;
   try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...conditions.map((key) => ({
-            ConditionCheck: {
-              TableName: db.tableName,
-              Key: key,
-              ConditionExpression: 'attribute_exists(pk)',
-            },
-          })),
-          {
-            Put: {
-              TableName: db.tableName,
-              Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: db.tableName,
-              Item: { ...keys.apiKeyPointer(ownerPk(request.scope), keyId), entity: 'ApiKeyRef', ...item },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
-    );
+    const { scope } = request;
+    if (scope.kind === 'tenant') {
+      const change = keyChange('apikey.issued', item, tenantAudit(audit), null, auditView(item));
+      const result = await commitWithTenantAudit(deps, scope.tenantId, change, items);
+      if (!result.ok) failedCheck = result.failedIndex;
+    } else {
+      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    }
   } catch (error) {
     await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
     if (!isConditionFailure(error)) throw error;
     return { ok: false, failedCheck: failedConditionIndexes(error)[0] ?? 0 };
+  }
+  if (failedCheck !== undefined) {
+    await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
+    return { ok: false, failedCheck };
   }
   return { ok: true, key: { keyId, apiKey, role: request.role } };
 }
@@ -245,13 +254,15 @@ async function touchLastUsed(deps: { db: Db; clock: Clock }, item: ApiKeyItem): 
 /**
  * Revokes a key by id within its owner, then deletes its API Gateway key (a failure there is logged
  * and counted, never undoes the revocation). Idempotent: revoking twice is fine, and retries the
- * API Gateway delete. False if unknown.
+ * API Gateway delete. False if unknown. A tenant's key is revoked with its `apikey.revoked` event
+ * on the tenant's audit chain, in the same transaction; revoking it again writes no second event.
  */
 export async function revokeApiKey(
-  deps: KeyAdminDeps,
+  deps: KeyAdminDeps & { ids: IdGenerator },
   owner: KeyScope,
   keyId: string,
   revokedBy: string,
+  audit?: AuditContext,
 ): Promise<boolean> {
   const pointerKey = keys.apiKeyPointer(ownerPk(owner), keyId);
   const { Item } = await deps.db.doc.send(
@@ -265,30 +276,41 @@ export async function revokeApiKey(
     }
     return true;
   }
-  const values = { ':now': toIsoSeconds(deps.clock.now()), ':by': revokedBy };
+  const revokedAt = toIsoSeconds(deps.clock.now());
+  const values = { ':now': revokedAt, ':by': revokedBy };
   const revoke = 'SET revokedAt = :now, revokedBy = :by';
-  await deps.db.doc.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        {
-          Update: {
-            TableName: deps.db.tableName,
-            Key: pointerKey,
-            UpdateExpression: revoke,
-            ExpressionAttributeValues: values,
-          },
-        },
-        {
-          Update: {
-            TableName: deps.db.tableName,
-            Key: keys.apiKeyByHash(pointer.hash),
-            UpdateExpression: revoke,
-            ExpressionAttributeValues: values,
-          },
-        },
-      ],
-    }),
-  );
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: deps.db.tableName,
+        Key: pointerKey,
+        UpdateExpression: revoke,
+        // Two revocations racing: one changes the key (and writes the one audit event).
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: values,
+      },
+    },
+    {
+      Update: {
+        TableName: deps.db.tableName,
+        Key: keys.apiKeyByHash(pointer.hash),
+        UpdateExpression: revoke,
+        ExpressionAttributeValues: values,
+      },
+    },
+  ];
+  if (owner.kind === 'tenant') {
+    const after = { ...auditView(pointer), revokedAt, revokedBy };
+    const change = keyChange('apikey.revoked', pointer, tenantAudit(audit), auditView(pointer), after);
+    // A lost race means the key is revoked already: the other revocation carries the event.
+    await commitWithTenantAudit(deps, owner.tenantId, change, items);
+  } else {
+    try {
+      await deps.db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
   if (pointer.apiGatewayKeyId) {
     await removeUsageKey(deps, pointer.apiGatewayKeyId, keyId, 'revoked: the key item says revokedAt');
   }
@@ -342,3 +364,35 @@ export async function installPlatformAdminKey(deps: KeyAdminDeps, apiKey: string
   }
   return keyId;
 }
+
+/** A key as its audit events show it: who holds it and what it may do, never the secret or its hash. */
+const auditView = (item: ApiKeyItem): Record<string, unknown> => ({
+  keyId: item.keyId,
+  name: item.name,
+  role: item.role,
+  scope: item.scope,
+  ...(item.officerId ? { officerId: item.officerId } : {}),
+  createdAt: item.createdAt,
+  ...(item.createdBy ? { createdBy: item.createdBy } : {}),
+});
+
+/** A tenant's keys are never changed without knowing who asked (the chain records it). */
+function tenantAudit(audit: AuditContext | undefined): AuditContext {
+  if (!audit) throw new Error('a tenant API key is issued or revoked only with an audit context');
+  return audit;
+}
+
+const keyChange = (
+  type: 'apikey.issued' | 'apikey.revoked',
+  item: ApiKeyItem,
+  audit: AuditContext,
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+): TenantAuditChange => ({
+  type,
+  subject: { kind: 'apikey', id: item.keyId },
+  occurredAt: type === 'apikey.issued' ? item.createdAt : String(after.revokedAt),
+  ...audit,
+  before,
+  after,
+});

@@ -72,7 +72,7 @@ export interface RouteSpec<
    * Absent: application/json (and `+json` types) only. Present: exactly these; others are 415.
    */
   bodyFormats?: Readonly<Record<string, BodyFormat>>;
-  /** Creating POSTs honour Idempotency-Key. */
+  /** Writes honour Idempotency-Key: a replay returns the first answer and changes (and audits) nothing. */
   idempotent?: boolean;
   /**
    * For tenant principals `ctx.deps.db` is pinned to the tenant's partition (`dynamodb:LeadingKeys`).

@@ -1,6 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppDeps } from '../app-deps.ts';
+import { bookingAuditView } from '../audit/booking-audit.ts';
+import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import { CURRENT_RULE } from '../domain/deadline-policy.ts';
 import {
   advance,
@@ -27,6 +29,7 @@ import {
 import { ProblemError, problems } from '../http/problem.ts';
 import { effectiveNoticeLead } from '../jurisdictions/notice-lead.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
+import type { Booking } from '../schemas/booking.ts';
 import type { Tenant } from '../schemas/tenant.ts';
 import { failedConditionIndexes } from '../store/errors.ts';
 import {
@@ -39,6 +42,7 @@ import {
   type StoredHold,
   type TransactItem,
 } from '../store/holds.ts';
+import { fromItem } from '../store/items.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
 import { toIsoSeconds } from '../util/time.ts';
 
@@ -455,26 +459,40 @@ export async function releaseBooking(
       const hold = await releaseHold(deps, tenantId, booking.openHoldId, releasedAt, actor, requestId);
       return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
     }
-    try {
-      await deps.db.doc.send(
-        new UpdateCommand({
-          TableName: deps.db.tableName,
-          Key: tenantKeys.booking(tenantId, bookingNumber),
-          UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
-          ConditionExpression: '#status = :inCustody AND attribute_not_exists(openHoldId)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':released': 'RELEASED',
-            ':inCustody': 'IN_CUSTODY',
-            ':at': at,
-            ':reason': 'RELEASED',
+    // No hold to close: the booking's own change goes on the tenant's audit chain instead.
+    const before = bookingAuditView(fromItem<Booking>(Item ?? {}));
+    const result = await commitWithTenantAudit(
+      deps,
+      tenantId,
+      {
+        type: 'booking.released',
+        subject: { kind: 'booking', id: bookingNumber },
+        occurredAt: toIsoSeconds(deps.clock.now()),
+        actor,
+        ...(requestId ? { requestId } : {}),
+        before,
+        after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
+      },
+      [
+        {
+          Update: {
+            TableName: deps.db.tableName,
+            Key: tenantKeys.booking(tenantId, bookingNumber),
+            UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
+            ConditionExpression: '#status = :inCustody AND attribute_not_exists(openHoldId)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':released': 'RELEASED',
+              ':inCustody': 'IN_CUSTODY',
+              ':at': at,
+              ':reason': 'RELEASED',
+            },
           },
-        }),
-      );
-      return { bookingNumber, status: 'RELEASED', releasedAt: at };
-    } catch (error) {
-      if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
-    }
+        },
+      ],
+    );
+    if (result.ok) return { bookingNumber, status: 'RELEASED', releasedAt: at };
+    // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
   }
   throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
 }
@@ -537,7 +555,23 @@ export async function withdrawWarrant(
           return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, hold: result.hold };
         }
       }
-      await deps.db.doc.send(new TransactWriteCommand({ TransactItems: [withdraw] }));
+      // No hold to cancel (none, OVERDUE or closed): the withdrawal goes on the tenant's chain.
+      const before = fromItem<Record<string, unknown>>(Item ?? {});
+      const result = await commitWithTenantAudit(
+        deps,
+        tenantId,
+        {
+          type: 'warrant.withdrawn',
+          subject: { kind: 'warrant', id: warrantId },
+          occurredAt: at,
+          actor,
+          ...(requestId ? { requestId } : {}),
+          before,
+          after: { ...before, status: 'WITHDRAWN', withdrawnAt: at, withdrawReason: reason },
+        },
+        [withdraw],
+      );
+      if (!result.ok) continue;
       return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, ...(stored ? { hold: stored.hold } : {}) };
     } catch (error) {
       // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.

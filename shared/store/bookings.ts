@@ -1,8 +1,10 @@
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
+import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
-import { isConditionFailure } from './errors.ts';
 import { fieldUpdate, fromItem } from './items.ts';
 import { tenantKeys } from './keys.ts';
 
@@ -11,23 +13,30 @@ const toBooking = (item: Record<string, unknown>): Booking => fromItem<Booking>(
 export type UpsertResult =
   | { kind: 'created' | 'updated'; booking: Booking }
   | { kind: 'facility-not-found' }
-  | { kind: 'released' };
+  | { kind: 'released' }
+  | { kind: 'conflict' };
+
+/** How many times an upsert re-reads after another write moved the booking (or the chain head). */
+const MAX_ATTEMPTS = 5;
 
 /**
- * Upserts a booking by its number: one conditional UpdateItem. It writes only the jail's own
- * fields, so `status`, `openHoldId` and `releasedAt` (owned by release and the hold engine) are
- * set once at creation (`if_not_exists`) and never touched again; a RELEASED booking refuses it.
+ * Upserts a booking by its number: one conditional UpdateItem with its audit event
+ * (`booking.recorded` for a new number, `booking.updated` after), in one transaction conditional
+ * on the version read. It writes only the jail's own fields, so `status`, `openHoldId` and
+ * `releasedAt` (owned by release and the hold engine) are set once at creation (`if_not_exists`)
+ * and never touched again; a RELEASED booking refuses it.
  *
- * The facility is read first rather than checked in a transaction: facilities are never deleted,
- * and a single UpdateItem returns the written item, telling created (version 1) from updated.
+ * The facility is read first rather than checked in a transaction: facilities are never deleted.
  */
 export async function upsertBooking(
-  db: Db,
+  deps: { db: Db; ids: IdGenerator },
   tenantId: string,
   bookingNumber: string,
   input: PutBooking,
   now: Date,
+  audit: AuditContext,
 ): Promise<UpsertResult> {
+  const { db } = deps;
   const facility = await db.doc.send(
     new GetCommand({
       TableName: db.tableName,
@@ -37,11 +46,15 @@ export async function upsertBooking(
   );
   if (!facility.Item) return { kind: 'facility-not-found' };
 
+  const at = toIsoSeconds(now);
   const { facilityId, bookedAt, agencyOri, person, charges, scheduledReleaseAt } = input;
-  const update = fieldUpdate(
-    // The jail's own fields, replaced wholesale: an optional one left out of the PUT is removed.
-    { facilityId, bookedAt, agencyOri, person, charges: charges ?? [], scheduledReleaseAt },
-    {
+  // The jail's own fields, replaced wholesale: an optional one left out of the PUT is removed.
+  const fields = { facilityId, bookedAt, agencyOri, person, charges: charges ?? [], scheduledReleaseAt };
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const current = await getBooking(db, tenantId, bookingNumber, true);
+    if (current?.status === 'RELEASED') return { kind: 'released' };
+    const booking = nextBooking(current, bookingNumber, fields, at);
+    const update = fieldUpdate(fields, {
       clauses: [
         '#type = :type',
         'tenantId = :tenantId',
@@ -49,7 +62,7 @@ export async function upsertBooking(
         '#status = if_not_exists(#status, :inCustody)',
         'createdAt = if_not_exists(createdAt, :now)',
         'updatedAt = :now',
-        'version = if_not_exists(version, :zero) + :one',
+        'version = :version',
       ],
       names: { '#type': 'type', '#status': 'status' },
       values: {
@@ -57,38 +70,73 @@ export async function upsertBooking(
         ':tenantId': tenantId,
         ':bookingNumber': bookingNumber,
         ':inCustody': 'IN_CUSTODY',
-        ':released': 'RELEASED',
-        ':now': toIsoSeconds(now),
-        ':zero': 0,
-        ':one': 1,
+        ':now': at,
+        ':version': booking.version,
+        ...(current ? { ':expected': current.version, ':released': 'RELEASED' } : {}),
       },
-    },
-  );
-  try {
-    const { Attributes } = await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: tenantKeys.booking(tenantId, bookingNumber),
-        ...update,
-        ConditionExpression: 'attribute_not_exists(pk) OR #status <> :released',
-        ReturnValues: 'ALL_NEW',
-      }),
+    });
+    const result = await commitWithTenantAudit(
+      deps,
+      tenantId,
+      {
+        type: current ? 'booking.updated' : 'booking.recorded',
+        subject: { kind: 'booking', id: bookingNumber },
+        occurredAt: at,
+        ...audit,
+        before: current ? bookingAuditView(current) : null,
+        after: bookingAuditView(booking),
+        changed: changedPersonData(current, booking),
+      },
+      [
+        {
+          Update: {
+            TableName: db.tableName,
+            Key: tenantKeys.booking(tenantId, bookingNumber),
+            ...update,
+            ConditionExpression: current
+              ? 'version = :expected AND #status <> :released'
+              : 'attribute_not_exists(pk)',
+          },
+        },
+      ],
     );
-    const booking = toBooking(Attributes ?? {});
-    return { kind: booking.version === 1 ? 'created' : 'updated', booking };
-  } catch (error) {
-    if (isConditionFailure(error)) return { kind: 'released' };
-    throw error;
+    if (result.ok) return { kind: current ? 'updated' : 'created', booking };
+    // The booking changed (or appeared, or was released) meanwhile: decide again from a fresh read.
   }
+  return { kind: 'conflict' };
+}
+
+/** The booking as the write leaves it: the jail's fields over whatever the engine owns. */
+function nextBooking(
+  current: Booking | undefined,
+  bookingNumber: string,
+  fields: Pick<
+    Booking,
+    'facilityId' | 'bookedAt' | 'agencyOri' | 'person' | 'charges' | 'scheduledReleaseAt'
+  >,
+  at: string,
+): Booking {
+  const {
+    agencyOri: _agency,
+    scheduledReleaseAt: _scheduled,
+    ...kept
+  } = current ?? { bookingNumber, status: 'IN_CUSTODY' as const, createdAt: at };
+  const jail = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return { ...kept, ...jail, updatedAt: at, version: (current?.version ?? 0) + 1 } as Booking;
 }
 
 export async function getBooking(
   db: Db,
   tenantId: string,
   bookingNumber: string,
+  consistent = false,
 ): Promise<Booking | undefined> {
   const { Item } = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: tenantKeys.booking(tenantId, bookingNumber) }),
+    new GetCommand({
+      TableName: db.tableName,
+      Key: tenantKeys.booking(tenantId, bookingNumber),
+      ConsistentRead: consistent,
+    }),
   );
   return Item ? toBooking(Item) : undefined;
 }

@@ -1,35 +1,52 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import type { IdGenerator } from '../ids.ts';
 import type { CreateFacility, Facility } from '../schemas/facility.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
-import { isConditionFailure } from './errors.ts';
 import { fromItem } from './items.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
 import { type Page, type PageRequest, queryPage } from './pagination.ts';
 
 const toFacility = (item: Record<string, unknown>): Facility => fromItem<Facility>(item);
 
-/** Creates a facility; undefined when the id is taken in this tenant. */
+/** Creates a facility with its `facility.created` audit event; undefined when the id is taken. */
 export async function createFacility(
-  db: Db,
+  deps: { db: Db; ids: IdGenerator },
   tenantId: string,
   input: CreateFacility,
   now: Date,
+  audit: AuditContext,
 ): Promise<Facility | undefined> {
+  const { db } = deps;
   const facility: Facility = { ...input, createdAt: toIsoSeconds(now) };
-  try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: { ...tenantKeys.facility(tenantId, input.facilityId), type: 'Facility', tenantId, ...facility },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
-  return facility;
+  const result = await commitWithTenantAudit(
+    deps,
+    tenantId,
+    {
+      type: 'facility.created',
+      subject: { kind: 'facility', id: input.facilityId },
+      occurredAt: facility.createdAt,
+      ...audit,
+      before: null,
+      after: { ...facility },
+    },
+    [
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: {
+            ...tenantKeys.facility(tenantId, input.facilityId),
+            type: 'Facility',
+            tenantId,
+            ...facility,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ],
+  );
+  return result.ok ? facility : undefined;
 }
 
 export async function getFacility(

@@ -1,9 +1,10 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { OfficerStatus } from '../domain/custody-rules.ts';
+import type { IdGenerator } from '../ids.ts';
 import type { Credential, NominateOfficer, Suspension } from '../schemas/officer.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
-import { failedConditionIndexes, isConditionFailure } from './errors.ts';
 import { fieldUpdate, fromItem } from './items.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
 import { type Page, type PageRequest, queryPage } from './pagination.ts';
@@ -12,8 +13,12 @@ import { type Page, type PageRequest, queryPage } from './pagination.ts';
  * The officer roster. The item follows the contract in keys.ts, which the serve-warrant
  * transaction puts conditions on: `status`, `facilityIds` (a list, for `contains`) and
  * `credentialExpiresOn` (a top-level copy of the credential's expiry). Every change bumps
- * `version` under a condition on the version read, so two liaisons never overwrite each other.
+ * `version` under a condition on the version read, so two liaisons never overwrite each other,
+ * and is written with its audit event (`officer.nominated|credentialed|suspended`) on the tenant's
+ * chain in the same transaction.
  */
+
+type AuditDeps = { db: Db; ids: IdGenerator };
 export interface OfficerRecord {
   officerId: string;
   name: string;
@@ -37,46 +42,47 @@ export type NominateResult =
 
 /** Puts a NOMINATED officer, checking in the same transaction that each of its facilities exists. */
 export async function nominateOfficer(
-  db: Db,
+  deps: AuditDeps,
   tenantId: string,
   input: NominateOfficer,
   now: Date,
+  audit: AuditContext,
 ): Promise<NominateResult> {
+  const { db } = deps;
   const at = toIsoSeconds(now);
   const officer: OfficerRecord = { ...input, status: 'NOMINATED', createdAt: at, updatedAt: at, version: 1 };
-  try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          ...input.facilityIds.map((facilityId) => ({
-            ConditionCheck: {
-              TableName: db.tableName,
-              Key: tenantKeys.facility(tenantId, facilityId),
-              ConditionExpression: 'attribute_exists(pk)',
-            },
-          })),
-          {
-            Put: {
-              TableName: db.tableName,
-              Item: {
-                ...tenantKeys.officer(tenantId, input.officerId),
-                type: 'Officer',
-                tenantId,
-                ...officer,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    const failed = failedConditionIndexes(error)[0] ?? input.facilityIds.length;
-    const facilityId = input.facilityIds[failed];
-    return facilityId === undefined ? { kind: 'exists' } : { kind: 'facility-not-found', facilityId };
-  }
-  return { kind: 'created', officer };
+  // At most 50 facility checks (the schema's bound) + the officer + 2 audit items: within 100.
+  const result = await commitWithTenantAudit(
+    deps,
+    tenantId,
+    {
+      type: 'officer.nominated',
+      subject: { kind: 'officer', id: input.officerId },
+      occurredAt: at,
+      ...audit,
+      before: null,
+      after: { ...officer },
+    },
+    [
+      ...input.facilityIds.map((facilityId) => ({
+        ConditionCheck: {
+          TableName: db.tableName,
+          Key: tenantKeys.facility(tenantId, facilityId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      })),
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: { ...tenantKeys.officer(tenantId, input.officerId), type: 'Officer', tenantId, ...officer },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ],
+  );
+  if (result.ok) return { kind: 'created', officer };
+  const facilityId = input.facilityIds[result.failedIndex];
+  return facilityId === undefined ? { kind: 'exists' } : { kind: 'facility-not-found', facilityId };
 }
 
 export async function getOfficer(
@@ -107,14 +113,15 @@ export type OfficerUpdate = { kind: 'updated'; officer: OfficerRecord } | { kind
 
 /** ICE issues (or renews) the credential: CREDENTIALED, and any suspension is lifted. */
 export function credentialOfficer(
-  db: Db,
+  deps: AuditDeps,
   tenantId: string,
   current: OfficerRecord,
   credential: Credential,
   now: Date,
+  audit: AuditContext,
 ): Promise<OfficerUpdate> {
   const { suspension: _lifted, ...rest } = current;
-  return saveStatusChange(db, tenantId, current, {
+  return saveStatusChange(deps, tenantId, 'officer.credentialed', audit, current, {
     ...rest,
     status: 'CREDENTIALED',
     credential,
@@ -125,14 +132,15 @@ export function credentialOfficer(
 }
 
 export function suspendOfficer(
-  db: Db,
+  deps: AuditDeps,
   tenantId: string,
   current: OfficerRecord,
   reason: string,
   now: Date,
+  audit: AuditContext,
 ): Promise<OfficerUpdate> {
   const at = toIsoSeconds(now);
-  return saveStatusChange(db, tenantId, current, {
+  return saveStatusChange(deps, tenantId, 'officer.suspended', audit, current, {
     ...current,
     status: 'SUSPENDED',
     suspension: { reason, suspendedAt: at },
@@ -146,8 +154,10 @@ export function suspendOfficer(
  * modules keep on the item survive), conditioned on the version the change was computed from.
  */
 async function saveStatusChange(
-  db: Db,
+  deps: AuditDeps,
   tenantId: string,
+  type: 'officer.credentialed' | 'officer.suspended',
+  audit: AuditContext,
   current: OfficerRecord,
   next: OfficerRecord,
 ): Promise<OfficerUpdate> {
@@ -156,18 +166,27 @@ async function saveStatusChange(
     { status, updatedAt, version, credential, credentialExpiresOn, suspension },
     { clauses: [], values: { ':expected': current.version } },
   );
-  try {
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: tenantKeys.officer(tenantId, current.officerId),
-        ...update,
-        ConditionExpression: 'version = :expected',
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) return { kind: 'conflict' };
-    throw error;
-  }
-  return { kind: 'updated', officer: next };
+  const result = await commitWithTenantAudit(
+    deps,
+    tenantId,
+    {
+      type,
+      subject: { kind: 'officer', id: current.officerId },
+      occurredAt: updatedAt,
+      ...audit,
+      before: { ...current },
+      after: { ...next },
+    },
+    [
+      {
+        Update: {
+          TableName: deps.db.tableName,
+          Key: tenantKeys.officer(tenantId, current.officerId),
+          ...update,
+          ConditionExpression: 'version = :expected',
+        },
+      },
+    ],
+  );
+  return result.ok ? { kind: 'updated', officer: next } : { kind: 'conflict' };
 }

@@ -1,11 +1,14 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import type { IdGenerator } from '../ids.ts';
 import { type NoticeLeadBreach, noticeLeadBreach } from '../jurisdictions/notice-lead.ts';
 import type { CreateTenant, PatchTenant, Tenant } from '../schemas/tenant.ts';
 import { DEFAULT_RELEASE_LEAD_MINUTES } from '../schemas/tenant.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
-import { isConditionFailure } from './errors.ts';
 import { keys, stateTenantsGsi } from './keys.ts';
+
+type AuditDeps = { db: Db; ids: IdGenerator };
 
 type TenantItem = Tenant & { pk: string; sk: string; entity: 'Tenant'; gsi2pk: string; gsi2sk: string };
 
@@ -14,8 +17,17 @@ const toTenant = (item: Record<string, unknown>): Tenant => {
   return tenant;
 };
 
-/** Creates a tenant; undefined when the id is taken. */
-export async function createTenant(db: Db, input: CreateTenant, now: Date): Promise<Tenant | undefined> {
+/**
+ * Creates a tenant; undefined when the id is taken. The creation is the first event of the new
+ * tenant's own audit chain (`tenant.created`), in the same transaction.
+ */
+export async function createTenant(
+  deps: AuditDeps,
+  input: CreateTenant,
+  now: Date,
+  audit: AuditContext,
+): Promise<Tenant | undefined> {
+  const { db } = deps;
   const at = toIsoSeconds(now);
   const tenant: Tenant = {
     ...input,
@@ -25,29 +37,43 @@ export async function createTenant(db: Db, input: CreateTenant, now: Date): Prom
     updatedAt: at,
     version: 1,
   };
-  try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: {
-          ...keys.tenantProfile(input.tenantId),
-          entity: 'Tenant',
-          ...stateTenantsGsi(input.state, input.tenantId),
-          ...tenant,
+  const result = await commitWithTenantAudit(
+    deps,
+    input.tenantId,
+    {
+      type: 'tenant.created',
+      subject: { kind: 'tenant', id: input.tenantId },
+      occurredAt: at,
+      ...audit,
+      before: null,
+      after: { ...tenant },
+    },
+    [
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: {
+            ...keys.tenantProfile(input.tenantId),
+            entity: 'Tenant',
+            ...stateTenantsGsi(input.state, input.tenantId),
+            ...tenant,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
-  }
+      },
+    ],
+  );
+  if (!result.ok) return undefined;
   return tenant;
 }
 
-export async function getTenant(db: Db, tenantId: string): Promise<Tenant | undefined> {
+export async function getTenant(db: Db, tenantId: string, consistent = false): Promise<Tenant | undefined> {
   const { Item } = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: keys.tenantProfile(tenantId) }),
+    new GetCommand({
+      TableName: db.tableName,
+      Key: keys.tenantProfile(tenantId),
+      ConsistentRead: consistent,
+    }),
   );
   return Item ? toTenant(Item) : undefined;
 }
@@ -61,15 +87,18 @@ export type PatchResult =
 /**
  * Applies settings with optimistic locking on `version`, so two admins never overwrite each other
  * silently. A notice lead is checked against the county's state profile (earlier notice only);
- * `null` removes the county's own lead, so the state's applies again.
+ * `null` removes the county's own lead, so the state's applies again. The change and its
+ * `tenant.settings_changed` audit event are one transaction.
  */
 export async function patchTenant(
-  db: Db,
+  deps: AuditDeps,
   tenantId: string,
   patch: PatchTenant,
   now: Date,
+  audit: AuditContext,
 ): Promise<PatchResult> {
-  const current = await getTenant(db, tenantId);
+  const { db } = deps;
+  const current = await getTenant(db, tenantId, true);
   if (!current) return { kind: 'not-found' };
   const noticeLead = patch.releaseNoticeLeadMinutes;
   if (typeof noticeLead === 'number') {
@@ -88,23 +117,33 @@ export async function patchTenant(
     updatedAt: toIsoSeconds(now),
     version: current.version + 1,
   };
-  try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: {
-          ...keys.tenantProfile(tenantId),
-          entity: 'Tenant',
-          ...stateTenantsGsi(next.state, tenantId),
-          ...next,
+  const result = await commitWithTenantAudit(
+    deps,
+    tenantId,
+    {
+      type: 'tenant.settings_changed',
+      subject: { kind: 'tenant', id: tenantId },
+      occurredAt: next.updatedAt,
+      ...audit,
+      before: { ...current },
+      after: { ...next },
+    },
+    [
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: {
+            ...keys.tenantProfile(tenantId),
+            entity: 'Tenant',
+            ...stateTenantsGsi(next.state, tenantId),
+            ...next,
+          },
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': current.version },
         },
-        ConditionExpression: 'version = :expected',
-        ExpressionAttributeValues: { ':expected': current.version },
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) return { kind: 'conflict' };
-    throw error;
-  }
+      },
+    ],
+  );
+  if (!result.ok) return { kind: 'conflict' };
   return { kind: 'ok', tenant: next };
 }

@@ -1,8 +1,9 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import type { IdGenerator } from '../ids.ts';
 import type { RecordWarrant, Warrant } from '../schemas/warrant.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
-import { failedConditionIndexes, isConditionFailure } from './errors.ts';
 import { fromItem } from './items.ts';
 import { tenantKeys } from './keys.ts';
 
@@ -15,46 +16,48 @@ export type RecordWarrantResult =
 
 /**
  * Records a RECEIVED warrant, checking in the same transaction that the booking it names exists in
- * this tenant. `status` and `bookingNumber` follow the contract in keys.ts; service sets `holdId`.
+ * this tenant, with its `warrant.recorded` audit event. `status` and `bookingNumber` follow the
+ * contract in keys.ts; service sets `holdId`.
  */
 export async function recordWarrant(
-  db: Db,
+  deps: { db: Db; ids: IdGenerator },
   tenantId: string,
   input: RecordWarrant,
   now: Date,
+  audit: AuditContext,
 ): Promise<RecordWarrantResult> {
+  const { db } = deps;
   const at = toIsoSeconds(now);
   const warrant: Warrant = { ...input, status: 'RECEIVED', receivedAt: at, updatedAt: at, version: 1 };
-  try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            ConditionCheck: {
-              TableName: db.tableName,
-              Key: tenantKeys.booking(tenantId, input.bookingNumber),
-              ConditionExpression: 'attribute_exists(pk)',
-            },
-          },
-          {
-            Put: {
-              TableName: db.tableName,
-              Item: {
-                ...tenantKeys.warrant(tenantId, input.warrantId),
-                type: 'Warrant',
-                tenantId,
-                ...warrant,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return failedConditionIndexes(error)[0] === 0 ? { kind: 'booking-not-found' } : { kind: 'exists' };
-  }
+  const result = await commitWithTenantAudit(
+    deps,
+    tenantId,
+    {
+      type: 'warrant.recorded',
+      subject: { kind: 'warrant', id: input.warrantId },
+      occurredAt: at,
+      ...audit,
+      before: null,
+      after: { ...warrant },
+    },
+    [
+      {
+        ConditionCheck: {
+          TableName: db.tableName,
+          Key: tenantKeys.booking(tenantId, input.bookingNumber),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: { ...tenantKeys.warrant(tenantId, input.warrantId), type: 'Warrant', tenantId, ...warrant },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ],
+  );
+  if (!result.ok) return result.failedIndex === 0 ? { kind: 'booking-not-found' } : { kind: 'exists' };
   return { kind: 'created', warrant };
 }
 

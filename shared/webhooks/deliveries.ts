@@ -1,4 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import type { IdGenerator } from '../ids.ts';
 import type { Db } from '../store/db.ts';
 import { isConditionFailure } from '../store/errors.ts';
 import { tenantPk } from '../store/keys.ts';
@@ -19,6 +21,8 @@ export const deliveryKey = (tenantId: string, webhookId: string, deliveryId: str
 
 /** The log keeps this many attempts per delivery (the counters keep the totals). */
 export const HISTORY_LENGTH = 20;
+/** Re-reads when a concurrent redeliver moved the round (or the audit head) first. */
+const MAX_ROUND_ATTEMPTS = 5;
 /** Garbage collection of old delivery records (DynamoDB TTL: housekeeping, never a timer). */
 const RETENTION_SECONDS = 30 * 86_400;
 
@@ -249,34 +253,69 @@ export async function markOrphaned(db: Db, stored: StoredDelivery, now: string):
  * rounds still in the queue are dropped by the sender when they come up. Undefined if unknown.
  */
 export async function startNewRound(
-  db: Db,
+  deps: { db: Db; ids: IdGenerator },
   tenantId: string,
   webhookId: string,
   deliveryId: string,
   now: string,
+  audit: AuditContext,
 ): Promise<StoredDelivery | undefined> {
-  try {
-    const { Attributes } = await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: deliveryKey(tenantId, webhookId, deliveryId),
-        UpdateExpression:
-          'SET #round = #round + :one, roundAttempts = :zero, #status = :pending, nextAttemptAt = :now, updatedAt = :now, expiresAt = :expiresAt REMOVE failedAt',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#round': 'round', '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':zero': 0,
-          ':pending': 'PENDING',
-          ':now': now,
-          ':expiresAt': expiry(now),
+  const { db } = deps;
+  for (let attempt = 1; attempt <= MAX_ROUND_ATTEMPTS; attempt++) {
+    const current = await getDelivery(db, tenantId, webhookId, deliveryId);
+    if (!current) return undefined;
+    const { failedAt: _cleared, ...rest } = current;
+    const next: StoredDelivery = {
+      ...rest,
+      round: current.round + 1,
+      roundAttempts: 0,
+      status: 'PENDING',
+      nextAttemptAt: now,
+      updatedAt: now,
+    };
+    // The event says which delivery was sent again, never the body it carries (person data).
+    const view = (delivery: StoredDelivery) => ({
+      deliveryId,
+      webhookId,
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      round: delivery.round,
+      status: delivery.status,
+    });
+    const result = await commitWithTenantAudit(
+      deps,
+      tenantId,
+      {
+        type: 'webhook.redelivered',
+        subject: { kind: 'webhook-delivery', id: deliveryId },
+        occurredAt: now,
+        ...audit,
+        before: view(current),
+        after: view(next),
+      },
+      [
+        {
+          Update: {
+            TableName: db.tableName,
+            Key: deliveryKey(tenantId, webhookId, deliveryId),
+            UpdateExpression:
+              'SET #round = :next, roundAttempts = :zero, #status = :pending, nextAttemptAt = :now, updatedAt = :now, expiresAt = :expiresAt REMOVE failedAt',
+            // On the round read: a concurrent redeliver or attempt makes us read again.
+            ConditionExpression: 'attribute_exists(pk) AND #round = :round',
+            ExpressionAttributeNames: { '#round': 'round', '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':round': current.round,
+              ':next': next.round,
+              ':zero': 0,
+              ':pending': 'PENDING',
+              ':now': now,
+              ':expiresAt': expiry(now),
+            },
+          },
         },
-        ReturnValues: 'ALL_NEW',
-      }),
+      ],
     );
-    return Attributes ? toStored(Attributes) : undefined;
-  } catch (error) {
-    if (isConditionFailure(error)) return undefined;
-    throw error;
+    if (result.ok) return next;
   }
+  throw new Error(`delivery ${deliveryId} kept changing during the redeliver`);
 }

@@ -42,6 +42,14 @@ const verified = async (county: County): Promise<Verification> => {
 /** A hold served 50 h late: created straight OVERDUE, three chained events (created, release_due, overdue). */
 const overdueHold = (county: County): Promise<Hold> => serveHold(county, iso(now() - 50 * HOUR));
 
+/**
+ * onboardCounty's changes on the county's own chain: tenant.created, four apikey.issued,
+ * facility.created, officer.nominated, officer.credentialed.
+ */
+const ONBOARDING_EVENTS = 8;
+/** Each serveHold also books (booking.recorded) and records a warrant (warrant.recorded). */
+const PER_HOLD_TENANT_EVENTS = 2;
+
 let counties = 0;
 const newCounty = () => onboardCounty(runtime(), `audit-${++counties}`);
 
@@ -65,7 +73,9 @@ describe('GET /audit/verify', () => {
   });
 
   it('verifies every chain of an untouched county', async () => {
-    expect(await verified(untouched)).toEqual({ ok: true, checked: 4, holds: 2 });
+    // Hold chains: 3 + 1 events; the county's own chain: onboarding and two bookings with warrants.
+    const tenantEvents = ONBOARDING_EVENTS + 2 * PER_HOLD_TENANT_EVENTS;
+    expect(await verified(untouched)).toEqual({ ok: true, checked: 4 + tenantEvents, holds: 2 });
   });
 
   it('names an event changed by hand (UpdateItem): hash mismatch at that seq', async () => {
@@ -155,12 +165,13 @@ describe('GET /audit/verify', () => {
       },
     );
     expect(deleted.status).toBe(204);
-    expect(await verified(county)).toEqual({ ok: true, checked: 2, holds: 0 });
+    expect(await verified(county)).toEqual({ ok: true, checked: ONBOARDING_EVENTS + 2, holds: 0 });
+    const webhookSeq = ONBOARDING_EVENTS + 1;
 
     const { Item: event } = await runtime().deps.db.doc.send(
       new GetCommand({
         TableName: runtime().deps.db.tableName,
-        Key: { pk: tenantPk(county.tenantId), sk: TENANT_AUDIT_SK.event(1) },
+        Key: { pk: tenantPk(county.tenantId), sk: TENANT_AUDIT_SK.event(webhookSeq) },
       }),
     );
     expect(event).toMatchObject({
@@ -173,7 +184,7 @@ describe('GET /audit/verify', () => {
     await runtime().deps.db.doc.send(
       new UpdateCommand({
         TableName: runtime().deps.db.tableName,
-        Key: { pk: tenantPk(county.tenantId), sk: TENANT_AUDIT_SK.event(1) },
+        Key: { pk: tenantPk(county.tenantId), sk: TENANT_AUDIT_SK.event(webhookSeq) },
         UpdateExpression: 'SET #after.#url = :url',
         ExpressionAttributeNames: { '#after': 'after', '#url': 'url' },
         ExpressionAttributeValues: { ':url': 'https://attacker.example.com/' },
@@ -181,7 +192,7 @@ describe('GET /audit/verify', () => {
     );
     expect(await verified(county)).toMatchObject({
       ok: false,
-      firstBroken: { chain: 'tenant', seq: 1, eventId: event?.eventId, reason: 'hash-mismatch' },
+      firstBroken: { chain: 'tenant', seq: webhookSeq, eventId: event?.eventId, reason: 'hash-mismatch' },
     });
   });
 

@@ -44,7 +44,11 @@ function record(doc: DynamoDBDocumentClient, name: string): { seen: string[]; st
       TransactItems?: unknown[];
       RequestItems?: unknown;
     };
-    const pk = input.Key?.pk ?? input.Item?.pk ?? input.ExpressionAttributeValues?.[':pk'];
+    const pk =
+      input.Key?.pk ??
+      input.Item?.pk ??
+      input.ExpressionAttributeValues?.[':pk'] ??
+      transactPk(input.TransactItems);
     seen.push(`${context.commandName?.replace(/Command$/, '')} ${typeof pk === 'string' ? pk : '-'}`);
     return next(args);
   };
@@ -54,6 +58,20 @@ function record(doc: DynamoDBDocumentClient, name: string): { seen: string[]; st
     name,
   });
   return { seen, stop: () => doc.middlewareStack.remove(name) };
+}
+
+/** The one partition every item of a transaction is in ('mixed' when they are not). */
+function transactPk(items: unknown[] | undefined): string | undefined {
+  if (!items) return undefined;
+  const pks = new Set(
+    items.map((item) => {
+      const [operation] = Object.values(
+        item as Record<string, { Key?: { pk?: unknown }; Item?: { pk?: unknown } }>,
+      );
+      return String(operation?.Key?.pk ?? operation?.Item?.pk);
+    }),
+  );
+  return pks.size === 1 ? [...pks][0] : 'mixed';
 }
 
 const denied = { name: 'AccessDeniedException' };
@@ -179,6 +197,7 @@ describe('the tenant-scoped client (the tenant-data role, emulated)', () => {
         deps,
         { name: 'x', role: 'jail-system', scope: { kind: 'tenant', tenantId: county.tenantId } },
         [keys.tenantProfile(county.tenantId)],
+        { actor: { kind: 'credential', keyId: 'test', role: 'county-admin' }, requestId: 'test' },
       ),
     ).rejects.toMatchObject(denied);
   });
@@ -203,8 +222,10 @@ describe('tenant routes run on the tenant-scoped client', () => {
     }
     const own = tenantPk(county.tenantId);
     expect(scoped.seen).toContain(`GetItem ${own}`);
-    // The idempotency record (Put, then Update to COMPLETED) and the facility are all in the partition.
-    expect(scoped.seen.filter((entry) => entry === `PutItem ${own}`)).toHaveLength(2);
+    // The idempotency record (Put, then Update to COMPLETED) and the facility with its audit event
+    // (one transaction) are all in the partition.
+    expect(scoped.seen.filter((entry) => entry === `PutItem ${own}`)).toHaveLength(1);
+    expect(scoped.seen).toContain(`TransactWriteItems ${own}`);
     expect(scoped.seen).toContain(`UpdateItem ${own}`);
     expect(scoped.seen.every((entry) => entry.endsWith(` ${own}`))).toBe(true);
     expect(fn.seen.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { auditContext } from '../../../shared/audit/tenant-audit.ts';
 import { credentialBreach, isCredentialActive } from '../../../shared/domain/custody-rules.ts';
 import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';
 import { problems } from '../../../shared/http/problem.ts';
@@ -51,8 +52,9 @@ export const createFacilityRoute = defineRoute({
     201: { description: 'Created', schema: facility },
     409: problem('`facility-exists`: the facility id is taken in this county'),
   },
-  handle: async ({ params, body }, { deps }) => {
-    const created = await createFacility(deps.db, params.tenantId, body, deps.clock.now());
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
+    const audit = auditContext(principal, requestId);
+    const created = await createFacility(deps, params.tenantId, body, deps.clock.now(), audit);
     if (!created) throw problems.conflict('facility-exists', `Facility ${body.facilityId} already exists.`);
     return { status: 201, body: created };
   },
@@ -93,9 +95,15 @@ export const nominateOfficerRoute = defineRoute({
     409: problem('`officer-exists`: the officer id is taken in this county'),
     422: problem('`facility-not-found`: a facilityId is not a facility of this county'),
   },
-  handle: async ({ params, body }, { deps }) => {
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
-    const result = await nominateOfficer(deps.db, params.tenantId, body, now);
+    const result = await nominateOfficer(
+      deps,
+      params.tenantId,
+      body,
+      now,
+      auditContext(principal, requestId),
+    );
     if (result.kind === 'exists') {
       throw problems.conflict('officer-exists', `Officer ${body.officerId} is already on the roster.`);
     }
@@ -122,6 +130,7 @@ export const credentialOfficerRoute = defineRoute({
   access: ['ice-liaison'],
   params: officerParams,
   body: credentialOfficerBody,
+  idempotent: true,
   responses: {
     200: { description: 'Credentialed (status CREDENTIALED)', schema: officer },
     409: problem('`concurrent-modification`: the officer changed meanwhile; read it and retry'),
@@ -130,17 +139,18 @@ export const credentialOfficerRoute = defineRoute({
         '`credential-expires-before-training` or `credential-expired`',
     ),
   },
-  handle: async ({ params, body }, { deps }) => {
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
     const breach = credentialBreach(body, now);
     if (breach) throw problems.rule(breach.slug, breach.detail);
     const current = await findOfficer(deps.db, params.tenantId, params.officerId);
     const result = await credentialOfficer(
-      deps.db,
+      deps,
       params.tenantId,
       current,
       { ...body, credentialedAt: toIsoSeconds(now) },
       now,
+      auditContext(principal, requestId),
     );
     return { status: 200, body: officerView(updated(result), now) };
   },
@@ -155,11 +165,12 @@ export const suspendOfficerRoute = defineRoute({
   access: ['county-admin', 'ice-liaison'],
   params: officerParams,
   body: suspendOfficerBody,
+  idempotent: true,
   responses: {
     200: { description: 'Suspended (status SUSPENDED)', schema: officer },
     409: problem('`officer-already-suspended`, or `concurrent-modification`: the officer changed meanwhile'),
   },
-  handle: async ({ params, body }, { deps }) => {
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
     const current = await findOfficer(deps.db, params.tenantId, params.officerId);
     if (current.status === 'SUSPENDED') {
@@ -168,7 +179,8 @@ export const suspendOfficerRoute = defineRoute({
         `Officer ${current.officerId} is already suspended.`,
       );
     }
-    const result = await suspendOfficer(deps.db, params.tenantId, current, body.reason, now);
+    const audit = auditContext(principal, requestId);
+    const result = await suspendOfficer(deps, params.tenantId, current, body.reason, now, audit);
     return { status: 200, body: officerView(updated(result), now) };
   },
 });

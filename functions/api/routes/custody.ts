@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AppDeps } from '../../../shared/app-deps.ts';
 import { logPersonDataRead } from '../../../shared/audit/person-data-read.ts';
+import { type AuditContext, auditContext } from '../../../shared/audit/tenant-audit.ts';
 import { isInFuture, utcDate } from '../../../shared/domain/custody-rules.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
@@ -36,6 +37,7 @@ export async function upsertBookingChecked(
   tenantId: string,
   number: string,
   body: PutBooking,
+  audit: AuditContext,
 ): Promise<{ created: boolean; booking: Booking }> {
   const now = deps.clock.now();
   if (isInFuture(body.bookedAt, now)) {
@@ -44,12 +46,15 @@ export async function upsertBookingChecked(
   if (body.person.dateOfBirth > utcDate(now)) {
     throw problems.rule('date-of-birth-in-future', 'person.dateOfBirth is in the future.');
   }
-  const result = await upsertBooking(deps.db, tenantId, number, body, now);
+  const result = await upsertBooking(deps, tenantId, number, body, now, audit);
   if (result.kind === 'facility-not-found') {
     throw problems.rule('facility-not-found', `Facility ${body.facilityId} does not exist in this county.`);
   }
   if (result.kind === 'released') {
     throw problems.conflict('booking-released', `Booking ${number} was released.`);
+  }
+  if (result.kind === 'conflict') {
+    throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
   }
   return { created: result.kind === 'created', booking: result.booking };
 }
@@ -63,16 +68,21 @@ export const putBookingRoute = defineRoute({
   access: ['jail-system'],
   params: bookingParams,
   body: putBookingBody,
+  idempotent: true,
   responses: {
     200: { description: 'Updated', schema: booking },
     201: { description: 'Created', schema: booking },
-    409: problem('`booking-released`: the booking was released; a new jail stay gets a new number'),
+    409: problem(
+      '`booking-released`: the booking was released; a new jail stay gets a new number. ' +
+        '`concurrent-modification`: it kept changing meanwhile',
+    ),
     422: problem(
       'A rule is broken: `facility-not-found`, `booked-at-in-future` or `date-of-birth-in-future`',
     ),
   },
-  handle: async ({ params, body }, { deps }) => {
-    const result = await upsertBookingChecked(deps, params.tenantId, params.bookingNumber, body);
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
+    const audit = auditContext(principal, requestId);
+    const result = await upsertBookingChecked(deps, params.tenantId, params.bookingNumber, body, audit);
     if (!result.created) return { status: 200, body: result.booking };
     return {
       status: 201,
@@ -120,11 +130,11 @@ export const recordWarrantRoute = defineRoute({
     409: problem('`warrant-exists`: the warrant id is already recorded in this county'),
     422: problem('A rule is broken: `booking-not-found` or `issued-at-in-future`'),
   },
-  handle: async ({ params, body }, { deps }) => {
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
     if (isInFuture(body.issuedAt, now))
       throw problems.rule('issued-at-in-future', 'issuedAt is in the future.');
-    const result = await recordWarrant(deps.db, params.tenantId, body, now);
+    const result = await recordWarrant(deps, params.tenantId, body, now, auditContext(principal, requestId));
     if (result.kind === 'booking-not-found') {
       throw problems.rule(
         'booking-not-found',

@@ -174,6 +174,10 @@ export const ingestNiemBookingRoute = defineRoute({
       params.tenantId,
       mapped.bookingNumber,
       mapped.booking,
+      {
+        actor: actorOf(ctx.principal),
+        requestId: ctx.requestId,
+      },
     );
     return {
       status: result.created ? 201 : 200,

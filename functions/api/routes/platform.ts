@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { auditContext } from '../../../shared/audit/tenant-audit.ts';
 import {
   type IssueKeyResult,
   issueApiKey,
@@ -46,8 +47,8 @@ export const createTenantRoute = defineRoute({
   body: createTenantBody,
   idempotent: true,
   responses: { 201: { description: 'Created', schema: tenant }, 409: problem('The tenant id is taken') },
-  handle: async ({ body }, { deps }) => {
-    const created = await createTenant(deps.db, body, deps.clock.now());
+  handle: async ({ body }, { deps, principal, requestId }) => {
+    const created = await createTenant(deps, body, deps.clock.now(), auditContext(principal, requestId));
     if (!created) throw problems.conflict('tenant-exists', `Tenant ${body.tenantId} already exists.`);
     return {
       status: 201,
@@ -82,6 +83,7 @@ export const patchTenantRoute = defineRoute({
   access: ['county-admin'],
   params: tenantParams,
   body: patchTenantBody,
+  idempotent: true,
   responses: {
     200: { description: 'The updated tenant', schema: tenant },
     409: problem('Concurrent change'),
@@ -89,8 +91,14 @@ export const patchTenantRoute = defineRoute({
       '`release-notice-later-than-state`: releaseNoticeLeadMinutes is below the state profile\u2019s lead',
     ),
   },
-  handle: async ({ params, body }, { deps }) => {
-    const result = await patchTenant(deps.db, params.tenantId, body, deps.clock.now());
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
+    const result = await patchTenant(
+      deps,
+      params.tenantId,
+      body,
+      deps.clock.now(),
+      auditContext(principal, requestId),
+    );
     if (result.kind === 'not-found') throw problems.notFound('The tenant');
     if (result.kind === 'conflict') {
       throw problems.conflict('concurrent-modification', 'The tenant changed meanwhile; read it and retry.');
@@ -116,7 +124,7 @@ export const createTenantKeyRoute = defineRoute({
     201: { description: 'The key, shown once', schema: issuedKey },
     503: problem('The key could not be registered for per-key throttling; nothing was issued, retry'),
   },
-  handle: async ({ params, body }, { deps, principal }) => {
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
     const conditions = [keys.tenantProfile(params.tenantId)];
     if (body.officerId) conditions.push(tenantKeys.officer(params.tenantId, body.officerId));
     const result = await orUnavailable(
@@ -130,6 +138,7 @@ export const createTenantKeyRoute = defineRoute({
           createdBy: creator(principal),
         },
         conditions,
+        auditContext(principal, requestId),
       ),
     );
     if (!result.ok) {
@@ -148,15 +157,17 @@ export const revokeTenantKeyRoute = defineRoute({
   tag: 'Platform',
   access: ['platform-admin', 'county-admin'],
   params: keyParams,
+  idempotent: true,
   // Revocation also marks APIKEY#<hash>, outside the tenant partition (one transaction).
   db: 'function-role',
   responses: { 204: { description: 'Revoked' } },
-  handle: async ({ params }, { deps, principal }) => {
+  handle: async ({ params }, { deps, principal, requestId }) => {
     const revoked = await revokeApiKey(
       deps,
       { kind: 'tenant', tenantId: params.tenantId },
       params.keyId,
       creator(principal),
+      auditContext(principal, requestId),
     );
     if (!revoked) throw problems.notFound('The API key');
     return { status: 204 };

@@ -183,16 +183,18 @@ export const redeliverRoute = defineRoute({
   tag: 'Webhooks',
   access: ADMIN,
   params: deliveryParams,
+  idempotent: true,
   responses: { 202: { description: 'Queued', schema: redeliverResponse } },
-  handle: async ({ params }, { deps }) => {
+  handle: async ({ params }, { deps, principal, requestId }) => {
     if (!(await getWebhook(deps.db, params.tenantId, params.webhookId)))
       throw problems.notFound('The webhook');
     const delivery = await startNewRound(
-      deps.db,
+      deps,
       params.tenantId,
       params.webhookId,
       params.deliveryId,
       toIsoSeconds(deps.clock.now()),
+      { actor: actorOf(principal), requestId },
     );
     if (!delivery) throw problems.notFound('The delivery');
     await deps.deliveries.enqueue({
