@@ -5,6 +5,7 @@ import type { IdGenerator } from '../ids.ts';
 import type { Db } from '../store/db.ts';
 import { failedConditionIndexes } from '../store/errors.ts';
 import type { Actor, TransactItem } from '../store/holds.ts';
+import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
 import { tenantPk } from '../store/keys.ts';
 import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
 import { chainHash, GENESIS_HASH } from './hash-chain.ts';
@@ -185,8 +186,7 @@ export function listTenantAuditEvents(
   tenantId: string,
   page: Pick<PageRequest, 'limit' | 'startKey'>,
 ): Promise<Page<TenantAuditEvent>> {
-  return queryPage(db, { pk: tenantPk(tenantId), skPrefix: TENANT_AUDIT_SK.prefix, ...page }, (item) => {
-    const { pk: _pk, sk: _sk, entity: _entity, ...event } = item;
-    return event as unknown as TenantAuditEvent;
-  });
+  return queryPage(db, { pk: tenantPk(tenantId), skPrefix: TENANT_AUDIT_SK.prefix, ...page }, (item) =>
+    withoutAttributes<TenantAuditEvent>(item, TABLE_ATTRIBUTES),
+  );
 }

@@ -13,6 +13,7 @@ import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { Db } from '../store/db.ts';
 import { isConditionFailure } from '../store/errors.ts';
+import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
 import { tenantPk } from '../store/keys.ts';
 import { holdImage } from './hold-figures.ts';
 
@@ -94,8 +95,7 @@ export async function listBoard(db: Db, tenantId: string): Promise<BoardEntry[]>
       }),
     );
     for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, entity: _entity, isOpen: _open, expiresAt: _expires, ...entry } = item;
-      entries.push(entry as BoardEntry);
+      entries.push(withoutAttributes<BoardEntry>(item, [...TABLE_ATTRIBUTES, 'isOpen', 'expiresAt']));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -6,6 +6,7 @@ import type { Hold, HoldAuditEventType, HoldChange, HoldEventType } from '../dom
 import { isNotification, isOpen } from '../domain/hold.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Db } from './db.ts';
+import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { SK_PREFIX, tenantKeys } from './keys.ts';
 import { OPEN_HOLDS_INDEX } from './table-definition.ts';
 
@@ -321,8 +322,7 @@ export async function listHoldEvents(db: Db, tenantId: string, holdId: string): 
       }),
     );
     for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, entity: _entity, ...event } = item;
-      events.push(event as HoldEvent);
+      events.push(withoutAttributes<HoldEvent>(item, TABLE_ATTRIBUTES));
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);

@@ -1,12 +1,21 @@
 /** Small helpers for reading items back and writing parts of them. */
 
+/** The attributes every item carries for the table itself (keys and the entity name). */
+export const TABLE_ATTRIBUTES = ['pk', 'sk', 'entity'] as const;
+
 /**
- * An item read back, without the table's own attributes. Items are only ever written by the
- * module that reads them, from values its zod schemas produced, so the shape is known.
+ * An item read back without the named attributes (the table's keys, index keys, TTL, ...). Items
+ * are only ever written by the module that reads them, from values its zod schemas produced, so
+ * the shape is known.
  */
+export function withoutAttributes<T>(item: Record<string, unknown>, names: readonly string[]): T {
+  const drop = new Set(names);
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !drop.has(name))) as T;
+}
+
+/** An item read back, without the table's keys and the `type` and `tenantId` it is stored with. */
 export function fromItem<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, type: _type, tenantId: _tenantId, ...rest } = item;
-  return rest as T;
+  return withoutAttributes<T>(item, ['pk', 'sk', 'type', 'tenantId']);
 }
 
 export interface UpdateParts {

@@ -6,16 +6,13 @@ import type { CreateTenant, PatchTenant, Tenant } from '../schemas/tenant.ts';
 import { DEFAULT_RELEASE_LEAD_MINUTES } from '../schemas/tenant.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
+import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { keys, stateTenantsGsi } from './keys.ts';
 
 type AuditDeps = { db: Db; ids: IdGenerator };
 
-type TenantItem = Tenant & { pk: string; sk: string; entity: 'Tenant'; gsi2pk: string; gsi2sk: string };
-
-const toTenant = (item: Record<string, unknown>): Tenant => {
-  const { pk: _pk, sk: _sk, entity: _entity, gsi2pk: _g, gsi2sk: _s, ...tenant } = item as TenantItem;
-  return tenant;
-};
+const toTenant = (item: Record<string, unknown>): Tenant =>
+  withoutAttributes<Tenant>(item, [...TABLE_ATTRIBUTES, 'gsi2pk', 'gsi2sk']);
 
 /**
  * Creates a tenant; undefined when the id is taken. The creation is the first event of the new

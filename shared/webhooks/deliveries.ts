@@ -3,6 +3,7 @@ import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.
 import type { IdGenerator } from '../ids.ts';
 import type { Db } from '../store/db.ts';
 import { isConditionFailure } from '../store/errors.ts';
+import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
 import { tenantPk } from '../store/keys.ts';
 import type { WebhookEventType } from './event-types.ts';
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from './schemas.ts';
@@ -43,10 +44,8 @@ export const publicDelivery = ({
 }: StoredDelivery): Delivery => delivery;
 
 /** Items are written only by this module, from values it built, so the read-back shape is known. */
-const toStored = (item: Record<string, unknown>): StoredDelivery => {
-  const { pk: _pk, sk: _sk, entity: _entity, expiresAt: _expiresAt, ...rest } = item;
-  return rest as unknown as StoredDelivery;
-};
+const toStored = (item: Record<string, unknown>): StoredDelivery =>
+  withoutAttributes<StoredDelivery>(item, [...TABLE_ATTRIBUTES, 'expiresAt']);
 
 const expiry = (nowIso: string): number => Math.floor(Date.parse(nowIso) / 1000) + RETENTION_SECONDS;
 
