@@ -120,12 +120,25 @@ export const calendarDate = z.iso
   .refine(plausibleYear, yearCheck)
   .meta({ example: '2026-01-15' });
 
-const TIME_ZONES = new Set(Intl.supportedValuesOf('timeZone'));
-TIME_ZONES.add('UTC');
+/**
+ * Every name the runtime's time-zone database knows, canonical or alias (`America/Indiana/Indianapolis`
+ * as well as `America/Indianapolis`): `supportedValuesOf` lists one name per zone only. Offsets such
+ * as `+05:00`, which the formatter also takes, are not zone names.
+ */
+const isTimeZoneName = (value: string): boolean => {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export const timeZone = z
   .string()
-  .refine((value) => TIME_ZONES.has(value), 'must be an IANA time zone such as America/New_York')
+  .max(64)
+  .refine(isTimeZoneName, 'must be an IANA time zone such as America/New_York')
   .meta({ example: 'America/New_York' });
 
 /** Free text with a sane bound, no control characters. */
