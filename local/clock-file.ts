@@ -12,6 +12,7 @@ export const CLOCK_LEASE_MS = 2_000;
  */
 export class ClockFile {
   private readonly file: string;
+  private saved = Number.NEGATIVE_INFINITY;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -32,7 +33,13 @@ export class ClockFile {
     return undefined;
   }
 
-  save(at: Date): void {
+  /**
+   * Stores `at` unless a later time is stored already: a tick that read the clock just before a
+   * jump must not overwrite the jump's write-ahead. `final` (a clean stop) stores the exact time.
+   */
+  save(at: Date, final = false): void {
+    if (!final && at.getTime() <= this.saved) return;
+    this.saved = at.getTime();
     const temporary = `${this.file}.tmp`;
     writeFileSync(temporary, `${JSON.stringify({ now: at.toISOString() })}\n`);
     renameSync(temporary, this.file);

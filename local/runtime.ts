@@ -130,10 +130,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const clockFile = !options.clock && options.dataDir ? new ClockFile(options.dataDir) : undefined;
     const clock =
       options.clock ?? new VirtualClock({ ticking: true, start: resumeAt(clockFile?.load(), new Date()) });
-    const saveClock = (at: Date) => clockFile?.save(at);
+    const saveClock = (at: Date, final = false) => clockFile?.save(at, final);
     // Written ahead (a lease), so a SIGKILL never loses a moment the clock has already shown.
     saveClock(new Date(clock.now().getTime() + CLOCK_LEASE_MS));
-    cleanups.push(async () => saveClock(clock.now()));
+    cleanups.push(async () => saveClock(clock.now(), true));
     const localTimers = await LocalTimers.start(clock);
     cleanups.push(() => localTimers.stop());
     const usagePlanKeys = new InMemoryUsagePlanKeys();

@@ -24,7 +24,7 @@ export function start(env: Record<string, string>, args: string[] = []): Promise
     output += chunk.toString();
   });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`not ready in 60 s:\n${output}`)), 60_000);
     const check = setInterval(() => {
       const url = /API:\s+(http:\/\/\S+)\/v1/.exec(output)?.[1];
       const key = /Platform admin:\s+(\S+)/.exec(output)?.[1];
