@@ -353,6 +353,10 @@ describe('access to oversight', () => {
     );
     const defaults = await getReport('');
     expect(defaults).toMatchObject({ from: '2025-12', to: '2026-11' });
+    // `from` alone: twelve months, but never into months that have not begun.
+    expect(await getReport('from=2026-09')).toMatchObject({ from: '2026-09', to: '2026-11' });
+    expect((await getReport('from=2026-09')).monthlyTotals).toHaveLength(3);
+    expect(await getReport('from=2025-01')).toMatchObject({ from: '2025-01', to: '2025-12' });
   });
 });
 
