@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { AppDeps } from '../../shared/app-deps.ts';
 import { functionBaseDeps } from '../../shared/runtime/aws-deps.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
-import { onFirstUse } from '../../shared/runtime/on-first-use.ts';
+import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts';
 import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
 import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
@@ -21,14 +21,9 @@ const deps: AppDeps = {
 };
 
 /**
- * The route table (every route's zod schemas, the domain, the middy pipeline) is loaded by the
- * first request, not at module init: init is this shell. The first request pays for it instead;
- * docs/PERFORMANCE.md measures both.
+ * Lambda entry: API Gateway REST proxy events for every /v1 route; tenant keys use tenant-scoped
+ * credentials. The route table (every route's zod schemas, the domain, the middy pipeline) is
+ * loaded by the first request, not at module init; docs/PERFORMANCE.md measures both.
  */
-const api = onFirstUse(async () => (await import('./app.ts')).createApi(deps));
-
-/** Lambda entry: API Gateway REST proxy events for every /v1 route; tenant keys use tenant-scoped credentials. */
-export const handler = async (
-  event: APIGatewayProxyEvent,
-  context: Context,
-): Promise<APIGatewayProxyResult> => (await api())(event, context);
+export const handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> =
+  handlerLoadedOnFirstEvent(async () => (await import('./app.ts')).createApi(deps));

@@ -1,17 +1,20 @@
 import { noUsagePlanKeys } from '../../shared/auth/usage-plan-keys.ts';
 import { functionBaseDeps } from '../../shared/runtime/aws-deps.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
+import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts';
 import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
 import { noDeliveries } from '../../shared/runtime/unused-ports.ts';
-import { createHoldTimerHandler } from './app.ts';
 
 const env = readEnvironment('holdTimer');
-
-/** Lambda entry: invoked (asynchronously) by EventBridge Scheduler with a hold's timer payload. */
-export const handler = createHoldTimerHandler({
+const deps = {
   ...functionBaseDeps(env, 'wso-hold-timer'),
   // Re-arms the hold's next step; nothing here enqueues webhooks or manages API keys.
   timers: schedulerTimersOnFirstUse(env),
   deliveries: noDeliveries('hold-timer'),
   usagePlanKeys: noUsagePlanKeys,
-});
+};
+
+/** Lambda entry: invoked (asynchronously) by EventBridge Scheduler with a hold's timer payload. */
+export const handler = handlerLoadedOnFirstEvent(async () =>
+  (await import('./app.ts')).createHoldTimerHandler(deps),
+);

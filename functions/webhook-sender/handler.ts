@@ -2,12 +2,9 @@ import { systemClock } from '../../shared/clock.ts';
 import { dbOnFirstUse } from '../../shared/runtime/db-on-first-use.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
-import { onFirstUse } from '../../shared/runtime/on-first-use.ts';
-import { nodeHttpTransport } from '../../shared/webhooks/http-transport.ts';
-import { systemResolver } from '../../shared/webhooks/resolve-guard.ts';
-import { processDelivery, type SenderDeps } from '../../shared/webhooks/sender.ts';
-import { webhookSettingsFromEnv } from '../../shared/webhooks/settings.ts';
-import { createWebhookSenderHandler, type SenderQueueOps } from './app.ts';
+import { handlerLoadedOnFirstEvent, onFirstUse } from '../../shared/runtime/on-first-use.ts';
+import type { SenderDeps } from '../../shared/webhooks/sender.ts';
+import type { SenderQueueOps } from './app.ts';
 
 const env = readEnvironment('webhookSender');
 
@@ -18,8 +15,6 @@ const deps: SenderDeps = {
   logger: createLogger('wso-webhook-sender'),
   config: { stage: env.STAGE ?? 'dev', local: false },
 };
-const settings = webhookSettingsFromEnv(env);
-const transport = nodeHttpTransport({ resolver: systemResolver });
 
 // SQS is called only to delay a retry or dead-letter (the event source mapping deletes on
 // success): its client and commands are loaded then (functions/webhook-sender/sqs-ops.ts).
@@ -38,9 +33,28 @@ const ops: SenderQueueOps = {
   deadLetter: async (body, reason) => (await sqsOps()).deadLetter(body, reason),
 };
 
-/** Lambda entry: the webhook delivery queue (SQS event source mapping, ReportBatchItemFailures). */
-export const handler = createWebhookSenderHandler(deps.logger, {
-  process: (message) => processDelivery(deps, message, { settings, transport }),
-  ops,
-  settings,
+/**
+ * Lambda entry: the webhook delivery queue (SQS event source mapping, ReportBatchItemFailures). The
+ * delivery settings are validated by the first batch, with the rest of the sending code.
+ */
+export const handler = handlerLoadedOnFirstEvent(async () => {
+  const [
+    { createWebhookSenderHandler },
+    { nodeHttpTransport },
+    { systemResolver },
+    { processDelivery },
+    settings,
+  ] = await Promise.all([
+    import('./app.ts'),
+    import('../../shared/webhooks/http-transport.ts'),
+    import('../../shared/webhooks/resolve-guard.ts'),
+    import('../../shared/webhooks/sender.ts'),
+    import('../../shared/webhooks/settings.ts').then((module) => module.webhookSettingsFromEnv(env)),
+  ]);
+  const transport = nodeHttpTransport({ resolver: systemResolver });
+  return createWebhookSenderHandler(deps.logger, {
+    process: (message) => processDelivery(deps, message, { settings, transport }),
+    ops,
+    settings,
+  });
 });

@@ -17,3 +17,15 @@ export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
     return loaded;
   };
 }
+
+/**
+ * A Lambda handler whose event-handling code (schemas, domain, pipeline) is loaded by `import()` on
+ * the first event instead of at module init: init is the entry's own shell. The first event pays
+ * the load instead (docs/PERFORMANCE.md measures both); later events call the loaded handler.
+ */
+export function handlerLoadedOnFirstEvent<E, C, R>(
+  load: () => Promise<(event: E, context: C) => Promise<R>>,
+): (event: E, context: C) => Promise<R> {
+  const loaded = onFirstUse(load);
+  return async (event, context) => (await loaded())(event, context);
+}
