@@ -44,6 +44,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     stackName: stackName('data'),
     description: 'WSO custody: table, keys, backups',
     names,
+    config,
     tags,
     terminationProtection: true,
   });
@@ -88,6 +89,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     stage: api.api.deploymentStage,
     functions: {
       api: api.apiFunction.function,
+      adminApi: api.adminApiFunction.function,
       authorizer: api.authorizerFunction.function,
       holdTimer: timers.holdTimer.function,
       sweeper: timers.sweeper.function,
@@ -100,6 +102,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     webhookQueue: events.webhookQueue,
     webhookDlq: events.webhookDlq,
     table: data.table,
+    ...(api.firewall === undefined ? {} : { webAclName: names.webAcl }),
     tags,
   });
 

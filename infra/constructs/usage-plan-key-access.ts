@@ -8,28 +8,56 @@ export function apiGatewayResourceArn(role: iam.IRole, path: string): string {
   return `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
 }
 
+/** Tag keys of every API Gateway key the app creates (shared/auth/apigateway-usage-plan-keys.ts). */
+export const KEY_TAG_KEYS = { application: 'application', stage: 'stage' } as const;
+
+export interface KeyTags {
+  readonly application: string;
+  readonly stage: string;
+}
+
 /**
  * What key issuance and revocation need of API Gateway (shared/auth/apigateway-usage-plan-keys.ts),
  * and nothing else: CreateApiKey (POST /apikeys), CreateUsagePlanKey on this one plan
  * (POST /usageplans/<id>/keys) and DeleteApiKey (DELETE /apikeys/<id>). No GET: the function never
  * reads a key value back.
  */
-export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string): void {
+export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string, tags: KeyTags): void {
+  // Issue 19 item 3: a key may only be created carrying exactly the app's and stage's tags
+  // (shared/auth/apigateway-usage-plan-keys.ts sets them), and only keys carrying them may be deleted,
+  // so this role can neither touch another application's keys nor create untraceable ones.
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'CreateUsagePlanKeys',
+      sid: 'CreateTaggedApiKeys',
       actions: ['apigateway:POST'],
-      resources: [
-        apiGatewayResourceArn(role, '/apikeys'),
-        apiGatewayResourceArn(role, `/usageplans/${usagePlanId}/keys`),
-      ],
+      resources: [apiGatewayResourceArn(role, '/apikeys')],
+      conditions: {
+        StringEquals: {
+          [`aws:RequestTag/${KEY_TAG_KEYS.application}`]: tags.application,
+          [`aws:RequestTag/${KEY_TAG_KEYS.stage}`]: tags.stage,
+        },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [KEY_TAG_KEYS.application, KEY_TAG_KEYS.stage] },
+      },
     }),
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'DeleteApiKeys',
+      sid: 'AddKeysToThisPlan',
+      actions: ['apigateway:POST'],
+      resources: [apiGatewayResourceArn(role, `/usageplans/${usagePlanId}/keys`)],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DeleteTaggedApiKeys',
       actions: ['apigateway:DELETE'],
       resources: [apiGatewayResourceArn(role, '/apikeys/*')],
+      conditions: {
+        StringEquals: {
+          [`aws:ResourceTag/${KEY_TAG_KEYS.application}`]: tags.application,
+          [`aws:ResourceTag/${KEY_TAG_KEYS.stage}`]: tags.stage,
+        },
+      },
     }),
   );
   acknowledge(
@@ -37,7 +65,7 @@ export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string)
     'AwsSolutions-IAM5',
     'API Gateway generates the id of each API key when key issuance creates it, one per issued ' +
       'credential, so the ids cannot be listed in advance; only DELETE is granted on /apikeys/*, ' +
-      'and the id to delete comes from our own key record.',
+      'only on keys tagged with this application and stage, and the id comes from our own key record.',
     ['Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*'],
   );
 }
