@@ -79,10 +79,7 @@ describe('TenantDataRole (dynamodb:LeadingKeys, DESIGN.md §9)', () => {
     );
     expect(asArray(statement.Resource).map(render)[0]).not.toContain('/index/');
     expect(statement.Condition).toEqual({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, written out literally
-      'ForAllValues:StringLike': {
-        'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenant}', 'APIKEY#*'],
-      },
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TENANT_LEADING_KEY, 'APIKEY#*'] },
       Null: { 'dynamodb:LeadingKeys': 'false' },
     });
   });
