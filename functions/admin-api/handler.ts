@@ -1,5 +1,5 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { ApiGatewayUsagePlanKeys } from '../../shared/auth/apigateway-usage-plan-keys.ts';
+import { ApiGatewayUsagePlanKeys, usagePlanKeyTags } from '../../shared/auth/apigateway-usage-plan-keys.ts';
 import { depsFromEnvironment } from '../../shared/runtime/aws-deps.ts';
 import { tenantDbFromEnvironment } from '../../shared/runtime/tenant-db.ts';
 import { createAdminApi } from '../api/app.ts';
@@ -16,5 +16,10 @@ export const handler = createAdminApi({
   ...deps,
   tenantDb: tenantDbFromEnvironment(deps.db),
   // Key issuance and revocation keep the usage plan's per-key API Gateway keys in step (issue 7).
-  usagePlanKeys: new ApiGatewayUsagePlanKeys(() => new APIGatewayClient({}), process.env.USAGE_PLAN_ID),
+  // Tagged with the application and stage: the role may create and delete no other keys (issue 19).
+  usagePlanKeys: new ApiGatewayUsagePlanKeys(
+    () => new APIGatewayClient({}),
+    process.env.USAGE_PLAN_ID,
+    usagePlanKeyTags(deps.config.stage),
+  ),
 });

@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { usagePlanKeyTags } from '../../shared/auth/apigateway-usage-plan-keys.ts';
 import { acknowledge } from '../compliance.ts';
 
 /** API Gateway control-plane resources are ARNs without an account: `arn:<partition>:apigateway:<region>::/path`. */
@@ -8,21 +9,14 @@ export function apiGatewayResourceArn(role: iam.IRole, path: string): string {
   return `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
 }
 
-/** Tag keys of every API Gateway key the app creates (shared/auth/apigateway-usage-plan-keys.ts). */
-export const KEY_TAG_KEYS = { application: 'application', stage: 'stage' } as const;
-
-export interface KeyTags {
-  readonly application: string;
-  readonly stage: string;
-}
-
 /**
  * What key issuance and revocation need of API Gateway (shared/auth/apigateway-usage-plan-keys.ts),
  * and nothing else: CreateApiKey (POST /apikeys), CreateUsagePlanKey on this one plan
  * (POST /usageplans/<id>/keys) and DeleteApiKey (DELETE /apikeys/<id>). No GET: the function never
  * reads a key value back.
  */
-export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string, tags: KeyTags): void {
+export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string, stage: string): void {
+  const tags = usagePlanKeyTags(stage);
   // Issue 19 item 3: a key may only be created carrying exactly the app's and stage's tags
   // (shared/auth/apigateway-usage-plan-keys.ts sets them), and only keys carrying them may be deleted,
   // so this role can neither touch another application's keys nor create untraceable ones.
@@ -32,11 +26,10 @@ export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string,
       actions: ['apigateway:POST'],
       resources: [apiGatewayResourceArn(role, '/apikeys')],
       conditions: {
-        StringEquals: {
-          [`aws:RequestTag/${KEY_TAG_KEYS.application}`]: tags.application,
-          [`aws:RequestTag/${KEY_TAG_KEYS.stage}`]: tags.stage,
-        },
-        'ForAllValues:StringEquals': { 'aws:TagKeys': [KEY_TAG_KEYS.application, KEY_TAG_KEYS.stage] },
+        StringEquals: Object.fromEntries(
+          Object.entries(tags).map(([key, value]) => [`aws:RequestTag/${key}`, value]),
+        ),
+        'ForAllValues:StringEquals': { 'aws:TagKeys': Object.keys(tags) },
       },
     }),
   );
@@ -53,10 +46,9 @@ export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string,
       actions: ['apigateway:DELETE'],
       resources: [apiGatewayResourceArn(role, '/apikeys/*')],
       conditions: {
-        StringEquals: {
-          [`aws:ResourceTag/${KEY_TAG_KEYS.application}`]: tags.application,
-          [`aws:ResourceTag/${KEY_TAG_KEYS.stage}`]: tags.stage,
-        },
+        StringEquals: Object.fromEntries(
+          Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]),
+        ),
       },
     }),
   );

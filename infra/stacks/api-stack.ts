@@ -262,10 +262,7 @@ export class ApiStack extends Stack {
     });
     // Key issuance (admin function) adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
     this.adminApiFunction.function.addEnvironment('USAGE_PLAN_ID', this.usagePlan.usagePlanId);
-    grantUsagePlanKeyManagement(this.adminApiFunction.role, this.usagePlan.usagePlanId, {
-      application: APPLICATION_TAG,
-      stage: config.stage,
-    });
+    grantUsagePlanKeyManagement(this.adminApiFunction.role, this.usagePlan.usagePlanId, config.stage);
     // The admin-key script registers the first platform-admin key in the same plan (docs/DEPLOY.md).
     new CfnOutput(this, 'UsagePlanId', {
       value: this.usagePlan.usagePlanId,
@@ -393,9 +390,6 @@ export class ApiStack extends Stack {
     }
   }
 }
-
-/** Tag values every API Gateway key of the app carries; IAM conditions create and delete on them. */
-export const APPLICATION_TAG = 'wso-custody';
 
 /**
  * Attributes the tenant-facing function may write on a key item: its last use only (and the key
