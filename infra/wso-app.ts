@@ -1,6 +1,7 @@
 import { App, type AppProps } from 'aws-cdk-lib';
 import { applyCompliancePacks } from './compliance.ts';
 import { type AppConfig, readConfig } from './config.ts';
+import { requireFipsRegion } from './constructs/fips-region.ts';
 import { type ResourceNames, resourceNames } from './naming.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
@@ -106,6 +107,8 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     tags,
   });
 
+  // Only the stacks whose functions call AWS: they would fail at run time without FIPS endpoints.
+  if (config.fipsEndpoints) for (const stack of [timers, events, api]) requireFipsRegion(stack);
   if (options.compliance ?? true) applyCompliancePacks(app);
   return { app, config, names, data, timers, events, api, observability };
 }

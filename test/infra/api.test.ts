@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../functions/api/routes/index.ts';
 import { servedByAdminFunction } from '../../functions/api/split.ts';
 import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
-import { RATE_LIMIT_PER_IP_5_MIN } from '../../infra/constructs/api-firewall.ts';
+import {
+  RATE_LIMIT_PER_IP_5_MIN,
+  UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN,
+} from '../../infra/constructs/api-firewall.ts';
 import { copyCommands } from '../../infra/constructs/custody-function.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
 import {
@@ -390,14 +393,45 @@ describe('WAF', () => {
       .map((statement) => `${String(statement.VendorName)}/${String(statement.Name)}`);
     expect(managed.sort()).toEqual([
       'AWS/AWSManagedRulesAmazonIpReputationList',
+      'AWS/AWSManagedRulesAnonymousIpList',
       'AWS/AWSManagedRulesCommonRuleSet',
       'AWS/AWSManagedRulesKnownBadInputsRuleSet',
     ]);
-    const rate = rules.find((rule) => rule.Statement.RateBasedStatement !== undefined);
+    const rate = rules.find((rule) => rule.Name === 'RateLimitPerIp');
     expect(rate?.Statement.RateBasedStatement).toMatchObject({
       AggregateKeyType: 'IP',
       Limit: RATE_LIMIT_PER_IP_5_MIN,
     });
+  });
+
+  it('limits requests without credentials per IP far tighter (issue 19 item 8)', () => {
+    const rules = props(webAcl).Rules as Array<{
+      Name: string;
+      Statement: Record<string, Record<string, unknown>>;
+    }>;
+    const rate = rules.find((rule) => rule.Name === 'RateLimitUnauthenticatedPerIp');
+    expect(rate?.Statement.RateBasedStatement).toMatchObject({
+      AggregateKeyType: 'IP',
+      Limit: UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN,
+      ScopeDownStatement: {
+        NotStatement: {
+          Statement: {
+            SizeConstraintStatement: expect.objectContaining({
+              FieldToMatch: { SingleHeader: { Name: 'authorization' } },
+            }),
+          },
+        },
+      },
+    });
+    expect(UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN).toBeLessThan(RATE_LIMIT_PER_IP_5_MIN);
+  });
+
+  it('refuses to deploy with FIPS endpoints in a Region without them (issue 19 item 2)', () => {
+    const fipsRule = (template: typeof api) =>
+      (template.toJSON().Rules as Record<string, { Assertions: Array<{ Assert: unknown }> }> | undefined)
+        ?.FipsEndpointsInThisRegion;
+    expect(JSON.stringify(fipsRule(api)?.Assertions[0]?.Assert)).toContain('us-gov-west-1');
+    expect(fipsRule(synthesize({ context: { fipsEndpoints: false } }).templates.api)).toBeUndefined();
   });
 
   it('is associated with the API stage', () => {
