@@ -13,6 +13,7 @@ import {
 } from '../../shared/store/table-definition.ts';
 import { acknowledge } from '../compliance.ts';
 import type { AppConfig } from '../config.ts';
+import { DataEventsTrail } from '../constructs/data-events-trail.ts';
 import { appKey, viaService } from '../constructs/key-policy.ts';
 import { appRolesArnPattern, type ResourceNames } from '../naming.ts';
 
@@ -66,6 +67,8 @@ export class DataStack extends Stack {
   /** Holds no permission of its own: incident responders attach one; only it may bypass the table policy. */
   readonly breakGlassRole: iam.Role;
   readonly backupVault: backup.BackupVault;
+  /** The stack's own trail (cloudTrail=stack); absent when an organization trail records the events. */
+  readonly trail: DataEventsTrail | undefined;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props);
@@ -136,6 +139,13 @@ export class DataStack extends Stack {
     for (const index of GLOBAL_INDEXES) this.table.addGlobalSecondaryIndex(toIndexProps(index));
 
     this.backupVault = this.addBackupPlan(names, props.config.backupCopyVaultArn);
+    if (props.config.cloudTrail === 'stack') {
+      this.trail = new DataEventsTrail(this, 'AuditTrail', {
+        trailName: `${names.stackPrefix}-data-events`,
+        keyAlias: `alias/${names.stackPrefix}-trail`,
+        tableArns: [this.table.tableArn],
+      });
+    }
     acknowledge(
       this.breakGlassRole,
       'NIST.800.53.R5-IAMNoInlinePolicy',

@@ -210,6 +210,30 @@ describe('item 7: alerting', () => {
     expect(asArray(props(alarm!).AlarmActions).length).toBe(1);
   });
 
+  it('records the table\u2019s data events and all management events (KMS use) in a validated trail', () => {
+    const [trail] = Object.values(resourcesOfType(templates.data, 'AWS::CloudTrail::Trail'));
+    expect(props(trail!).EnableLogFileValidation).toBe(true);
+    expect(props(trail!).KMSKeyId).toBeDefined();
+    const selectors = props(trail!).AdvancedEventSelectors as Array<{
+      FieldSelectors: Array<{ Field: string; Equals: unknown[] }>;
+    }>;
+    const fields = selectors.map((s) =>
+      Object.fromEntries(s.FieldSelectors.map((f) => [f.Field, f.Equals.map(render)])),
+    );
+    expect(fields).toContainEqual({ eventCategory: ['Management'] });
+    const [tableId] = Object.keys(resourcesOfType(templates.data, 'AWS::DynamoDB::Table'));
+    expect(fields).toContainEqual({
+      eventCategory: ['Data'],
+      'resources.type': ['AWS::DynamoDB::Table'],
+      'resources.ARN': [`\${${tableId}.Arn}`],
+    });
+  });
+
+  it('leaves the trail to the organization when configured so', () => {
+    const data = synthesize({ context: { cloudTrail: 'organization' } }).templates.data;
+    expect(Object.keys(resourcesOfType(data, 'AWS::CloudTrail::Trail'))).toEqual([]);
+  });
+
   it('watches the web ACL by name for blocked requests', () => {
     const dimensions = props(named('WafBlocks')!).Dimensions as Array<{ Name: string; Value: unknown }>;
     expect(dimensions.find((d) => d.Name === 'WebACL')?.Value).toBe(names.webAcl);
