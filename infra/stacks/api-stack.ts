@@ -50,9 +50,6 @@ export interface ApiStackProps extends StackProps {
   readonly webhookQueue: sqs.IQueue;
 }
 
-/** Path of the dashboard's static files; public like /v1/health (functions/api/routes/oversight.ts). */
-export const ASSETS_PATH = ['v1', 'oversight', 'assets'] as const;
-
 /** The afterBundling copies: every ASSET_SOURCES entry to `assets/<name>` beside index.mjs. */
 export const DASHBOARD_ASSET_FILES = Object.entries(ASSET_SOURCES).map(([name, source]) => ({
   from: source.from,
@@ -60,8 +57,9 @@ export const DASHBOARD_ASSET_FILES = Object.entries(ASSET_SOURCES).map(([name, s
 }));
 
 /**
- * The public REST API (API.md): a Lambda authorizer in front of one API function that routes every
- * path itself, a usage plan for per-key throttling, JSON access logs, and a WAF web ACL.
+ * The public REST API (API.md): a Lambda authorizer in front of two API functions that share the
+ * route table (the tenant-facing one and the admin one, issue 19), a usage plan for per-key
+ * throttling, JSON access and execution logs, and a WAF web ACL.
  */
 export class ApiStack extends Stack {
   readonly api: apigateway.RestApi;
