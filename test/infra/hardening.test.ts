@@ -131,7 +131,7 @@ describe('item 4: key policies and the table resource policy', () => {
     const [deny] = policy as [PolicyStatement];
     expect(deny.Effect).toBe('Deny');
     expect(asArray(deny.Action).sort()).toEqual([...TABLE_DATA_PLANE_ACTIONS].sort());
-    const exempt = asArray((deny.Condition?.ArnNotLike ?? {})['aws:PrincipalArn']).map(render);
+    const exempt = asArray(deny.Condition?.ArnNotLike?.['aws:PrincipalArn']).map(render);
     expect(exempt).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${names.rolePrefix}*`]);
     expect(names.breakGlassRole.startsWith(names.rolePrefix)).toBe(true);
   });
