@@ -1,25 +1,29 @@
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import { ApiGatewayUsagePlanKeys, usagePlanKeyTags } from '../../shared/auth/apigateway-usage-plan-keys.ts';
-import { depsFromEnvironment } from '../../shared/runtime/aws-deps.ts';
-import { tenantDbFromEnvironment } from '../../shared/runtime/tenant-db.ts';
-import { createAdminApi } from '../api/app.ts';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { AppDeps } from '../../shared/app-deps.ts';
+import { functionBaseDeps } from '../../shared/runtime/aws-deps.ts';
+import { readEnvironment } from '../../shared/runtime/environment.ts';
+import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts';
+import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
+import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
+import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
+import { apiGatewayUsagePlanKeysOnFirstUse } from '../../shared/runtime/usage-plan-keys.ts';
 
-const deps = depsFromEnvironment('wso-admin-api');
+const env = readEnvironment('adminApi');
+const base = functionBaseDeps(env, 'wso-admin-api');
+const deps: AppDeps = {
+  ...base,
+  // A county admin's request here still runs pinned to its tenant (STS), except key issuance and
+  // revocation, which write the `APIKEY#<hash>` items only this function's role may write.
+  tenantDb: stsTenantDb(env.TENANT_DATA_ROLE_ARN, base.db),
+  // No admin route arms a timer or enqueues a delivery; the ports are there, never loaded.
+  timers: schedulerTimersOnFirstUse(env),
+  deliveries: sqsDeliveriesOnFirstUse(env.WEBHOOK_QUEUE_URL),
+  usagePlanKeys: apiGatewayUsagePlanKeysOnFirstUse(env.USAGE_PLAN_ID, base.config.stage),
+};
 
 /**
- * Lambda entry of the admin function (issue 19): platform-admin, state-oversight and API-key routes
- * (functions/api/split.ts), the same handlers as the tenant-facing API function. A county admin's
- * request here still runs pinned to its tenant, except key issuance and revocation, which write the
- * `APIKEY#<hash>` items only this function's role may write.
+ * Lambda entry of the admin API function (issue 19): platform-admin, state-oversight and API-key
+ * routes (functions/api/split.ts), the same handlers as the tenant-facing API function.
  */
-export const handler = createAdminApi({
-  ...deps,
-  tenantDb: tenantDbFromEnvironment(deps.db),
-  // Key issuance and revocation keep the usage plan's per-key API Gateway keys in step (issue 7).
-  // Tagged with the application and stage: the role may create and delete no other keys (issue 19).
-  usagePlanKeys: new ApiGatewayUsagePlanKeys(
-    () => new APIGatewayClient({}),
-    process.env.USAGE_PLAN_ID,
-    usagePlanKeyTags(deps.config.stage),
-  ),
-});
+export const handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult> =
+  handlerLoadedOnFirstEvent(async () => (await import('../api/app.ts')).createAdminApi(deps));

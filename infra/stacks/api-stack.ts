@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,6 +11,7 @@ import { apiRoutes } from '../../functions/api/routes/index.ts';
 import { servedByAdminFunction } from '../../functions/api/split.ts';
 import type { AnyRoute } from '../../shared/http/route.ts';
 import { ASSET_SOURCES } from '../../shared/reports/assets.ts';
+import { environmentFor } from '../../shared/runtime/environment.ts';
 import { STATE_INDEX } from '../../shared/store/table-definition.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
@@ -87,7 +88,7 @@ export class ApiStack extends Stack {
       fipsEndpoints: config.fipsEndpoints,
     };
     const tableRef = { tableArn: props.table.tableArn, encryptionKey: props.dataKey };
-    // depsFromEnvironment (shared/runtime/aws-deps.ts) reads these in both API functions.
+    // Both API functions read these (shared/runtime/environment.ts).
     const apiEnvironment = {
       TABLE_NAME: props.table.tableName,
       SCHEDULE_GROUP: props.schedules.scheduleGroupName,
@@ -105,7 +106,11 @@ export class ApiStack extends Stack {
       serviceName: 'wso-api',
       // API Gateway gives up after 29 s; answer (or fail) well before that.
       timeout: Duration.seconds(15),
-      environment: apiEnvironment,
+      environment: environmentFor('api', {
+        ...apiEnvironment,
+        // Made below (the role trusts this function's role): resolved at synthesis.
+        TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
+      }),
       // A cap: the API cannot take the executions the hold-timer and sweeper need.
       concurrency: { reserved: config.concurrency.api },
       bundledFiles: DASHBOARD_ASSET_FILES,
@@ -117,7 +122,12 @@ export class ApiStack extends Stack {
       description: 'WSO custody REST API v1: platform-admin, state-oversight and API-key routes',
       serviceName: 'wso-admin-api',
       timeout: Duration.seconds(15),
-      environment: apiEnvironment,
+      environment: environmentFor('adminApi', {
+        ...apiEnvironment,
+        TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
+        // Key issuance adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
+        USAGE_PLAN_ID: Lazy.string({ produce: () => this.usagePlan.usagePlanId }),
+      }),
       concurrency: { reserved: config.concurrency.adminApi },
       bundledFiles: DASHBOARD_ASSET_FILES,
     });
@@ -127,9 +137,6 @@ export class ApiStack extends Stack {
       table: tableRef,
       trustedRoles: [this.apiFunction.role, this.adminApiFunction.role],
     });
-    for (const fn of [this.apiFunction, this.adminApiFunction]) {
-      fn.function.addEnvironment('TENANT_DATA_ROLE_ARN', this.tenantDataRole.role.roleArn);
-    }
     // The tenant-facing function's own role reads API-key items and nothing else of the table; the
     // caller's key is checked before any tenant data is touched. lastUsedAt is the one attribute it
     // may write there (shared/auth/api-keys.ts records a key's last use with the function role).
@@ -178,7 +185,7 @@ export class ApiStack extends Stack {
       description: 'Resolves a bearer API key to its tenant, role and usage-plan key',
       serviceName: 'wso-authorizer',
       timeout: Duration.seconds(5),
-      environment: { TABLE_NAME: props.table.tableName },
+      environment: environmentFor('authorizer', { TABLE_NAME: props.table.tableName }),
       concurrency: { reserved: config.concurrency.authorizer },
     });
     // Looks the key up by its hash and records when it was last used (DESIGN.md §5): key items only.
@@ -258,8 +265,6 @@ export class ApiStack extends Stack {
         : { quota: { limit: config.perKeyDailyQuota, period: apigateway.Period.DAY } }),
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
-    // Key issuance (admin function) adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
-    this.adminApiFunction.function.addEnvironment('USAGE_PLAN_ID', this.usagePlan.usagePlanId);
     grantUsagePlanKeyManagement(this.adminApiFunction.role, this.usagePlan.usagePlanId, config.stage);
     // The admin-key script registers the first platform-admin key in the same plan (docs/DEPLOY.md).
     new CfnOutput(this, 'UsagePlanId', {

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { environmentFor } from '../../shared/runtime/environment.ts';
 import { DEFAULT_WEBHOOK_SETTINGS } from '../../shared/webhooks/settings.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
@@ -13,7 +14,7 @@ import { CustodyFunction } from '../constructs/custody-function.ts';
 import { FailureQueue } from '../constructs/failure-queue.ts';
 import { appKey } from '../constructs/key-policy.ts';
 import { grantTableAccess, type ItemAction } from '../constructs/table-access.ts';
-import { appRolesArnPattern, functionArnFromName, type ResourceNames } from '../naming.ts';
+import { appRolesArnPattern, type ResourceNames } from '../naming.ts';
 import type { ScheduleTarget } from './timers-stack.ts';
 
 /** The sender's function timeout: one attempt is bounded by WEBHOOK_TIMEOUT_MS (10 s) per delivery. */
@@ -127,16 +128,11 @@ export class EventsStack extends Stack {
           'Invoked by the table stream only: at most one concurrent batch per stream shard, a bound ' +
           'set by DynamoDB, not by callers; reserving would only take capacity from the timers.',
       },
-      // depsFromEnvironment (shared/runtime/aws-deps.ts) requires the Scheduler settings even though
-      // the consumers never arm a timer; no Scheduler permission is granted.
-      environment: {
+      // The consumers never arm a timer: no Scheduler settings, no Scheduler permission.
+      environment: environmentFor('stream', {
         TABLE_NAME: props.table.tableName,
-        SCHEDULE_GROUP: props.schedules.scheduleGroupName,
-        HOLD_TIMER_ARN: functionArnFromName(this, names.holdTimerFunction),
-        SCHEDULER_ROLE_ARN: props.schedules.schedulerRole.roleArn,
-        SCHEDULER_DLQ_ARN: props.schedules.schedulerDlq.queueArn,
         WEBHOOK_QUEUE_URL: this.webhookQueue.queueUrl,
-      },
+      }),
     });
     this.streamFunction.function.addEventSource(
       new DynamoEventSource(props.table, {
@@ -162,11 +158,11 @@ export class EventsStack extends Stack {
       concurrency: {
         unreserved: `Invoked by the delivery queue only, capped at ${WEBHOOK_MAX_CONCURRENCY} concurrent executions by the event source mapping's maximum concurrency.`,
       },
-      environment: {
+      environment: environmentFor('webhookSender', {
         TABLE_NAME: props.table.tableName,
         WEBHOOK_QUEUE_URL: this.webhookQueue.queueUrl,
         WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
-      },
+      }),
     });
     this.webhookSender.function.addEventSource(
       new SqsEventSource(this.webhookQueue, {
