@@ -132,13 +132,21 @@ describe('environment variables', () => {
   /** The function each environment definition (shared/runtime/environment.ts) belongs to. */
   const definitionOf: Record<string, FunctionName> = {
     [names.apiFunction]: 'api',
+    [names.adminApiFunction]: 'adminApi',
     [names.authorizerFunction]: 'authorizer',
     [names.holdTimerFunction]: 'holdTimer',
     [names.sweeperFunction]: 'sweeper',
     [names.streamFunction]: 'stream',
     [names.webhookSenderFunction]: 'webhookSender',
   };
-  const CONSTRUCT_VARIABLES = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'STAGE'];
+  // AWS_USE_FIPS_ENDPOINT is read by the AWS SDK itself (issue 19, the fipsEndpoints context).
+  const CONSTRUCT_VARIABLES = [
+    'AWS_USE_FIPS_ENDPOINT',
+    'LOG_LEVEL',
+    'NODE_OPTIONS',
+    'POWERTOOLS_SERVICE_NAME',
+    'STAGE',
+  ];
 
   it.each(Object.entries(definitionOf))(
     'sets on %s every required variable of its definition and nothing it does not read',
