@@ -1,4 +1,10 @@
-import { createHash, createPublicKey, type JsonWebKey, verify as verifySignature } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  type JsonWebKey,
+  KeyObject,
+  verify as verifySignature,
+} from 'node:crypto';
 import canonicalize from 'canonicalize';
 import * as z from 'zod';
 
@@ -118,7 +124,8 @@ export function jwkThumbprint(jwk: Pick<PublicJwk, 'crv' | 'kty' | 'x' | 'y'>): 
 
 /** A P-256 public key (any form node reads: SPKI DER, PEM, KeyObject) as a JWK with its kid. */
 export function toPublicJwk(key: Parameters<typeof createPublicKey>[0]): PublicJwk {
-  const jwk = createPublicKey(key).export({ format: 'jwk' }) as JsonWebKey;
+  const object = key instanceof KeyObject && key.type === 'public' ? key : createPublicKey(key);
+  const jwk = object.export({ format: 'jwk' }) as JsonWebKey;
   if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) throw new Error('not a P-256 key');
   const base = { kty: 'EC' as const, crv: 'P-256' as const, x: jwk.x, y: jwk.y };
   return { ...base, kid: jwkThumbprint(base), alg: 'ES256', use: 'sig' };
