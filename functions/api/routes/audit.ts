@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { AppDeps } from '../../../shared/app-deps.ts';
 import { archivedCheckpointSchema, checkpointSchema, leafSchema } from '../../../shared/audit/checkpoint.ts';
+import { CURRENT_STATE_KINDS, currentStates } from '../../../shared/audit/current-state.ts';
 import type { AuditPorts } from '../../../shared/audit/ports.ts';
 import { sealedEvents } from '../../../shared/audit/sealed-events.ts';
 import { CHECKPOINT_SK } from '../../../shared/audit/sealer.ts';
@@ -183,6 +184,39 @@ export const checkpointEventsRoute = defineRoute({
   },
 });
 
+export const currentStateRoute = defineRoute({
+  operationId: 'listAuditCurrentState',
+  method: 'GET',
+  path: '/v1/tenants/{tenantId}/audit/current-state',
+  summary:
+    'Each hold\u2019s or booking\u2019s chain head and the hash of its state as stored now (bookings: of the person data, never the values)',
+  tag: 'Audit',
+  access: AUDIT_READERS,
+  params: z.strictObject({ tenantId }),
+  query: listQuery.extend({ kind: z.enum(CURRENT_STATE_KINDS) }),
+  responses: {
+    200: {
+      description: 'A page of entities',
+      schema: pageOf(
+        z.object({ id: z.string(), seq: z.number().int(), hash: z.string(), stateHash: z.string() }),
+        'AuditCurrentStatePage',
+      ),
+    },
+  },
+  handle: async ({ params, query }, { deps }) => {
+    const pk = tenantPk(params.tenantId);
+    const prefix = query.kind === 'hold' ? 'HOLD#' : 'BOOKING#';
+    const page = await currentStates(deps.db, params.tenantId, query.kind, {
+      limit: query.limit,
+      ...(query.nextToken ? { startKey: decodePageToken(query.nextToken, pk, prefix) } : {}),
+    });
+    return {
+      status: 200,
+      body: { items: page.items, ...(page.nextKey ? { nextToken: encodePageToken(page.nextKey) } : {}) },
+    };
+  },
+});
+
 const snapshot = z.record(z.string(), z.unknown()).nullable();
 
 const tenantAuditEvent = z
@@ -249,4 +283,5 @@ export const auditRoutes = [
   auditPublicKeyRoute,
   listCheckpointsRoute,
   checkpointEventsRoute,
+  currentStateRoute,
 ];
