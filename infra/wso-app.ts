@@ -1,4 +1,5 @@
 import { App, type AppProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { applyCompliancePacks } from './compliance.ts';
 import { type AppConfig, readConfig } from './config.ts';
 import { type ResourceNames, resourceNames } from './naming.ts';
@@ -80,6 +81,8 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     webhookQueue: events.webhookQueue,
     tags,
   });
+  // The API lists and verifies checkpoints: read-only access to the archive and the public key.
+  events.auditSealer.grantReader(api.apiFunction.role, api.apiFunction.function, data.dataKey);
   const observability = new ObservabilityStack(app, 'Observability', {
     stackName: stackName('observability'),
     description: 'WSO custody: alarms, alarm topic, dashboard',
@@ -102,6 +105,10 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     table: data.table,
     tags,
   });
+
+  observability.alarms.push(
+    ...events.auditSealer.alarmsIn(observability, new SnsAction(observability.alarmTopic)),
+  );
 
   if (options.compliance ?? true) applyCompliancePacks(app);
   return { app, config, names, data, timers, events, api, observability };
