@@ -107,7 +107,11 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
   });
 
   observability.alarms.push(
-    ...events.auditSealer.alarmsIn(observability, new SnsAction(observability.alarmTopic)),
+    ...events.auditSealer.alarmsIn(
+      observability,
+      new SnsAction(observability.alarmTopic),
+      observability.dashboard,
+    ),
   );
 
   if (options.compliance ?? true) applyCompliancePacks(app);

@@ -115,6 +115,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Tenant keys get a client that refuses what the tenant-data role's policy would (AccessDenied).
     const tenantDb = new LocalTenantDb(clientConfig, db);
     const sealer = new LocalSealer({ db, clock, dataDir: options.dataDir });
+    cleanups.push(() => sealer.close());
     const deps: AppDeps = {
       db,
       tenantDb,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
@@ -34,10 +34,13 @@ export class LocalSealer {
   private readonly pending = new Map<string, PendingLeaf[]>();
   private readonly sealedRefs = new Map<string, Set<string>>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** True when the directory is a temporary one (an in-memory run): removed by `close`. */
+  private readonly temporary: boolean;
 
   constructor(options: { db: Db; clock: Clock; dataDir?: string | undefined }) {
     this.db = options.db;
     this.clock = options.clock;
+    this.temporary = !options.dataDir;
     this.dir = options.dataDir ? join(options.dataDir, 'audit') : mkdtempSync(join(tmpdir(), 'wso-audit-'));
     this.ports = {
       signer: new KeyFileSigner(join(this.dir, 'signing-key.pem')),
@@ -60,6 +63,12 @@ export class LocalSealer {
     const run = this.queue.then(() => this.sealNow(force));
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Waits for a running seal; an in-memory run's key and archive go with it. */
+  async close(): Promise<void> {
+    await this.queue;
+    if (this.temporary) rmSync(this.dir, { recursive: true, force: true });
   }
 
   private async sealNow(force: boolean): Promise<number> {

@@ -58,10 +58,10 @@ describe('the checkpoint signing key', () => {
     ]);
   });
 
-  it('publishes its public key as a stack output', () => {
+  it('is named in a stack output (aws kms get-public-key gives the key to pin)', () => {
     const outputs = events.toJSON().Outputs as Record<string, { Value: unknown }>;
     const output = Object.entries(outputs).find(([name]) => name.includes('AuditPublicKey'));
-    expect(render(output?.[1].Value)).toContain('PublicKey');
+    expect(render(output?.[1].Value)).toContain(`${signingKeyId}.Arn`);
     expect(signingKeyId).not.toBe('');
   });
 });

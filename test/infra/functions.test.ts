@@ -43,7 +43,7 @@ const BASE_VARIABLES = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 
 const SCHEDULE_VARIABLES = ['HOLD_TIMER_ARN', 'SCHEDULER_DLQ_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP'];
 
 describe('every Lambda function', () => {
-  it('is one of the six platform functions', () => {
+  it('is one of the seven platform functions', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
       [
         names.apiFunction,
@@ -52,6 +52,7 @@ describe('every Lambda function', () => {
         names.sweeperFunction,
         names.streamFunction,
         names.webhookSenderFunction,
+        `${names.stackPrefix}-sealer`,
       ].sort(),
     );
   });
@@ -92,7 +93,10 @@ describe('every Lambda function', () => {
         .filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'))
         .flatMap((s) => asArray(s.Action));
       const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
-      if (f.name === names.streamFunction) expected.unshift('dynamodb:ListStreams');
+      // The stream's consumers: the stream function and the audit sealer.
+      if ([names.streamFunction, `${names.stackPrefix}-sealer`].includes(f.name)) {
+        expected.unshift('dynamodb:ListStreams');
+      }
       expect(onEverything.sort(), f.name).toEqual(expected);
     }
   });
@@ -159,6 +163,8 @@ describe('environment variables', () => {
       [
         ...BASE_VARIABLES,
         ...SCHEDULE_VARIABLES,
+        'AUDIT_BUCKET',
+        'AUDIT_KEY_ID',
         'TENANT_DATA_ROLE_ARN',
         'USAGE_PLAN_ID',
         'WEBHOOK_QUEUE_URL',
