@@ -2,6 +2,7 @@ import { App, type AppProps } from 'aws-cdk-lib';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { applyCompliancePacks } from './compliance.ts';
 import { type AppConfig, readConfig } from './config.ts';
+import { requireFipsRegion } from './constructs/fips-region.ts';
 import { type ResourceNames, resourceNames } from './naming.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
@@ -45,6 +46,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     stackName: stackName('data'),
     description: 'WSO custody: table, keys, backups',
     names,
+    config,
     tags,
     terminationProtection: true,
   });
@@ -81,8 +83,8 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     webhookQueue: events.webhookQueue,
     tags,
   });
-  // The API lists and verifies checkpoints: read-only access to the archive and the public key.
-  events.auditSealer.grantReader(api.apiFunction.role, api.apiFunction.function, data.dataKey);
+  // The admin API (audit routes: state-oversight, platform-admin) lists and verifies checkpoints: read-only access to the archive and the public key.
+  events.auditSealer.grantReader(api.adminApiFunction.role, api.adminApiFunction.function, data.dataKey);
   const observability = new ObservabilityStack(app, 'Observability', {
     stackName: stackName('observability'),
     description: 'WSO custody: alarms, alarm topic, dashboard',
@@ -91,6 +93,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     stage: api.api.deploymentStage,
     functions: {
       api: api.apiFunction.function,
+      adminApi: api.adminApiFunction.function,
       authorizer: api.authorizerFunction.function,
       holdTimer: timers.holdTimer.function,
       sweeper: timers.sweeper.function,
@@ -103,6 +106,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     webhookQueue: events.webhookQueue,
     webhookDlq: events.webhookDlq,
     table: data.table,
+    ...(api.firewall === undefined ? {} : { webAclName: names.webAcl }),
     tags,
   });
 
@@ -114,6 +118,8 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     ),
   );
 
+  // Only the stacks whose functions call AWS: they would fail at run time without FIPS endpoints.
+  if (config.fipsEndpoints) for (const stack of [timers, events, api]) requireFipsRegion(stack);
   if (options.compliance ?? true) applyCompliancePacks(app);
   return { app, config, names, data, timers, events, api, observability };
 }

@@ -31,6 +31,7 @@ export interface AuditSealerProps {
   readonly logLevel: LogLevel;
   readonly logRetention: logs.RetentionDays;
   readonly logsKey: kms.IKey;
+  readonly fipsEndpoints: boolean;
   readonly table: dynamodb.ITable;
   readonly dataKey: kms.IKey;
   /** Where stream batches that failed every retry are recorded. */
@@ -87,6 +88,11 @@ export class AuditSealer extends Construct {
       logRetention: props.logRetention,
       logsKey: props.logsKey,
       timeout: Duration.seconds(120),
+      fipsEndpoints: props.fipsEndpoints,
+      concurrency: {
+        unreserved:
+          'Invoked by the table stream only: at most one concurrent batch per stream shard, so it never competes for the account\u2019s concurrency.',
+      },
       environment: { TABLE_NAME: props.table.tableName, AUDIT_BUCKET: this.bucket.bucketName },
     });
     const sealerRole = this.sealer.role;
