@@ -8,6 +8,7 @@ import type { AppDeps } from '../app-deps.ts';
 import { authenticate, ownerPk } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
 import { tenantPk } from '../store/keys.ts';
+import { getTenant } from '../store/tenants.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, runIdempotent } from './idempotency.ts';
 import { ProblemError, problems } from './problem.ts';
 import type { AnyRoute, HttpResult, RequestContext } from './route.ts';
@@ -59,7 +60,13 @@ export function createApiHandler(deps: AppDeps, routes: readonly AnyRoute[]): Ap
       status = problem.status;
       return {
         statusCode: problem.status,
-        headers: { ...BASE_HEADERS, 'content-type': 'application/problem+json', 'x-request-id': requestId },
+        headers: {
+          ...BASE_HEADERS,
+          'content-type': 'application/problem+json',
+          'x-request-id': requestId,
+          // API.md "Busy": a 503 tells the client when to try again.
+          ...(problem.status === 503 ? { 'retry-after': '1' } : {}),
+        },
         body: JSON.stringify(problem.toBody(event.path)),
       };
     } finally {
@@ -96,6 +103,11 @@ async function runRoute(
     principal = await authenticateHeader(deps, headers.authorization);
     onPrincipal(principal);
     authorize(route, principal, rawParams);
+    if (principal.scope.kind === 'state' && rawParams.tenantId !== undefined) {
+      // A state key reaches a tenant path only where its role is allowed, and only its state's counties.
+      const tenant = await getTenant(deps.db, rawParams.tenantId);
+      if (tenant?.state !== principal.scope.state) throw problems.notFound();
+    }
   }
 
   const params = parseOrThrow('path', route.params ?? EMPTY, rawParams);
@@ -166,7 +178,11 @@ function authorize(route: AnyRoute, principal: Principal, params: Record<string,
   const roles = route.access === 'public' ? [] : route.access;
   const { scope } = principal;
   if (params.tenantId !== undefined && scope.kind !== 'platform') {
-    if (scope.kind !== 'tenant' || scope.tenantId !== params.tenantId) throw problems.notFound();
+    // A state key may reach its state's counties on routes open to state-oversight (checked by runRoute).
+    const stateReach = scope.kind === 'state' && roles.includes('state-oversight');
+    if (!stateReach && (scope.kind !== 'tenant' || scope.tenantId !== params.tenantId)) {
+      throw problems.notFound();
+    }
   }
   if (params.state !== undefined && scope.kind !== 'platform') {
     // A county key on a state route is a wrong role (403): the path names no tenant to hide.
@@ -268,6 +284,7 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'TransactionConflictException',
+  'AuditChainBusyError',
 ]);
 
 const isThrottling = (error: unknown): boolean => error instanceof Error && THROTTLING.has(error.name);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { chainHash, GENESIS_HASH } from '../audit/hash-chain.ts';
+import { chainHash, GENESIS_HASH, stateHash } from '../audit/hash-chain.ts';
 import type { Hold, HoldAuditEventType, HoldChange, HoldEventType } from '../domain/hold.ts';
 import { isNotification, isOpen } from '../domain/hold.ts';
 import type { IdGenerator } from '../ids.ts';
@@ -29,6 +29,8 @@ export interface HoldEvent {
   requestId?: string;
   before: Hold | null;
   after: Hold;
+  /** `stateHash(after)`: what `verify` holds the hold's current item against. */
+  stateHash: string;
   prevHash: string;
   hash: string;
 }
@@ -133,6 +135,7 @@ export async function commitHoldChange(request: CommitRequest): Promise<HoldEven
       ...(request.requestId ? { requestId: request.requestId } : {}),
       before: previous,
       after,
+      stateHash: stateHash(after),
       prevHash: chain.eventHash,
     };
     const event: HoldEvent = { ...content, hash: chainHash(chain.eventHash, content) };
