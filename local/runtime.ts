@@ -13,6 +13,7 @@ import { InMemoryUsagePlanKeys } from '../shared/auth/usage-plan-keys.ts';
 import { VirtualClock } from '../shared/clock.ts';
 import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
+import { createSignIn } from '../shared/sessions/sign-in.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
 import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
 import type { WebhookSettings } from '../shared/webhooks/settings.ts';
@@ -22,6 +23,8 @@ import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { closeServer, createBufferedServer, listen, type RequestListener, sendJson } from './http-server.ts';
 import { LocalTenantDb } from './local-tenant-db.ts';
 import { LocalTimers, openHoldShards } from './local-timers.ts';
+import { loadAccounts } from './oidc/demo-people.ts';
+import { type LocalOidc, startLocalOidc } from './oidc/provider.ts';
 import { LocalStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 import { withDeliveryStops } from './webhooks/delivery-clock.ts';
@@ -43,6 +46,8 @@ export interface LocalRuntimeOptions {
   tickEveryMs?: number;
   /** Webhook delivery tuning (tests use a short request timeout). */
   webhooks?: Partial<WebhookSettings>;
+  /** Port of the embedded OpenID provider people sign in at (default: any free port). */
+  oidcPort?: number;
 }
 
 export interface LocalRuntime {
@@ -61,6 +66,8 @@ export interface LocalRuntime {
   usagePlanKeys: InMemoryUsagePlanKeys;
   /** Moves the virtual clock, firing due timers on the way (what POST /_local/clock does). */
   advanceTo: ClockDriver;
+  /** The embedded OpenID provider (stands in for Cognito) and its demo people's credentials. */
+  oidc: LocalOidc;
   stop(): Promise<void>;
 }
 
@@ -111,6 +118,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const db = createDb({ tableName, client });
     // Tenant keys get a client that refuses what the tenant-data role's policy would (AccessDenied).
     const tenantDb = new LocalTenantDb(clientConfig, db);
+    const url = `http://${host}:${port}`;
+    // People sign in to the pages at the embedded provider (issue 18); http, so no Secure cookies.
+    const oidc = await startLocalOidc({
+      host,
+      ...(options.oidcPort !== undefined ? { port: options.oidcPort } : {}),
+      redirectUri: `${url}/v1/sign-in/callback`,
+      accounts: loadAccounts(options.dataDir),
+    });
+    cleanups.push(oidc.stop);
     const deps: AppDeps = {
       db,
       tenantDb,
@@ -121,6 +137,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       timers: localTimers.timers,
       deliveries: webhooks.queue,
       usagePlanKeys,
+      signIn: createSignIn({
+        issuer: oidc.issuer,
+        clientId: oidc.clientId,
+        baseUrl: url,
+        cookies: { secure: false },
+        allowHttp: true,
+      }),
     };
     webhooks.attach(deps);
     const streamPoller = new LocalStreamPoller({
@@ -164,7 +187,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     serve = apiListener(deps, clock, advanceTo);
     return {
-      url: `http://${host}:${port}`,
+      url,
+      oidc,
       adminKey,
       clock,
       deps,

@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { UsagePlanKeys } from './auth/usage-plan-keys.ts';
 import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
+import type { SignIn } from './sessions/sign-in.ts';
 import type { Db } from './store/db.ts';
 import type { HoldTimers } from './timers/hold-timers.ts';
 import type { DeliveryQueue } from './webhooks/delivery-queue.ts';
@@ -31,6 +32,8 @@ export interface AppDeps {
    * the local runtime's policy emulation locally). Absent: every request uses `db`.
    */
   tenantDb?: TenantDbProvider;
+  /** People's OpenID Connect sign-in for the HTML pages (API function only). Absent: pages take keys only. */
+  signIn?: SignIn;
 }
 
 /**
