@@ -15,6 +15,7 @@ import { ApiFirewall } from '../constructs/api-firewall.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { addProblemJsonResponses } from '../constructs/problem-responses.ts';
 import { grantScheduleManagement } from '../constructs/schedule-access.ts';
+import { addPageRoutes, federationFromContext, hostedUiPrefix, SignInPool } from '../constructs/sign-in.ts';
 import { grantTableAccess } from '../constructs/table-access.ts';
 import { TenantDataRole } from '../constructs/tenant-data-role.ts';
 import { grantUsagePlanKeyManagement } from '../constructs/usage-plan-key-access.ts';
@@ -67,6 +68,8 @@ export class ApiStack extends Stack {
   readonly accessLogGroup: logs.LogGroup;
   readonly firewall: ApiFirewall | undefined;
   readonly tenantDataRole: TenantDataRole;
+  /** People's sign-in to the HTML pages (issue 18). */
+  readonly signIn: SignInPool;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -134,8 +137,11 @@ export class ApiStack extends Stack {
       timeout: Duration.seconds(5),
       environment: { TABLE_NAME: props.table.tableName },
     });
-    // Looks the key up by its hash and records when it was last used (DESIGN.md §5).
-    grantTableAccess(this.authorizerFunction.role, tableRef, { tableActions: ['GetItem', 'UpdateItem'] });
+    // Looks the key up by its hash and records when it was last used (DESIGN.md §5); on page routes
+    // reads a session with its person's mapping, records activity, and deletes an ended session.
+    grantTableAccess(this.authorizerFunction.role, tableRef, {
+      tableActions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem'],
+    });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${names.restApi}/access`,
@@ -180,6 +186,17 @@ export class ApiStack extends Stack {
     });
 
     const apiFunctionArn = this.addRoutes(config.apiKeyRequired, names.apiFunction);
+
+    // People sign in to the pages through Cognito (MFA required); the API function runs the OIDC flow.
+    this.signIn = new SignInPool(this, 'SignIn', {
+      userPoolName: `${names.restApi}-people`,
+      domainPrefix: hostedUiPrefix(this, config.stage),
+      apiBaseUrl: this.api.url,
+      federation: federationFromContext(this.node.tryGetContext('signInFederation')),
+    });
+    for (const [name, value] of Object.entries(this.signIn.environment(this.api.url))) {
+      this.apiFunction.function.addEnvironment(name, value);
+    }
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
       name: `${names.restApi}-api-keys`,
@@ -264,6 +281,14 @@ export class ApiStack extends Stack {
     // cannot send a bearer key: the static files are public and contain no data.
     const oversight = v1.addResource(ASSETS_PATH[1]);
     oversight.addResource('{proxy+}').addMethod('ANY', integration, authorized);
+    // The HTML pages take a person's session cookie; sign-in and sign-out are public (issue 18).
+    addPageRoutes(this, {
+      v1,
+      oversight,
+      integration,
+      keyOptions: authorized,
+      authorizerFunction: this.authorizerFunction.function,
+    });
     const assets = oversight
       .addResource(ASSETS_PATH[2])
       .addResource('{file}')
