@@ -47,12 +47,13 @@ describe('the page authorizer', () => {
     ]);
     expect(signedIn.usageIdentifierKey).toBeUndefined();
 
-    for (const headers of <Record<string, string>[]>[
+    const refused: Record<string, string>[] = [
       {},
       { cookie: `${name}=${session.cookieValue.replace(/.$/, 'x')}` },
       // The local runtime's cookie name is not accepted behind https.
       { cookie: `wso-session=${session.cookieValue}` },
-    ]) {
+    ];
+    for (const headers of refused) {
       const anonymous = await authorize(event(headers));
       expect(anonymous.principalId).toBe('anonymous');
       expect(anonymous.context).toEqual({ scope: 'none' });
