@@ -116,11 +116,6 @@ export class SignInPool extends Construct {
     });
     for (const provider of federated) this.pagesClient.node.addDependency(provider);
     this.issuer = this.userPool.userPoolProviderUrl;
-    acknowledge(
-      this.userPool,
-      'AwsSolutions-COG8',
-      'The PLUS feature plan is the one that enforces threat protection (advanced security).',
-    );
   }
 
   private addFederatedProvider(provider: FederatedProvider): cognito.IUserPoolIdentityProvider & Construct {
@@ -226,7 +221,11 @@ export function addPageRoutes(scope: Construct, props: PageRoutesProps): apigate
       'Sign-in, its callback and sign-out are how a person without a credential gets or ends one; ' +
         'they read no data (the callback checks the provider\u2019s answer with PKCE, state and nonce).',
     );
-    acknowledge(route, 'AwsSolutions-COG4', 'Public by nature: the sign-in routes themselves.');
+    acknowledge(
+      route,
+      'AwsSolutions-COG4',
+      'These routes are the Cognito sign-in itself (authorization code + PKCE against the user pool).',
+    );
   }
   return pageAuthorizer;
 }
