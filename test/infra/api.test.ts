@@ -29,7 +29,10 @@ const { templates, names } = wso;
 const api = templates.api;
 
 const [restApiId] = onlyResource(api, 'AWS::ApiGateway::RestApi');
-const [authorizerId, authorizer] = onlyResource(api, 'AWS::ApiGateway::Authorizer');
+// The API-key TOKEN authorizer; the pages' session authorizer is test/infra/sign-in.test.ts's.
+const [authorizerId, authorizer] = Object.entries(resourcesOfType(api, 'AWS::ApiGateway::Authorizer')).find(
+  ([, candidate]) => props(candidate).Name === 'api-key',
+)!;
 const [stageId, stage] = onlyResource(api, 'AWS::ApiGateway::Stage');
 const apiFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function')).find(
   ([, r]) => props(r).FunctionName === names.apiFunction,
@@ -58,6 +61,21 @@ function methods(): Map<string, Record<string, unknown>> {
   );
 }
 
+/** Issue 18's methods: the two pages, the API-key paths beside them, and the sign-in routes. */
+const PAGE_AND_SIGN_IN_METHODS = [
+  'ANY /v1/tenants',
+  'ANY /v1/tenants/{tenantId}',
+  'ANY /v1/tenants/{tenantId}/{proxy+}',
+  'GET /v1/tenants/{tenantId}/hold-board',
+  'ANY /v1/oversight/states',
+  'ANY /v1/oversight/states/{state}',
+  'ANY /v1/oversight/states/{state}/{proxy+}',
+  'GET /v1/oversight/states/{state}/dashboard',
+  'GET /v1/sign-in',
+  'GET /v1/sign-in/callback',
+  'POST /v1/sign-out',
+];
+
 describe('REST API', () => {
   it('is regional and takes API keys from the authorizer', () => {
     api.hasResourceProperties('AWS::ApiGateway::RestApi', {
@@ -69,7 +87,8 @@ describe('REST API', () => {
 
   it('routes /, /{proxy+}, /v1/{proxy+} and /v1/oversight/{proxy+} through the authorizer to the API function', () => {
     const all = methods();
-    expect([...all.keys()].sort()).toEqual([
+    // Beside these: the pages, the JSON paths around them and sign-in (test/infra/sign-in.test.ts).
+    expect([...all.keys()].filter((route) => !PAGE_AND_SIGN_IN_METHODS.includes(route)).sort()).toEqual([
       'ANY /',
       'ANY /v1/oversight/{proxy+}',
       'ANY /v1/{proxy+}',
@@ -96,7 +115,8 @@ describe('REST API', () => {
     const authorized = Object.values(resourcesOfType(off, 'AWS::ApiGateway::Method')).filter(
       (method) => props(method).AuthorizationType === 'CUSTOM',
     );
-    expect(authorized).toHaveLength(4);
+    // The four catch-alls and the six API-key paths beside the pages (issue 18); the pages never require one.
+    expect(authorized).toHaveLength(4 + 6 + 2);
     for (const method of authorized) expect(props(method).ApiKeyRequired).toBe(false);
   });
 
@@ -106,8 +126,8 @@ describe('REST API', () => {
         Properties: { Principal: 'apigateway.amazonaws.com' },
       }) as Record<string, { Properties: Record<string, unknown>; DependsOn?: string[] }>,
     ).filter((permission) => render(permission.Properties.FunctionName) === apiFunctionArnByName);
-    // One per method: the four authorized ones, /v1/health and the dashboard assets.
-    expect(permissions).toHaveLength(6);
+    // One per method: the four authorized ones, /v1/health, the dashboard assets and issue 18's.
+    expect(permissions).toHaveLength(6 + PAGE_AND_SIGN_IN_METHODS.length);
     for (const permission of permissions) {
       expect(permission.DependsOn ?? []).toContain(apiFunctionId);
       expect(render(permission.Properties.SourceArn)).toContain(`\${${restApiId}}`);

@@ -162,6 +162,10 @@ describe('environment variables', () => {
         'TENANT_DATA_ROLE_ARN',
         'USAGE_PLAN_ID',
         'WEBHOOK_QUEUE_URL',
+        // People's sign-in to the pages (issue 18, test/infra/sign-in.test.ts).
+        'SIGN_IN_BASE_URL',
+        'SIGN_IN_CLIENT_ID',
+        'SIGN_IN_ISSUER',
       ].sort(),
     );
     expect(env).toMatchObject({
@@ -214,9 +218,9 @@ describe('least privilege on the table', () => {
     });
   });
 
-  it('lets the authorizer read a key and record its last use, nothing more', () => {
+  it('lets the authorizer read a key and record its last use, and check, touch and end a page session', () => {
     expect(tableActionsOf(names.authorizerFunction)).toEqual({
-      table: expected(['GetItem', 'UpdateItem']),
+      table: expected(['GetItem', 'UpdateItem', 'BatchGetItem', 'DeleteItem']),
       indexes: [],
     });
   });
