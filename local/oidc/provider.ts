@@ -36,9 +36,17 @@ export async function startLocalOidc(options: LocalOidcOptions): Promise<LocalOi
       response.writeHead(503).end();
       return;
     }
-    route(provider, options.accounts, request, response).catch(() => {
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
-      response.end('The local identity provider failed.');
+    route(provider, options.accounts, request, response).catch((error: unknown) => {
+      // oidc-provider's own errors carry their status (an expired or unknown interaction is a 400).
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (!response.headersSent) {
+        response.writeHead(typeof status === 'number' ? status : 500, { 'content-type': 'text/plain' });
+      }
+      response.end(
+        typeof status === 'number'
+          ? 'This sign-in has expired or was started in another browser: start again from the page.'
+          : 'The local identity provider failed.',
+      );
     });
   });
   const port = await listen(server, options.port ?? 0, options.host);

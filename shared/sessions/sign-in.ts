@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import type { Clock } from '../clock.ts';
 import { randomSecret } from '../ids.ts';
 import { findPersonByClaims, type Person } from '../people/people.ts';
@@ -29,21 +29,29 @@ export interface SignInSettings {
 /** The sign-in port: settings plus the provider's discovered configuration (fetched once). */
 export interface SignIn {
   settings: SignInSettings;
-  configuration(): Promise<oidc.Configuration>;
+  configuration(): Promise<Oidc.Configuration>;
 }
 
+/**
+ * openid-client is loaded on the first sign-in, not at module init: the API function's cold start
+ * (DESIGN.md §8) does not pay for it on the JSON routes, which never sign anyone in.
+ */
+const openidClient = (): Promise<typeof Oidc> => import('openid-client');
+
 export function createSignIn(settings: SignInSettings): SignIn {
-  let discovered: Promise<oidc.Configuration> | undefined;
+  let discovered: Promise<Oidc.Configuration> | undefined;
   return {
     settings,
     configuration() {
-      discovered ??= oidc
-        .discovery(
-          new URL(settings.issuer),
-          settings.clientId,
-          undefined,
-          oidc.None(),
-          settings.allowHttp ? { execute: [oidc.allowInsecureRequests] } : undefined,
+      discovered ??= openidClient()
+        .then((oidc) =>
+          oidc.discovery(
+            new URL(settings.issuer),
+            settings.clientId,
+            undefined,
+            oidc.None(),
+            settings.allowHttp ? { execute: [oidc.allowInsecureRequests] } : undefined,
+          ),
         )
         .catch((error: unknown) => {
           discovered = undefined; // a provider that was down is asked again next time
@@ -117,7 +125,7 @@ export async function beginSignIn(
   deps: { db: Db; clock: Clock; signIn: SignIn },
   returnTo: string | undefined,
 ): Promise<StartedSignIn> {
-  const config = await deps.signIn.configuration();
+  const [oidc, config] = await Promise.all([openidClient(), deps.signIn.configuration()]);
   const state = randomSecret(32);
   const pending: PendingSignIn = {
     codeVerifier: oidc.randomPKCECodeVerifier(),
@@ -178,10 +186,10 @@ export async function finishSignIn(
   if (!pending || deps.clock.now().getTime() - Date.parse(pending.createdAt) > PENDING_SIGN_IN_MS) {
     return { ok: false, reason: 'no-pending-sign-in', detail: 'The sign-in expired or was already used.' };
   }
-  const config = await deps.signIn.configuration();
+  const [oidc, config] = await Promise.all([openidClient(), deps.signIn.configuration()]);
   const current = new URL(callbackUrl(deps.signIn.settings));
   current.search = callbackParams.toString();
-  let claims: oidc.IDToken | undefined;
+  let claims: Oidc.IDToken | undefined;
   try {
     const tokens = await oidc.authorizationCodeGrant(config, current, {
       pkceCodeVerifier: pending.codeVerifier,
