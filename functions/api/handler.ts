@@ -7,6 +7,7 @@ import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
 import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
 import { apiGatewayUsagePlanKeysOnFirstUse } from '../../shared/runtime/usage-plan-keys.ts';
+import { signInFromEnvironment } from '../../shared/sessions/sign-in.ts';
 
 const env = readEnvironment('api');
 const base = functionBaseDeps(env, 'wso-api');
@@ -18,7 +19,14 @@ const deps: AppDeps = {
   timers: schedulerTimersOnFirstUse(env),
   deliveries: sqsDeliveriesOnFirstUse(env.WEBHOOK_QUEUE_URL),
   usagePlanKeys: apiGatewayUsagePlanKeysOnFirstUse(env.USAGE_PLAN_ID),
+  // People's sign-in to the pages through Cognito (issue 18); openid-client loads on the first sign-in.
+  ...optionalSignIn(),
 };
+
+function optionalSignIn(): Pick<AppDeps, 'signIn'> {
+  const signIn = signInFromEnvironment(env);
+  return signIn ? { signIn } : {};
+}
 
 /**
  * Lambda entry: API Gateway REST proxy events for every /v1 route; tenant keys use tenant-scoped

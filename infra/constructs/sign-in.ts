@@ -140,15 +140,6 @@ export class SignInPool extends Construct {
       attributeMapping,
     });
   }
-
-  /** What the API function needs to run the sign-in (shared/sessions/sign-in.ts reads these). */
-  environment(apiBaseUrl: string): Record<string, string> {
-    return {
-      SIGN_IN_ISSUER: this.issuer,
-      SIGN_IN_CLIENT_ID: this.pagesClient.userPoolClientId,
-      SIGN_IN_BASE_URL: apiBaseUrl,
-    };
-  }
 }
 
 export interface PageRoutesProps {

@@ -102,6 +102,10 @@ export class ApiStack extends Stack {
         TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
         // Key issuance adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
         USAGE_PLAN_ID: Lazy.string({ produce: () => this.usagePlan.usagePlanId }),
+        // People's sign-in to the pages (issue 18): the user pool and its client are made below.
+        SIGN_IN_ISSUER: Lazy.string({ produce: () => this.signIn.issuer }),
+        SIGN_IN_CLIENT_ID: Lazy.string({ produce: () => this.signIn.pagesClient.userPoolClientId }),
+        SIGN_IN_BASE_URL: Lazy.string({ produce: () => this.api.url }),
       }),
       bundledFiles: DASHBOARD_ASSET_FILES,
     });
@@ -198,9 +202,6 @@ export class ApiStack extends Stack {
       apiBaseUrl: this.api.url,
       federation: federationFromContext(this.node.tryGetContext('signInFederation')),
     });
-    for (const [name, value] of Object.entries(this.signIn.environment(this.api.url))) {
-      this.apiFunction.function.addEnvironment(name, value);
-    }
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
       name: `${names.restApi}-api-keys`,

@@ -31,6 +31,10 @@ export const FUNCTION_ENVIRONMENT = {
     TENANT_DATA_ROLE_ARN: 'required',
     /** Key issuance registers each key in this usage plan (checked on use). */
     USAGE_PLAN_ID: 'optional',
+    /** People's sign-in to the HTML pages (issue 18): all three, or the pages take keys only. */
+    SIGN_IN_ISSUER: 'optional',
+    SIGN_IN_CLIENT_ID: 'optional',
+    SIGN_IN_BASE_URL: 'optional',
   },
   authorizer: { TABLE_NAME: 'required' },
   holdTimer: { TABLE_NAME: 'required', ...SCHEDULE_SETTINGS },

@@ -63,7 +63,11 @@ export function createSignIn(settings: SignInSettings): SignIn {
 }
 
 /** Reads the settings the CDK app gives the API function; absent variables: no sign-in. */
-export function signInFromEnvironment(env: NodeJS.ProcessEnv = process.env): SignIn | undefined {
+export function signInFromEnvironment(env: {
+  SIGN_IN_ISSUER?: string | undefined;
+  SIGN_IN_CLIENT_ID?: string | undefined;
+  SIGN_IN_BASE_URL?: string | undefined;
+}): SignIn | undefined {
   const { SIGN_IN_ISSUER, SIGN_IN_CLIENT_ID, SIGN_IN_BASE_URL } = env;
   if (!SIGN_IN_ISSUER || !SIGN_IN_CLIENT_ID || !SIGN_IN_BASE_URL) return undefined;
   return createSignIn({
