@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KeyScope, Role } from '../../shared/auth/principal.ts';
-import type { Person, PersonView } from '../../shared/people/people.ts';
+import type { Person } from '../../shared/people/people.ts';
+import type { PersonView } from '../../shared/people/schemas.ts';
 import { sessionCookieName } from '../../shared/sessions/cookies.ts';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, startSession } from '../../shared/sessions/sessions.ts';
 import { tenantPk } from '../../shared/store/keys.ts';

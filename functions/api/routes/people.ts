@@ -4,16 +4,18 @@ import type { KeyScope, Principal } from '../../../shared/auth/principal.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import {
-  createStatePersonBody,
-  createTenantPersonBody,
   identityOf,
   listPeople,
   mapPerson,
-  personList,
-  personSchema,
   personView,
   removePerson,
 } from '../../../shared/people/people.ts';
+import {
+  createStatePersonBody,
+  createTenantPersonBody,
+  personList,
+  personSchema,
+} from '../../../shared/people/schemas.ts';
 import { stateCode, tenantId } from '../../../shared/schemas/common.ts';
 import { keys } from '../../../shared/store/keys.ts';
 
