@@ -5,7 +5,6 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import * as z from 'zod';
 import { CALLBACK_PATH } from '../../shared/sessions/sign-in.ts';
-import { acknowledge } from '../compliance.ts';
 
 /**
  * People's sign-in to the HTML pages (issue 18): a Cognito user pool with MFA required (TOTP) and
@@ -142,84 +141,24 @@ export class SignInPool extends Construct {
   }
 }
 
-export interface PageRoutesProps {
-  readonly v1: apigateway.IResource;
-  /** `/v1/oversight` (its `{proxy+}` stays for the JSON report and the rest). */
-  readonly oversight: apigateway.IResource;
-  readonly integration: apigateway.Integration;
-  /** How every other route is authorized (the API-key TOKEN authorizer). */
-  readonly keyOptions: apigateway.MethodOptions;
-  readonly authorizerFunction: lambda.IFunction;
-}
-
 /**
- * The HTML pages get a REQUEST authorizer of their own that accepts the session cookie (or a bearer
- * key), with no result cache: a session locks after 30 idle minutes and ends at once when the
- * person's mapping is removed. A browser without a valid session is let through as `anonymous` so
- * the API function can send it to sign in (it re-checks every request; anonymous gets no data).
- * Each page sits beside a `{proxy+}` under the same parent, so every JSON path keeps the API-key
- * authorizer whatever API Gateway's fallback rules are. The sign-in routes are public.
+ * The HTML pages' REQUEST authorizer (on the same function as the API-key one), with no identity
+ * source and no result cache: a session locks after 30 idle minutes and ends at once when the
+ * person's mapping is removed. A bearer key is checked as by the TOKEN authorizer; a browser without
+ * a valid session passes as `anonymous` for that one method, so the API function (which checks
+ * every request again) can send it to sign in; anonymous gets no data. Page methods are the route
+ * table's `page: true` routes (infra/constructs/api-routes.ts).
  */
-export function addPageRoutes(scope: Construct, props: PageRoutesProps): apigateway.RequestAuthorizer {
-  const { integration, keyOptions } = props;
-  const pageAuthorizer = new apigateway.RequestAuthorizer(scope, 'PageSessionAuthorizer', {
+export const pageSessionAuthorizer = (
+  scope: Construct,
+  handler: lambda.IFunction,
+): apigateway.RequestAuthorizer =>
+  new apigateway.RequestAuthorizer(scope, 'PageSessionAuthorizer', {
     authorizerName: 'page-session',
-    handler: props.authorizerFunction,
+    handler,
     identitySources: [],
     resultsCacheTtl: Duration.seconds(0),
   });
-  const pageOptions: apigateway.MethodOptions = {
-    authorizationType: apigateway.AuthorizationType.CUSTOM,
-    authorizer: pageAuthorizer,
-    // A person's session has no usage-plan key; the stage throttle and the WAF still apply.
-    apiKeyRequired: false,
-  };
-  const under = (parent: apigateway.IResource, variable: string, page: string) => {
-    const variableResource = parent.addResource(variable);
-    variableResource.addMethod('ANY', integration, keyOptions);
-    variableResource.addResource('{proxy+}').addMethod('ANY', integration, keyOptions);
-    return variableResource.addResource(page).addMethod('GET', integration, pageOptions);
-  };
-  const tenants = props.v1.addResource('tenants');
-  tenants.addMethod('ANY', integration, keyOptions);
-  const board = under(tenants, '{tenantId}', 'hold-board');
-  const states = props.oversight.addResource('states');
-  states.addMethod('ANY', integration, keyOptions);
-  const dashboard = under(states, '{state}', 'dashboard');
-  for (const page of [board, dashboard]) {
-    acknowledge(
-      page,
-      'AwsSolutions-COG4',
-      'People sign in through the Cognito user pool (hosted UI, MFA); the page authorizer checks the ' +
-        'server-side session that sign-in opened, which a Cognito authorizer cannot (idle lock, revocation).',
-    );
-  }
-
-  const signIn = props.v1.addResource('sign-in');
-  const publicRoutes = [
-    signIn.addMethod('GET', integration, { authorizationType: apigateway.AuthorizationType.NONE }),
-    signIn.addResource('callback').addMethod('GET', integration, {
-      authorizationType: apigateway.AuthorizationType.NONE,
-    }),
-    props.v1
-      .addResource('sign-out')
-      .addMethod('POST', integration, { authorizationType: apigateway.AuthorizationType.NONE }),
-  ];
-  for (const route of publicRoutes) {
-    acknowledge(
-      route,
-      'AwsSolutions-APIG4',
-      'Sign-in, its callback and sign-out are how a person without a credential gets or ends one; ' +
-        'they read no data (the callback checks the provider\u2019s answer with PKCE, state and nonce).',
-    );
-    acknowledge(
-      route,
-      'AwsSolutions-COG4',
-      'These routes are the Cognito sign-in itself (authorization code + PKCE against the user pool).',
-    );
-  }
-  return pageAuthorizer;
-}
 
 /** The hosted UI prefix for a stage: unique per account and Region. */
 export const hostedUiPrefix = (scope: Construct, stage: string): string =>

@@ -1,9 +1,10 @@
+import type { TenantDbProvider } from '../app-deps.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import type { HttpResult } from '../http/route.ts';
 import type { Db } from '../store/db.ts';
 import { clearSessionCookie, readCookie, sessionCookieName } from './cookies.ts';
-import { checkSession } from './sessions.ts';
+import { checkSession, sessionScope } from './sessions.ts';
 import { type SignIn, signInUrl } from './sign-in.ts';
 
 /**
@@ -20,7 +21,7 @@ export type PageAccess =
 const wantsHtml = (accept: string | undefined): boolean => /\btext\/html\b/i.test(accept ?? '');
 
 export async function pageAccess(
-  deps: { db: Db; clock: Clock; signIn?: SignIn | undefined },
+  deps: { db: Db; clock: Clock; signIn?: SignIn | undefined; tenantDb?: TenantDbProvider | undefined },
   request: { headers: Readonly<Record<string, string | undefined>>; pathWithQuery: string },
 ): Promise<PageAccess> {
   const { signIn } = deps;
@@ -28,7 +29,11 @@ export async function pageAccess(
   const policy = signIn.settings.cookies;
   const cookie = readCookie(request.headers.cookie, sessionCookieName(policy));
   if (cookie) {
-    const check = await checkSession(deps, cookie);
+    // A county person's session is county data: read through the tenant-pinned role where there is one.
+    const scope = sessionScope(cookie);
+    const db =
+      scope?.kind === 'tenant' && deps.tenantDb ? await deps.tenantDb.forTenant(scope.tenantId) : deps.db;
+    const check = await checkSession({ db, clock: deps.clock }, cookie);
     if (check.ok) return { kind: 'person', principal: check.principal };
   }
   if (!wantsHtml(request.headers.accept)) return { kind: 'refused' };

@@ -58,6 +58,10 @@ function parseCookieValue(value: string): CookieParts | undefined {
   return undefined;
 }
 
+/** Where a cookie says its session lives (the partition to read it from), if it is well formed. */
+export const sessionScope = (cookieValue: string): KeyScope | undefined =>
+  parseCookieValue(cookieValue)?.scope;
+
 const sessionKey = (scope: KeyScope, secret: string) => ({
   pk: ownerPk(scope),
   sk: `SESSION#${createHash('sha256').update(secret).digest('hex')}`,

@@ -52,6 +52,8 @@ export const signInRoute = defineRoute({
   summary: 'Starts a person\u2019s sign-in to the HTML pages at the identity provider (OIDC, PKCE)',
   tag: 'Sign-in',
   access: 'public',
+  // Writes the pending sign-in outside any tenant partition: the admin function's role (issue 19).
+  db: 'function-role',
   query: z.strictObject({ returnTo: returnTo.optional() }),
   responses: {
     303: { description: 'To the identity provider; sets the SameSite=Lax sign-in cookie' },
@@ -90,6 +92,8 @@ export const signInCallbackRoute = defineRoute({
   summary: 'The identity provider returns here: checks the answer and opens a session (cookie)',
   tag: 'Sign-in',
   access: 'public',
+  // Opens the session in the person's partition, whichever it is.
+  db: 'function-role',
   query: callbackQuery,
   responses: {
     200: {
@@ -142,6 +146,7 @@ export const signOutRoute = defineRoute({
   summary: 'Ends the person\u2019s session at once and clears its cookie',
   tag: 'Sign-in',
   access: 'public',
+  db: 'function-role',
   responses: { 200: { description: 'Signed out', contentType: 'text/html' } },
   handle: async (_input, { deps, headers }) => {
     const signIn = signInOf(deps);
