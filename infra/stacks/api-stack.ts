@@ -207,16 +207,12 @@ export class ApiStack extends Stack {
       environment: environmentFor('authorizer', { TABLE_NAME: props.table.tableName }),
       concurrency: { reserved: config.concurrency.authorizer },
     });
-    // Looks the key up by its hash and records when it was last used (DESIGN.md §5): key items only.
+    // Looks the key up by its hash and records when it was last used (DESIGN.md §5); on page routes
+    // reads a session with its person's mapping, records activity and deletes an ended session
+    // (issue 18): key items and the partitions sessions live in, nothing else.
     grantTableAccess(this.authorizerFunction.role, tableRef, {
-      tableActions: ['GetItem', 'UpdateItem'],
-      leadingKeys: [API_KEY_LEADING_KEY],
-    });
-    // On page routes: reads a session with its person's mapping, records activity, deletes an ended
-    // session (issue 18); sessions live in their person's partition, never in key or other items.
-    grantTableAccess(this.authorizerFunction.role, tableRef, {
-      tableActions: ['BatchGetItem', 'UpdateItem', 'DeleteItem'],
-      leadingKeys: SESSION_LEADING_KEYS,
+      tableActions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem'],
+      leadingKeys: [API_KEY_LEADING_KEY, ...SESSION_LEADING_KEYS],
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {

@@ -177,7 +177,16 @@ describe('environment variables', () => {
   it('gives the API function the table, everything it needs to arm schedules, the queue and the tenant role', () => {
     const env = environment(fn(names.apiFunction).resource);
     expect(Object.keys(env).sort()).toEqual(
-      [...BASE_VARIABLES, ...SCHEDULE_VARIABLES, 'TENANT_DATA_ROLE_ARN', 'WEBHOOK_QUEUE_URL'].sort(),
+      [
+        ...BASE_VARIABLES,
+        ...SCHEDULE_VARIABLES,
+        'TENANT_DATA_ROLE_ARN',
+        'WEBHOOK_QUEUE_URL',
+        // The hold board page sends a person without a session to sign in (issue 18).
+        'SIGN_IN_BASE_URL',
+        'SIGN_IN_CLIENT_ID',
+        'SIGN_IN_ISSUER',
+      ].sort(),
     );
     expect(env.AWS_USE_FIPS_ENDPOINT).toBe('true');
     expect(env).toMatchObject({
