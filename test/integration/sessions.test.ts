@@ -74,13 +74,13 @@ describe('people mappings', () => {
     expect(created.body).toMatchObject({ name: 'Shift supervisor', role: 'county-admin' });
     expectProblem(await api.post(`/v1/tenants/${COUNTY}/people`, { key: countyAdminKey, body }), 409);
     expectProblem(await api.post(`/v1/tenants/${OTHER}/people`, { key: countyAdminKey, body }), 404);
-    // A county admin cannot make state auditors, and a person is never a platform admin here.
+    // A county admin cannot make state auditors (a wrong role on a state route: 403), nor platform admins.
     expectProblem(
       await api.post(`/v1/states/FL/people`, {
         key: countyAdminKey,
         body: { ...body, role: 'state-oversight' },
       }),
-      404,
+      403,
     );
     for (const bad of [
       { ...body, role: 'platform-admin' },
