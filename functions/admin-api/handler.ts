@@ -8,6 +8,7 @@ import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
 import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
 import { apiGatewayUsagePlanKeysOnFirstUse } from '../../shared/runtime/usage-plan-keys.ts';
+import { signInFromEnvironment } from '../../shared/sessions/sign-in.ts';
 
 const env = readEnvironment('adminApi');
 const base = functionBaseDeps(env, 'wso-admin-api');
@@ -22,7 +23,14 @@ const deps: AppDeps = {
   usagePlanKeys: apiGatewayUsagePlanKeysOnFirstUse(env.USAGE_PLAN_ID, base.config.stage),
   // Audit routes (verify, checkpoints, public key): KMS and S3 loaded by the first audit request.
   audit: awsAuditPortsOnFirstUse(env.AUDIT_KEY_ID, env.AUDIT_BUCKET),
+  // Sign-in, its callback, sign-out and the dashboard run here (issue 18).
+  ...optionalSignIn(),
 };
+
+function optionalSignIn(): Pick<AppDeps, 'signIn'> {
+  const signIn = signInFromEnvironment(env);
+  return signIn ? { signIn } : {};
+}
 
 /**
  * Lambda entry of the admin API function (issue 19): platform-admin, state-oversight and API-key

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
 import { authenticate, ownerPk } from '../auth/api-keys.ts';
 import type { Principal } from '../auth/principal.ts';
+import { pageAccess } from '../sessions/page-auth.ts';
 import { tenantPk } from '../store/keys.ts';
 import { getTenant } from '../store/tenants.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, runIdempotent } from './idempotency.ts';
@@ -100,7 +101,14 @@ async function runRoute(
   const headers = event.headers ?? {};
   let principal: Principal | undefined;
   if (route.access !== 'public') {
-    principal = await authenticateHeader(deps, headers.authorization);
+    if (route.page && headers.authorization === undefined) {
+      const access = await pageAccess(deps, { headers, pathWithQuery: pathWithQuery(event) });
+      if (access.kind === 'sign-in') return access.result;
+      if (access.kind === 'refused') throw problems.unauthorized();
+      principal = access.principal;
+    } else {
+      principal = await authenticateHeader(deps, headers.authorization);
+    }
     onPrincipal(principal);
     authorize(route, principal, rawParams);
     if (principal.scope.kind === 'state' && rawParams.tenantId !== undefined) {
@@ -190,6 +198,15 @@ function authorize(route: AnyRoute, principal: Principal, params: Record<string,
     if (scope.state !== params.state) throw problems.notFound();
   }
   if (!roles.includes(principal.role)) throw problems.forbidden();
+}
+
+/** The request's path and query as the browser asked for it (where to come back after signing in). */
+function pathWithQuery(event: APIGatewayProxyEvent): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) query.set(name, value);
+  }
+  return query.size > 0 ? `${event.path}?${query}` : event.path;
 }
 
 function singleValueQuery(event: APIGatewayProxyEvent): Record<string, string> {

@@ -29,6 +29,10 @@ export const FUNCTION_ENVIRONMENT = {
     WEBHOOK_QUEUE_URL: 'optional',
     /** The role tenant keys' requests assume (docs/DEPLOY.md §8). */
     TENANT_DATA_ROLE_ARN: 'required',
+    /** People's sign-in to the HTML pages (issue 18): all three, or the pages take keys only. */
+    SIGN_IN_ISSUER: 'optional',
+    SIGN_IN_CLIENT_ID: 'optional',
+    SIGN_IN_BASE_URL: 'optional',
   },
   /** Platform, oversight and API-key routes (issue 19, functions/api/split.ts). */
   adminApi: {
@@ -42,6 +46,10 @@ export const FUNCTION_ENVIRONMENT = {
     /** Audit routes: the checkpoint signing key (public half only) and archive (checked on use). */
     AUDIT_KEY_ID: 'optional',
     AUDIT_BUCKET: 'optional',
+    /** People's sign-in to the HTML pages (issue 18): all three, or the pages take keys only. */
+    SIGN_IN_ISSUER: 'optional',
+    SIGN_IN_CLIENT_ID: 'optional',
+    SIGN_IN_BASE_URL: 'optional',
   },
   authorizer: { TABLE_NAME: 'required' },
   holdTimer: { TABLE_NAME: 'required', ...SCHEDULE_SETTINGS },

@@ -181,7 +181,16 @@ describe('environment variables', () => {
   it('gives the API function the table, everything it needs to arm schedules, the queue and the tenant role', () => {
     const env = environment(fn(names.apiFunction).resource);
     expect(Object.keys(env).sort()).toEqual(
-      [...BASE_VARIABLES, ...SCHEDULE_VARIABLES, 'TENANT_DATA_ROLE_ARN', 'WEBHOOK_QUEUE_URL'].sort(),
+      [
+        ...BASE_VARIABLES,
+        ...SCHEDULE_VARIABLES,
+        'TENANT_DATA_ROLE_ARN',
+        'WEBHOOK_QUEUE_URL',
+        // The hold board page sends a person without a session to sign in (issue 18).
+        'SIGN_IN_BASE_URL',
+        'SIGN_IN_CLIENT_ID',
+        'SIGN_IN_ISSUER',
+      ].sort(),
     );
     expect(env.AWS_USE_FIPS_ENDPOINT).toBe('true');
     expect(env).toMatchObject({
@@ -202,6 +211,10 @@ describe('environment variables', () => {
         'TENANT_DATA_ROLE_ARN',
         'USAGE_PLAN_ID',
         'WEBHOOK_QUEUE_URL',
+        // People's sign-in to the pages (issue 18, test/infra/sign-in.test.ts).
+        'SIGN_IN_BASE_URL',
+        'SIGN_IN_CLIENT_ID',
+        'SIGN_IN_ISSUER',
       ].sort(),
     );
   });
@@ -256,9 +269,9 @@ describe('least privilege on the table', () => {
     });
   });
 
-  it('lets the authorizer read a key and record its last use, nothing more', () => {
+  it('lets the authorizer read a key and record its last use, and check, touch and end a page session', () => {
     expect(tableActionsOf(names.authorizerFunction)).toEqual({
-      table: expected(['GetItem', 'UpdateItem']),
+      table: expected(['GetItem', 'UpdateItem', 'BatchGetItem', 'DeleteItem']),
       indexes: [],
     });
   });
