@@ -1,8 +1,9 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppDeps } from '../app-deps.ts';
 import { bookingAuditView } from '../audit/booking-audit.ts';
 import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type Caller, knownCaller } from '../auth/caller.ts';
 import { CURRENT_RULE } from '../domain/deadline-policy.ts';
 import {
   advance,
@@ -31,12 +32,14 @@ import { effectiveNoticeLead } from '../jurisdictions/notice-lead.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
 import type { Booking } from '../schemas/booking.ts';
 import type { Tenant } from '../schemas/tenant.ts';
+import { readItems } from '../store/batch-read.ts';
 import { failedConditionIndexes } from '../store/errors.ts';
 import {
   type Actor,
   clearArmPending,
   commitHoldChange,
   getHold,
+  getHoldWithKey,
   type HoldEvent,
   markArmPending,
   type StoredHold,
@@ -73,12 +76,20 @@ export async function serveWarrant(
   deps: AppDeps,
   tenantId: string,
   input: ServeInput,
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<Hold> {
+  let actor: Actor | undefined;
   for (let attempt = 1; ; attempt++) {
     const now = deps.clock.now();
-    const snapshot = await readServiceSnapshot(deps, tenantId, input);
+    // The first read carries the caller's key (one round trip); a retry reads only the facts.
+    const { snapshot, keyItem } = await readServiceSnapshot(
+      deps,
+      tenantId,
+      input,
+      actor ? undefined : caller,
+    );
+    actor ??= await caller.admit(keyItem);
     if (!snapshot.tenant) throw problems.notFound('The tenant');
     const brokenRule = checkServiceRules(
       {
@@ -147,30 +158,23 @@ async function readServiceSnapshot(
   deps: AppDeps,
   tenantId: string,
   input: ServeInput,
-): Promise<ServiceSnapshot> {
-  const wanted = {
+  caller: Caller | undefined,
+): Promise<{ snapshot: ServiceSnapshot; keyItem: Record<string, unknown> | undefined }> {
+  const facts = {
     tenant: keys.tenantProfile(tenantId),
     booking: tenantKeys.booking(tenantId, input.bookingNumber),
     officer: tenantKeys.officer(tenantId, input.officerId),
     warrant: tenantKeys.warrant(tenantId, input.warrantId),
   };
-  let pending = Object.values(wanted);
-  const found: Record<string, unknown>[] = [];
-  // BatchGet may hand back unprocessed keys under load: ask again for just those.
-  for (let round = 0; pending.length > 0 && round < MAX_ATTEMPTS; round++) {
-    const response = await deps.db.doc.send(
-      new BatchGetCommand({ RequestItems: { [deps.db.tableName]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    found.push(...(response.Responses?.[deps.db.tableName] ?? []));
-    pending = (response.UnprocessedKeys?.[deps.db.tableName]?.Keys ?? []) as typeof pending;
-  }
-  if (pending.length > 0) throw problems.throttled();
-  const bySortKey = (sk: string) => found.find((item) => item.sk === sk);
+  const found = await readItems(deps.db, { ...facts, caller: caller?.keyRef });
   return {
-    tenant: bySortKey(wanted.tenant.sk) as Tenant | undefined,
-    booking: bySortKey(wanted.booking.sk) as BookingFacts | undefined,
-    officer: bySortKey(wanted.officer.sk) as OfficerFacts | undefined,
-    warrant: bySortKey(wanted.warrant.sk) as WarrantFacts | undefined,
+    keyItem: found.caller,
+    snapshot: {
+      tenant: found.tenant as Tenant | undefined,
+      booking: found.booking as BookingFacts | undefined,
+      officer: found.officer as OfficerFacts | undefined,
+      warrant: found.warrant as WarrantFacts | undefined,
+    },
   };
 }
 
@@ -279,11 +283,19 @@ async function changeHold(
   tenantId: string,
   holdId: string,
   decide: (hold: Hold, now: Date) => Decision,
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<ChangeResult | undefined> {
+  let actor: Actor | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const stored = await getHold(deps.db, tenantId, holdId, true);
+    // The first read carries the caller's key (one round trip); a retry reads only the hold.
+    const { stored, keyItem } = await getHoldWithKey(
+      deps.db,
+      tenantId,
+      holdId,
+      actor ? undefined : caller.keyRef,
+    );
+    actor ??= await caller.admit(keyItem);
     if (!stored) return undefined;
     const decision = decide(stored.hold, deps.clock.now());
     if (isRefusal(decision)) throw refusalProblem(decision);
@@ -348,7 +360,7 @@ export async function transferHold(
   tenantId: string,
   holdId: string,
   input: { transferredAt: Date; receivingOfficer: string },
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<Hold> {
   notInFuture(input.transferredAt, deps.clock.now(), 'transferredAt');
@@ -364,7 +376,7 @@ export async function transferHold(
         related: [closeBooking(deps, hold, toIsoSeconds(input.transferredAt), 'TRANSFERRED_TO_ICE')],
       };
     },
-    actor,
+    caller,
     requestId,
   );
   if (!result) throw problems.notFound('The hold');
@@ -377,7 +389,7 @@ export async function releaseHold(
   tenantId: string,
   holdId: string,
   releasedAt: Date,
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<Hold> {
   notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
@@ -390,7 +402,7 @@ export async function releaseHold(
       if (isRefusal(transition)) return transition;
       return { transition, related: [closeBooking(deps, hold, toIsoSeconds(releasedAt), 'RELEASED')] };
     },
-    actor,
+    caller,
     requestId,
   );
   if (!result) throw problems.notFound('The hold');
@@ -419,7 +431,7 @@ export async function reviewHold(
       const transition = review(hold, { ...facts, reviewedBy: actor.keyId }, now);
       return isRefusal(transition) ? transition : { transition, related: [] };
     },
-    actor,
+    knownCaller(actor),
     requestId,
   );
   if (!result) throw problems.notFound('The hold');
@@ -456,7 +468,14 @@ export async function releaseBooking(
       throw problems.rule('release-before-booking', 'releasedAt is before the person was booked.');
     }
     if (booking.openHoldId) {
-      const hold = await releaseHold(deps, tenantId, booking.openHoldId, releasedAt, actor, requestId);
+      const hold = await releaseHold(
+        deps,
+        tenantId,
+        booking.openHoldId,
+        releasedAt,
+        knownCaller(actor),
+        requestId,
+      );
       return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
     }
     // No hold to close: the booking's own change goes on the tenant's audit chain instead.
@@ -547,7 +566,7 @@ export async function withdrawWarrant(
             if (isRefusal(transition)) return transition;
             return { transition, related: [withdraw, releaseOpenHoldMarker(deps, hold)] };
           },
-          actor,
+          knownCaller(actor),
           requestId,
         );
         if (result) {
@@ -618,7 +637,7 @@ export async function runDueSteps(
     tenantId,
     holdId,
     (hold, now) => ({ transition: advance(hold, now), related: [] }),
-    { kind: 'system', name: source },
+    knownCaller({ kind: 'system', name: source }),
   );
   if (!result) return { found: false, changed: false, events: [] };
   const changed = result.events.length > 0;

@@ -5,6 +5,7 @@ import { chainHash, GENESIS_HASH } from '../audit/hash-chain.ts';
 import type { Hold, HoldAuditEventType, HoldChange, HoldEventType } from '../domain/hold.ts';
 import { isNotification, isOpen } from '../domain/hold.ts';
 import type { IdGenerator } from '../ids.ts';
+import { type ItemKey, readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { SK_PREFIX, tenantKeys } from './keys.ts';
@@ -95,6 +96,21 @@ export async function getHold(
     }),
   );
   return Item ? toHold(Item) : undefined;
+}
+
+/**
+ * The hold (strongly consistent) and, in the same BatchGetItem, the caller's API-key item: a
+ * request's first read that also checks who asks (DESIGN.md §7). Without `keyRef`, one GetItem.
+ */
+export async function getHoldWithKey(
+  db: Db,
+  tenantId: string,
+  holdId: string,
+  keyRef: ItemKey | undefined,
+): Promise<{ stored: StoredHold | undefined; keyItem: Record<string, unknown> | undefined }> {
+  if (!keyRef) return { stored: await getHold(db, tenantId, holdId, true), keyItem: undefined };
+  const found = await readItems(db, { hold: tenantKeys.hold(tenantId, holdId), key: keyRef });
+  return { stored: found.hold ? toHold(found.hold) : undefined, keyItem: found.key };
 }
 
 export interface CommitRequest {

@@ -24,7 +24,7 @@ import {
   transferHold,
   withdrawWarrant,
 } from '../../../shared/services/holds.ts';
-import { type Actor, getHold, listHoldEvents, listHolds } from '../../../shared/store/holds.ts';
+import { type Actor, getHoldWithKey, listHoldEvents, listHolds } from '../../../shared/store/holds.ts';
 import { SK_PREFIX, tenantPk } from '../../../shared/store/keys.ts';
 
 const TENANT_ROLES = ['county-admin', 'jail-system', 'wso-officer', 'ice-liaison'] as const;
@@ -41,8 +41,10 @@ const actorOf = (principal: Principal | undefined): Extract<Actor, { kind: 'cred
 const officerFilter = (principal: Principal | undefined): string | undefined =>
   principal?.role === 'wso-officer' ? (principal.officerId ?? '\u0000') : undefined;
 
+/** The hold, read in one request with the caller's key when the route defers the key check. */
 async function readHold(ctx: RequestContext, tenant: string, holdId: string): Promise<Hold> {
-  const stored = await getHold(ctx.deps.db, tenant, holdId);
+  const { stored, keyItem } = await getHoldWithKey(ctx.deps.db, tenant, holdId, ctx.caller.keyRef);
+  await ctx.caller.admit(keyItem);
   const officerOnly = officerFilter(ctx.principal);
   if (!stored || (officerOnly !== undefined && stored.hold.officerId !== officerOnly))
     throw problems.notFound('The hold');
@@ -64,21 +66,23 @@ export const serveWarrantRoute = defineRoute({
   params: tenantParams,
   body: serveWarrantBody,
   idempotent: true,
+  keyInFirstRead: true,
   responses: {
     201: { description: 'The hold', schema: holdSchema },
     409: { description: 'The booking already has an open hold' },
     422: { description: 'A service rule is broken; `type` names it' },
   },
   handle: async ({ params, body }, ctx) => {
-    const { principal } = ctx;
-    if (principal?.role === 'wso-officer' && principal.officerId !== body.officerId) {
-      throw problems.forbidden();
-    }
+    const caller = ctx.caller.also((principal) => {
+      if (principal.role === 'wso-officer' && principal.officerId !== body.officerId) {
+        throw problems.forbidden();
+      }
+    });
     const hold = await serveWarrant(
       ctx.deps,
       params.tenantId,
       { ...body, servedAt: new Date(body.servedAt) },
-      actorOf(principal),
+      caller,
       ctx.requestId,
     );
     return {
@@ -124,6 +128,7 @@ export const getHoldRoute = defineRoute({
   tag: 'Holds',
   access: TENANT_ROLES,
   params: holdParams,
+  keyInFirstRead: true,
   responses: holdResponses(),
   handle: async ({ params }, ctx) => ({
     status: 200,
@@ -141,6 +146,7 @@ export const transferHoldRoute = defineRoute({
   params: holdParams,
   body: transferBody,
   idempotent: true,
+  keyInFirstRead: true,
   responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
   handle: async ({ params, body }, ctx) => {
     const hold = await transferHold(
@@ -148,7 +154,7 @@ export const transferHoldRoute = defineRoute({
       params.tenantId,
       params.holdId,
       { transferredAt: new Date(body.transferredAt), receivingOfficer: body.receivingOfficer },
-      actorOf(ctx.principal),
+      ctx.caller,
       ctx.requestId,
     );
     return { status: 200, body: hold };
@@ -165,6 +171,7 @@ export const releaseHoldRoute = defineRoute({
   params: holdParams,
   body: releaseBody,
   idempotent: true,
+  keyInFirstRead: true,
   responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
   handle: async ({ params, body }, ctx) => {
     const hold = await releaseHold(
@@ -172,7 +179,7 @@ export const releaseHoldRoute = defineRoute({
       params.tenantId,
       params.holdId,
       new Date(body.releasedAt),
-      actorOf(ctx.principal),
+      ctx.caller,
       ctx.requestId,
     );
     return { status: 200, body: hold };
@@ -215,6 +222,7 @@ export const holdEventsRoute = defineRoute({
   tag: 'Holds',
   access: TENANT_ROLES,
   params: holdParams,
+  keyInFirstRead: true,
   responses: { 200: { description: 'Audit events', schema: z.object({ items: z.array(holdEventSchema) }) } },
   handle: async ({ params }, ctx) => {
     await readHold(ctx, params.tenantId, params.holdId);
