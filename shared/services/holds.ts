@@ -1,5 +1,3 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppDeps } from '../app-deps.ts';
 import { bookingAuditView } from '../audit/booking-audit.ts';
 import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
@@ -24,16 +22,15 @@ import {
   type BookingFacts,
   checkServiceRules,
   type OfficerFacts,
-  utcDate,
   type WarrantFacts,
 } from '../domain/service-rules.ts';
 import { ProblemError, problems } from '../http/problem.ts';
 import { effectiveNoticeLead } from '../jurisdictions/notice-lead.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
-import type { Booking } from '../schemas/booking.ts';
 import type { Tenant } from '../schemas/tenant.ts';
 import { readItems } from '../store/batch-read.ts';
-import { failedConditionIndexes } from '../store/errors.ts';
+import { bookingIntents } from '../store/booking-intents.ts';
+import { getBooking } from '../store/bookings.ts';
 import {
   type Actor,
   clearArmPending,
@@ -43,10 +40,12 @@ import {
   type HoldEvent,
   markArmPending,
   type StoredHold,
-  type TransactItem,
 } from '../store/holds.ts';
-import { fromItem } from '../store/items.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
+import { officerIntents } from '../store/officer-intents.ts';
+import { type Intent, TransactionRefused } from '../store/unit-of-work.ts';
+import { warrantIntents } from '../store/warrant-intents.ts';
+import { getWarrant } from '../store/warrants.ts';
 import { toIsoSeconds } from '../util/time.ts';
 
 /** How many times a change is re-read and retried after losing a race. */
@@ -133,12 +132,23 @@ export async function serveWarrant(
         changes,
         actor,
         ...(requestId ? { requestId } : {}),
-        related: serviceConditions(deps, tenantId, input, hold),
+        related: [
+          officerIntents.assertCanServe(
+            deps.db.tableName,
+            tenantId,
+            input.officerId,
+            input.servedAt,
+            hold.facilityId,
+          ),
+          bookingIntents.claimForHold(deps.db.tableName, hold),
+          warrantIntents.markServed(deps.db.tableName, hold),
+        ],
       });
     } catch (error) {
-      // Something changed between the read and the write: read again, and name the rule if one broke.
-      if (error instanceof TransactionCanceledException && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof TransactionCanceledException) {
+      // A rule's condition refused it (something changed since the read): read again, and the
+      // fresh read names the rule that broke.
+      if (error instanceof TransactionRefused && attempt < MAX_ATTEMPTS) continue;
+      if (error instanceof TransactionRefused) {
         throw problems.conflict(
           'concurrent-modification',
           'The booking, warrant or officer changed meanwhile; retry.',
@@ -178,57 +188,6 @@ async function readServiceSnapshot(
   };
 }
 
-function serviceConditions(deps: AppDeps, tenantId: string, input: ServeInput, hold: Hold): TransactItem[] {
-  const table = deps.db.tableName;
-  return [
-    {
-      ConditionCheck: {
-        TableName: table,
-        Key: tenantKeys.officer(tenantId, input.officerId),
-        ConditionExpression:
-          '#status = :credentialed AND credentialExpiresOn >= :serviceDate AND contains(facilityIds, :facilityId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':credentialed': 'CREDENTIALED',
-          ':serviceDate': utcDate(input.servedAt),
-          ':facilityId': hold.facilityId,
-        },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: tenantKeys.booking(tenantId, input.bookingNumber),
-        UpdateExpression: 'SET openHoldId = :holdId',
-        ConditionExpression:
-          '#status = :inCustody AND facilityId = :facilityId AND attribute_not_exists(openHoldId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':holdId': hold.holdId,
-          ':inCustody': 'IN_CUSTODY',
-          ':facilityId': hold.facilityId,
-        },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: tenantKeys.warrant(tenantId, input.warrantId),
-        UpdateExpression: 'SET #status = :served, holdId = :holdId, servedAt = :servedAt',
-        ConditionExpression: '#status = :received AND bookingNumber = :bookingNumber',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':served': 'SERVED',
-          ':received': 'RECEIVED',
-          ':holdId': hold.holdId,
-          ':servedAt': hold.servedAt,
-          ':bookingNumber': input.bookingNumber,
-        },
-      },
-    },
-  ];
-}
-
 /** Arms the hold's next step; on failure lists it for the sweeper instead of failing the caller. */
 async function armNextStep(deps: AppDeps, hold: Hold, wasPending = false): Promise<void> {
   if (!isOpen(hold.status) || !hold.nextStep || !hold.nextActionAt) return;
@@ -266,7 +225,7 @@ async function disarm(deps: AppDeps, before: Hold): Promise<void> {
   });
 }
 
-type Decision = { transition: Transition; related: TransactItem[] } | Refusal;
+type Decision = { transition: Transition; related: Intent[] } | Refusal;
 
 interface ChangeResult {
   before: StoredHold;
@@ -315,11 +274,11 @@ async function changeHold(
       recordStatusChange(stored.hold, transition.hold);
       return { before: stored, hold: transition.hold, events };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error instanceof TransactionRefused)) throw error;
       deps.logger.debug('hold change lost a race; retrying', {
         holdId,
         attempt,
-        failed: failedConditionIndexes(error),
+        refusedBy: error.refusals,
       });
     }
   }
@@ -343,18 +302,6 @@ function notInFuture(at: Date, now: Date, field: string): void {
   }
 }
 
-/** The booking ends with the hold: the person left the jail's custody (released, or to ICE). */
-const closeBooking = (deps: AppDeps, hold: Hold, at: string, reason: string): TransactItem => ({
-  Update: {
-    TableName: deps.db.tableName,
-    Key: tenantKeys.booking(hold.tenantId, hold.bookingNumber),
-    UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason REMOVE openHoldId',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':released': 'RELEASED', ':at': at, ':reason': reason },
-  },
-});
-
 export async function transferHold(
   deps: AppDeps,
   tenantId: string,
@@ -373,7 +320,14 @@ export async function transferHold(
       if (isRefusal(transition)) return transition;
       return {
         transition,
-        related: [closeBooking(deps, hold, toIsoSeconds(input.transferredAt), 'TRANSFERRED_TO_ICE')],
+        related: [
+          bookingIntents.closeForHold(
+            deps.db.tableName,
+            hold,
+            toIsoSeconds(input.transferredAt),
+            'TRANSFERRED_TO_ICE',
+          ),
+        ],
       };
     },
     caller,
@@ -400,7 +354,10 @@ export async function releaseHold(
     (hold, now) => {
       const transition = release(hold, releasedAt, now);
       if (isRefusal(transition)) return transition;
-      return { transition, related: [closeBooking(deps, hold, toIsoSeconds(releasedAt), 'RELEASED')] };
+      return {
+        transition,
+        related: [bookingIntents.closeForHold(deps.db.tableName, hold, toIsoSeconds(releasedAt), 'RELEASED')],
+      };
     },
     caller,
     requestId,
@@ -453,14 +410,7 @@ export async function releaseBooking(
   notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
   const at = toIsoSeconds(releasedAt);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { Item } = await deps.db.doc.send(
-      new GetCommand({
-        TableName: deps.db.tableName,
-        Key: tenantKeys.booking(tenantId, bookingNumber),
-        ConsistentRead: true,
-      }),
-    );
-    const booking = Item as (BookingFacts & { bookedAt: string }) | undefined;
+    const booking = await getBooking(deps.db, tenantId, bookingNumber, true);
     if (!booking) throw problems.notFound('The booking');
     if (booking.status !== 'IN_CUSTODY')
       throw problems.conflict('booking-released', 'The booking was already released.');
@@ -479,7 +429,7 @@ export async function releaseBooking(
       return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
     }
     // No hold to close: the booking's own change goes on the tenant's audit chain instead.
-    const before = bookingAuditView(fromItem<Booking>(Item ?? {}));
+    const before = bookingAuditView(booking);
     const result = await commitWithTenantAudit(
       deps,
       tenantId,
@@ -492,23 +442,7 @@ export async function releaseBooking(
         before,
         after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
       },
-      [
-        {
-          Update: {
-            TableName: deps.db.tableName,
-            Key: tenantKeys.booking(tenantId, bookingNumber),
-            UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
-            ConditionExpression: '#status = :inCustody AND attribute_not_exists(openHoldId)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':released': 'RELEASED',
-              ':inCustody': 'IN_CUSTODY',
-              ':at': at,
-              ':reason': 'RELEASED',
-            },
-          },
-        },
-      ],
+      [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at).item],
     );
     if (result.ok) return { bookingNumber, status: 'RELEASED', releasedAt: at };
     // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
@@ -528,32 +462,21 @@ export async function withdrawWarrant(
   actor: Actor,
   requestId?: string,
 ): Promise<{ warrantId: string; status: 'WITHDRAWN'; withdrawnAt: string; hold?: Hold }> {
-  const warrantKey = tenantKeys.warrant(tenantId, warrantId);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const at = toIsoSeconds(now);
-    const { Item } = await deps.db.doc.send(
-      new GetCommand({ TableName: deps.db.tableName, Key: warrantKey, ConsistentRead: true }),
-    );
-    const warrant = Item as (WarrantFacts & { holdId?: string }) | undefined;
+    const warrant = await getWarrant(deps.db, tenantId, warrantId, true);
     if (!warrant) throw problems.notFound('The warrant');
     if (warrant.status === 'WITHDRAWN')
       throw problems.conflict('warrant-withdrawn', 'The warrant was already withdrawn.');
-    const withdraw: TransactItem = {
-      Update: {
-        TableName: deps.db.tableName,
-        Key: warrantKey,
-        UpdateExpression: 'SET #status = :withdrawn, withdrawnAt = :at, withdrawReason = :reason',
-        ConditionExpression: '#status = :current',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':withdrawn': 'WITHDRAWN',
-          ':at': at,
-          ':reason': reason,
-          ':current': warrant.status,
-        },
-      },
-    };
+    const withdraw = warrantIntents.withdraw(
+      deps.db.tableName,
+      tenantId,
+      warrantId,
+      warrant.status,
+      at,
+      reason,
+    );
     const stored = warrant.holdId ? await getHold(deps.db, tenantId, warrant.holdId, true) : undefined;
     try {
       if (stored && (stored.hold.status === 'ACTIVE' || stored.hold.status === 'RELEASE_DUE')) {
@@ -564,7 +487,7 @@ export async function withdrawWarrant(
           (hold, changeNow) => {
             const transition = cancel(hold, reason, changeNow);
             if (isRefusal(transition)) return transition;
-            return { transition, related: [withdraw, releaseOpenHoldMarker(deps, hold)] };
+            return { transition, related: [withdraw, bookingIntents.freeFromHold(deps.db.tableName, hold)] };
           },
           knownCaller(actor),
           requestId,
@@ -575,7 +498,7 @@ export async function withdrawWarrant(
         }
       }
       // No hold to cancel (none, OVERDUE or closed): the withdrawal goes on the tenant's chain.
-      const before = fromItem<Record<string, unknown>>(Item ?? {});
+      const before: Record<string, unknown> = { ...warrant };
       const result = await commitWithTenantAudit(
         deps,
         tenantId,
@@ -588,30 +511,20 @@ export async function withdrawWarrant(
           before,
           after: { ...before, status: 'WITHDRAWN', withdrawnAt: at, withdrawReason: reason },
         },
-        [withdraw],
+        [withdraw.item],
       );
       if (!result.ok) continue;
       return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, ...(stored ? { hold: stored.hold } : {}) };
     } catch (error) {
       // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
       const retryable =
-        error instanceof TransactionCanceledException ||
+        error instanceof TransactionRefused ||
         (error instanceof ProblemError && error.slug === 'transition-not-allowed');
       if (!retryable) throw error;
     }
   }
   throw problems.conflict('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
 }
-
-/** A cancelled hold frees the booking for another service; the person stays in custody. */
-const releaseOpenHoldMarker = (deps: AppDeps, hold: Hold): TransactItem => ({
-  Update: {
-    TableName: deps.db.tableName,
-    Key: tenantKeys.booking(hold.tenantId, hold.bookingNumber),
-    UpdateExpression: 'REMOVE openHoldId',
-    ConditionExpression: 'attribute_exists(pk)',
-  },
-});
 
 export type StepSource = 'hold-timer' | 'sweeper';
 
