@@ -7,10 +7,12 @@ import type { AppDeps } from '../app-deps.ts';
 import { admitKeyItem, ownerPk, presentedKeyHash } from '../auth/api-keys.ts';
 import { actorOf, type Caller } from '../auth/caller.ts';
 import type { Principal } from '../auth/principal.ts';
+import { refuse } from '../errors/catalogue.ts';
 import { keyRefByHash, readKeyByHash } from '../store/api-keys.ts';
 import { tenantPk } from '../store/keys.ts';
+import { RacesLost } from '../store/unit-of-work.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, runIdempotent } from './idempotency.ts';
-import { ProblemError, problems } from './problem.ts';
+import { DomainError, fromDomainError, ProblemError, problems } from './problem.ts';
 import type { AnyRoute, HttpResult, RequestContext, RouteCaller } from './route.ts';
 import { Router } from './router.ts';
 import { parseOrThrow } from './validation.ts';
@@ -360,6 +362,12 @@ function toResponse(result: HttpResult, requestId: string): APIGatewayProxyResul
 /** Client mistakes keep their status; anything unexpected is a logged 500 with no internals. */
 function toProblem(error: unknown, logger: AppDeps['logger'], requestId: string): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (error instanceof DomainError) return fromDomainError(error);
+  if (error instanceof RacesLost) {
+    return fromDomainError(
+      refuse('concurrent-modification', `${error.subject} changed meanwhile; read it and retry.`),
+    );
+  }
   if (isThrottling(error)) {
     logger.warn('throttled by a dependency', { requestId, error: describe(error) });
     return problems.throttled();

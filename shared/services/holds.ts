@@ -24,7 +24,7 @@ import {
   type OfficerFacts,
   type WarrantFacts,
 } from '../domain/service-rules.ts';
-import { ProblemError, problems } from '../http/problem.ts';
+import { conflictWith, DomainError, notFound, refuse } from '../errors/catalogue.ts';
 import { effectiveNoticeLead } from '../jurisdictions/notice-lead.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
 import type { Tenant } from '../schemas/tenant.ts';
@@ -89,7 +89,7 @@ export async function serveWarrant(
       actor ? undefined : caller,
     );
     actor ??= await caller.admit(keyItem);
-    if (!snapshot.tenant) throw problems.notFound('The tenant');
+    if (!snapshot.tenant) throw notFound('The tenant');
     const brokenRule = checkServiceRules(
       {
         tenant: { igsa: snapshot.tenant.agreements.igsa },
@@ -101,8 +101,7 @@ export async function serveWarrant(
       now,
     );
     if (brokenRule) {
-      if (brokenRule.status === 409) throw problems.conflict(brokenRule.slug, brokenRule.detail);
-      throw problems.rule(brokenRule.slug, brokenRule.detail);
+      throw new DomainError(brokenRule.slug, brokenRule.detail, brokenRule.status);
     }
     const booking = snapshot.booking as BookingFacts;
     const { hold, changes } = serve(
@@ -149,10 +148,7 @@ export async function serveWarrant(
       // fresh read names the rule that broke.
       if (error instanceof TransactionRefused && attempt < MAX_ATTEMPTS) continue;
       if (error instanceof TransactionRefused) {
-        throw problems.conflict(
-          'concurrent-modification',
-          'The booking, warrant or officer changed meanwhile; retry.',
-        );
+        throw refuse('concurrent-modification', 'The booking, warrant or officer changed meanwhile; retry.');
       }
       throw error;
     }
@@ -257,7 +253,7 @@ async function changeHold(
     actor ??= await caller.admit(keyItem);
     if (!stored) return undefined;
     const decision = decide(stored.hold, deps.clock.now());
-    if (isRefusal(decision)) throw refusalProblem(decision);
+    if (isRefusal(decision)) throw refusalError(decision);
     const { transition, related } = decision;
     if (transition.changes.length === 0) return { before: stored, hold: stored.hold, events: [] };
     try {
@@ -282,23 +278,19 @@ async function changeHold(
       });
     }
   }
-  throw problems.conflict('concurrent-modification', 'The hold changed meanwhile; read it and retry.');
+  throw refuse('concurrent-modification', 'The hold changed meanwhile; read it and retry.');
 }
 
-function refusalProblem(refusal: Refusal): ProblemError {
+function refusalError(refusal: Refusal): DomainError {
   if (refusal.refused === 'not-allowed') {
-    return problems.conflict(
-      'transition-not-allowed',
-      `The hold is ${refusal.status}; that change is not allowed.`,
-    );
+    return refuse('transition-not-allowed', `The hold is ${refusal.status}; that change is not allowed.`);
   }
-  if (refusal.refused === 'conflict') return problems.conflict(refusal.slug, refusal.detail);
-  return problems.rule(refusal.slug, refusal.detail);
+  return new DomainError(refusal.slug, refusal.detail, refusal.refused === 'conflict' ? 409 : 422);
 }
 
-function notInFuture(at: Date, now: Date, field: string): void {
+function notInFuture(at: Date, now: Date, field: 'transferredAt' | 'releasedAt'): void {
   if (at.getTime() > now.getTime() + 2 * 60_000) {
-    throw problems.rule(`${field}-in-future`, `${field} is in the future.`);
+    throw refuse(`${field}-in-future`, `${field} is in the future.`);
   }
 }
 
@@ -333,7 +325,7 @@ export async function transferHold(
     caller,
     requestId,
   );
-  if (!result) throw problems.notFound('The hold');
+  if (!result) throw notFound('The hold');
   await disarm(deps, result.before.hold);
   return result.hold;
 }
@@ -362,7 +354,7 @@ export async function releaseHold(
     caller,
     requestId,
   );
-  if (!result) throw problems.notFound('The hold');
+  if (!result) throw notFound('The hold');
   await disarm(deps, result.before.hold);
   return result.hold;
 }
@@ -391,7 +383,7 @@ export async function reviewHold(
     knownCaller(actor),
     requestId,
   );
-  if (!result) throw problems.notFound('The hold');
+  if (!result) throw notFound('The hold');
   return result.hold;
 }
 
@@ -411,11 +403,11 @@ export async function releaseBooking(
   const at = toIsoSeconds(releasedAt);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const booking = await getBooking(deps.db, tenantId, bookingNumber, true);
-    if (!booking) throw problems.notFound('The booking');
+    if (!booking) throw notFound('The booking');
     if (booking.status !== 'IN_CUSTODY')
-      throw problems.conflict('booking-released', 'The booking was already released.');
+      throw conflictWith('booking-released', 'The booking was already released.');
     if (at < toIsoSeconds(new Date(booking.bookedAt))) {
-      throw problems.rule('release-before-booking', 'releasedAt is before the person was booked.');
+      throw refuse('release-before-booking', 'releasedAt is before the person was booked.');
     }
     if (booking.openHoldId) {
       const hold = await releaseHold(
@@ -447,7 +439,7 @@ export async function releaseBooking(
     if (result.ok) return { bookingNumber, status: 'RELEASED', releasedAt: at };
     // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
   }
-  throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
+  throw refuse('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
 }
 
 /**
@@ -466,9 +458,9 @@ export async function withdrawWarrant(
     const now = deps.clock.now();
     const at = toIsoSeconds(now);
     const warrant = await getWarrant(deps.db, tenantId, warrantId, true);
-    if (!warrant) throw problems.notFound('The warrant');
+    if (!warrant) throw notFound('The warrant');
     if (warrant.status === 'WITHDRAWN')
-      throw problems.conflict('warrant-withdrawn', 'The warrant was already withdrawn.');
+      throw conflictWith('warrant-withdrawn', 'The warrant was already withdrawn.');
     const withdraw = warrantIntents.withdraw(
       deps.db.tableName,
       tenantId,
@@ -519,11 +511,11 @@ export async function withdrawWarrant(
       // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
       const retryable =
         error instanceof TransactionRefused ||
-        (error instanceof ProblemError && error.slug === 'transition-not-allowed');
+        (error instanceof DomainError && error.slug === 'transition-not-allowed');
       if (!retryable) throw error;
     }
   }
-  throw problems.conflict('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
+  throw refuse('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
 }
 
 export type StepSource = 'hold-timer' | 'sweeper';
