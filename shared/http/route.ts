@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
 import type { Caller } from '../auth/caller.ts';
 import type { Principal, Role } from '../auth/principal.ts';
+import type { ProblemSlug, ProblemStatus } from '../errors/catalogue.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -99,6 +100,12 @@ export interface RouteSpec<
    */
   keyInFirstRead?: boolean;
   responses: Record<number, ResponseSpec>;
+  /**
+   * The catalogue's problems the route's use case can answer (beyond the pipeline's own, which the
+   * route's shape implies): the OpenAPI document lists exactly these per status. A slug the
+   * catalogue answers with two statuses takes `[slug, status]` when the route answers only one.
+   */
+  problems?: readonly (ProblemSlug | readonly [ProblemSlug, ProblemStatus])[];
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, ctx: RequestContext): Promise<HttpResult>;
 }
 

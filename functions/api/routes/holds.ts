@@ -69,9 +69,25 @@ export const serveWarrantRoute = defineRoute({
   keyInFirstRead: true,
   responses: {
     201: { description: 'The hold', schema: holdSchema },
-    409: { description: 'The booking already has an open hold' },
-    422: { description: 'A service rule is broken; `type` names it' },
   },
+  // The service rules (shared/domain/service-rules.ts), each named by its `type`.
+  problems: [
+    'open-hold-exists',
+    'concurrent-modification',
+    'served-in-future',
+    'booking-not-found',
+    ['booking-released', 422],
+    'served-before-booking',
+    'officer-not-found',
+    'officer-not-credentialed',
+    'officer-credential-expired',
+    'officer-not-assigned-to-facility',
+    'warrant-not-found',
+    ['warrant-withdrawn', 422],
+    'warrant-already-served',
+    'warrant-for-another-booking',
+    'no-igsa-agreement',
+  ],
   handle: async ({ params, body }, ctx) => {
     const caller = ctx.caller.also((principal) => {
       if (principal.role === 'wso-officer' && principal.officerId !== body.officerId) {
@@ -147,7 +163,13 @@ export const transferHoldRoute = defineRoute({
   body: transferBody,
   idempotent: true,
   keyInFirstRead: true,
-  responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
+  responses: holdResponses(),
+  problems: [
+    'transition-not-allowed',
+    'concurrent-modification',
+    'transfer-before-service',
+    'transferredAt-in-future',
+  ],
   handle: async ({ params, body }, ctx) => {
     const hold = await transferHold(
       ctx.deps,
@@ -172,7 +194,13 @@ export const releaseHoldRoute = defineRoute({
   body: releaseBody,
   idempotent: true,
   keyInFirstRead: true,
-  responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
+  responses: holdResponses(),
+  problems: [
+    'transition-not-allowed',
+    'concurrent-modification',
+    'release-before-service',
+    'releasedAt-in-future',
+  ],
   handle: async ({ params, body }, ctx) => {
     const hold = await releaseHold(
       ctx.deps,
@@ -196,11 +224,8 @@ export const reviewHoldRoute = defineRoute({
   params: holdParams,
   body: reviewBody,
   idempotent: true,
-  responses: holdResponses({
-    409: {
-      description: '`review-not-needed`: the hold was neither late nor overdue, or is reviewed already',
-    },
-  }),
+  responses: holdResponses(),
+  problems: ['review-not-needed', 'concurrent-modification'],
   handle: async ({ params, body }, ctx) => {
     const hold = await reviewHold(
       ctx.deps,
@@ -253,8 +278,15 @@ export const releaseBookingRoute = defineRoute({
         hold: holdSchema.optional(),
       }),
     },
-    409: { description: 'Already released' },
   },
+  problems: [
+    ['booking-released', 409],
+    'concurrent-modification',
+    'release-before-booking',
+    'releasedAt-in-future',
+    'release-before-service',
+    'transition-not-allowed',
+  ],
   handle: async ({ params, body }, ctx) => ({
     status: 200,
     body: await releaseBooking(
@@ -288,8 +320,8 @@ export const withdrawWarrantRoute = defineRoute({
         hold: holdSchema.optional(),
       }),
     },
-    409: { description: 'Already withdrawn' },
   },
+  problems: [['warrant-withdrawn', 409], 'concurrent-modification'],
   handle: async ({ params, body }, ctx) => ({
     status: 200,
     body: await withdrawWarrant(
