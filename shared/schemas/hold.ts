@@ -124,6 +124,8 @@ export const holdPage = z
 export const holdEventSchema = z
   .object({
     eventId: z.string(),
+    tenantId: z.string(),
+    holdId: ulid,
     seq: z.number().int(),
     type: z.enum(HOLD_AUDIT_EVENT_TYPES),
     occurredAt: instant,

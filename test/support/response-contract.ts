@@ -77,7 +77,14 @@ export function responseViolation(
     validate = ajv.compile(rebase(schema) as Json);
     validators.set(key, validate);
   }
-  if (!validate(body)) return `${where}: body does not match the schema: ${ajv.errorsText(validate.errors)}`;
+  if (!validate(body)) {
+    const extra = (validate.errors ?? []).flatMap((error) =>
+      error.keyword === 'additionalProperties'
+        ? [`${error.instancePath}/${String(error.params.additionalProperty)}`]
+        : [],
+    );
+    return `${where}: body does not match the schema: ${ajv.errorsText(validate.errors)}${extra.length > 0 ? ` (undocumented: ${extra.join(', ')})` : ''}`;
+  }
   const slugs = documented['x-problem-types'];
   if (media === 'application/problem+json' && Array.isArray(slugs) && route.problems !== undefined) {
     const slug =
