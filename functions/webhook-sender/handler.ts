@@ -1,36 +1,60 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock } from '../../shared/clock.ts';
+import { dbOnFirstUse } from '../../shared/runtime/db-on-first-use.ts';
+import { readEnvironment } from '../../shared/runtime/environment.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
-import { createDb } from '../../shared/store/db.ts';
-import { nodeHttpTransport } from '../../shared/webhooks/http-transport.ts';
-import { systemResolver } from '../../shared/webhooks/resolve-guard.ts';
-import { processDelivery, type SenderDeps } from '../../shared/webhooks/sender.ts';
-import { webhookSettingsFromEnv } from '../../shared/webhooks/settings.ts';
-import { createWebhookSenderHandler } from './app.ts';
-import { sqsQueueOps } from './sqs-ops.ts';
+import { handlerLoadedOnFirstEvent, onFirstUse } from '../../shared/runtime/on-first-use.ts';
+import type { SenderDeps } from '../../shared/webhooks/sender.ts';
+import type { SenderQueueOps } from './app.ts';
 
-const required = (name: string): string => {
-  const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is required`);
-  return value;
-};
+const env = readEnvironment('webhookSender');
 
 // Only what sending needs: no Scheduler, so the function needs no timer configuration or rights.
 const deps: SenderDeps = {
-  db: createDb({ tableName: required('TABLE_NAME') }),
+  db: dbOnFirstUse(env.TABLE_NAME),
   clock: systemClock,
   logger: createLogger('wso-webhook-sender'),
-  config: { stage: process.env.STAGE ?? 'dev', local: false },
+  config: { stage: env.STAGE ?? 'dev', local: false },
 };
-const settings = webhookSettingsFromEnv(process.env);
-const transport = nodeHttpTransport({ resolver: systemResolver });
 
-/** Lambda entry: the webhook delivery queue (SQS event source mapping, ReportBatchItemFailures). */
-export const handler = createWebhookSenderHandler(deps.logger, {
-  process: (message) => processDelivery(deps, message, { settings, transport }),
-  ops: sqsQueueOps(new SQSClient({}), {
-    queueUrl: required('WEBHOOK_QUEUE_URL'),
-    deadLetterQueueUrl: required('WEBHOOK_DLQ_URL'),
-  }),
-  settings,
+// SQS is called only to delay a retry or dead-letter (the event source mapping deletes on
+// success): its client and commands are loaded then (functions/webhook-sender/sqs-ops.ts).
+const sqsOps = onFirstUse(async () => {
+  const [{ SQSClient }, { sqsQueueOps }] = await Promise.all([
+    import('@aws-sdk/client-sqs'),
+    import('./sqs-ops.ts'),
+  ]);
+  return sqsQueueOps(new SQSClient({}), {
+    queueUrl: env.WEBHOOK_QUEUE_URL,
+    deadLetterQueueUrl: env.WEBHOOK_DLQ_URL,
+  });
+});
+const ops: SenderQueueOps = {
+  delay: async (receiptHandle, seconds) => (await sqsOps()).delay(receiptHandle, seconds),
+  deadLetter: async (body, reason) => (await sqsOps()).deadLetter(body, reason),
+};
+
+/**
+ * Lambda entry: the webhook delivery queue (SQS event source mapping, ReportBatchItemFailures). The
+ * delivery settings are validated by the first batch, with the rest of the sending code.
+ */
+export const handler = handlerLoadedOnFirstEvent(async () => {
+  const [
+    { createWebhookSenderHandler },
+    { nodeHttpTransport },
+    { systemResolver },
+    { processDelivery },
+    settings,
+  ] = await Promise.all([
+    import('./app.ts'),
+    import('../../shared/webhooks/http-transport.ts'),
+    import('../../shared/webhooks/resolve-guard.ts'),
+    import('../../shared/webhooks/sender.ts'),
+    import('../../shared/webhooks/settings.ts').then((module) => module.webhookSettingsFromEnv(env)),
+  ]);
+  const transport = nodeHttpTransport({ resolver: systemResolver });
+  return createWebhookSenderHandler(deps.logger, {
+    process: (message) => processDelivery(deps, message, { settings, transport }),
+    ops,
+    settings,
+  });
 });

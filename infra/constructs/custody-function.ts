@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLE_ALIASES, BUNDLE_SETTINGS } from '../bundling.ts';
+import { BUNDLE_ALIASES, BUNDLE_SETTINGS, bundleCommand } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import type { LogLevel } from '../config.ts';
 import { fromRepoRoot, LOCK_FILE, REPO_ROOT } from '../paths.ts';
@@ -140,16 +140,16 @@ export class CustodyFunction extends Construct {
         // Bundle the SDK clients: a pinned, tree-shaken SDK instead of whatever the runtime ships.
         bundleAwsSDK: true,
         externalModules: [],
-        ...(this.bundledFiles.length === 0
-          ? {}
-          : {
-              commandHooks: {
-                beforeBundling: () => [],
-                beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) =>
-                  copyCommands(this.bundledFiles, inputDir, outputDir),
-              },
-            }),
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The split build of infra/bundling.ts replaces NodejsFunction's single file (esbuild
+          // refuses --splitting with the --outfile NodejsFunction passes); then the copied files.
+          afterBundling: (inputDir: string, outputDir: string) => [
+            bundleCommand(props.entry, outputDir),
+            ...copyCommands(this.bundledFiles, inputDir, outputDir),
+          ],
+        },
       },
       ...(props.asyncInvoke === undefined
         ? {}

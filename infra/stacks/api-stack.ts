@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ASSET_SOURCES } from '../../shared/reports/assets.ts';
+import { environmentFor } from '../../shared/runtime/environment.ts';
 import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
@@ -87,14 +88,18 @@ export class ApiStack extends Stack {
       serviceName: 'wso-api',
       // API Gateway gives up after 29 s; answer (or fail) well before that.
       timeout: Duration.seconds(15),
-      environment: {
+      environment: environmentFor('api', {
         TABLE_NAME: props.table.tableName,
         SCHEDULE_GROUP: props.schedules.scheduleGroupName,
         HOLD_TIMER_ARN: functionArnFromName(this, names.holdTimerFunction),
         SCHEDULER_ROLE_ARN: props.schedules.schedulerRole.roleArn,
         SCHEDULER_DLQ_ARN: props.schedules.schedulerDlq.queueArn,
         WEBHOOK_QUEUE_URL: props.webhookQueue.queueUrl,
-      },
+        // Made below (the role trusts this function's role; the plan needs the API): resolved at synthesis.
+        TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
+        // Key issuance adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
+        USAGE_PLAN_ID: Lazy.string({ produce: () => this.usagePlan.usagePlanId }),
+      }),
       bundledFiles: DASHBOARD_ASSET_FILES,
     });
     // DESIGN.md §9: tenant data through credentials pinned to the tenant's keys (LeadingKeys). The
@@ -104,7 +109,6 @@ export class ApiStack extends Stack {
       table: tableRef,
       trustedRole: this.apiFunction.role,
     });
-    this.apiFunction.function.addEnvironment('TENANT_DATA_ROLE_ARN', this.tenantDataRole.role.roleArn);
     // POST .../webhooks/{id}/deliveries/{id}/redeliver starts a new round on the delivery queue.
     props.webhookQueue.grantSendMessages(this.apiFunction.role);
     grantTableAccess(this.apiFunction.role, tableRef, {
@@ -132,7 +136,7 @@ export class ApiStack extends Stack {
       description: 'Resolves a bearer API key to its tenant, role and usage-plan key',
       serviceName: 'wso-authorizer',
       timeout: Duration.seconds(5),
-      environment: { TABLE_NAME: props.table.tableName },
+      environment: environmentFor('authorizer', { TABLE_NAME: props.table.tableName }),
     });
     // Looks the key up by its hash and records when it was last used (DESIGN.md §5).
     grantTableAccess(this.authorizerFunction.role, tableRef, { tableActions: ['GetItem', 'UpdateItem'] });
@@ -191,8 +195,6 @@ export class ApiStack extends Stack {
         : { quota: { limit: config.perKeyDailyQuota, period: apigateway.Period.DAY } }),
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
-    // Key issuance adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
-    this.apiFunction.function.addEnvironment('USAGE_PLAN_ID', this.usagePlan.usagePlanId);
     grantUsagePlanKeyManagement(this.apiFunction.role, this.usagePlan.usagePlanId);
     // The admin-key script registers the first platform-admin key in the same plan (docs/DEPLOY.md).
     new CfnOutput(this, 'UsagePlanId', {

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { environmentFor } from '../../shared/runtime/environment.ts';
 import { DEFAULT_WEBHOOK_SETTINGS } from '../../shared/webhooks/settings.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
@@ -12,7 +13,7 @@ import type { AppConfig } from '../config.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { FailureQueue } from '../constructs/failure-queue.ts';
 import { grantTableAccess, type ItemAction } from '../constructs/table-access.ts';
-import { functionArnFromName, type ResourceNames } from '../naming.ts';
+import type { ResourceNames } from '../naming.ts';
 import type { ScheduleTarget } from './timers-stack.ts';
 
 /** The sender's function timeout: one attempt is bounded by WEBHOOK_TIMEOUT_MS (10 s) per delivery. */
@@ -121,16 +122,11 @@ export class EventsStack extends Stack {
       description: 'Table change stream: outbox records to webhook deliveries, oversight report counters',
       serviceName: 'wso-stream',
       timeout: Duration.seconds(60),
-      // depsFromEnvironment (shared/runtime/aws-deps.ts) requires the Scheduler settings even though
-      // the consumers never arm a timer; no Scheduler permission is granted.
-      environment: {
+      // The consumers never arm a timer: no Scheduler settings, no Scheduler permission.
+      environment: environmentFor('stream', {
         TABLE_NAME: props.table.tableName,
-        SCHEDULE_GROUP: props.schedules.scheduleGroupName,
-        HOLD_TIMER_ARN: functionArnFromName(this, names.holdTimerFunction),
-        SCHEDULER_ROLE_ARN: props.schedules.schedulerRole.roleArn,
-        SCHEDULER_DLQ_ARN: props.schedules.schedulerDlq.queueArn,
         WEBHOOK_QUEUE_URL: this.webhookQueue.queueUrl,
-      },
+      }),
     });
     this.streamFunction.function.addEventSource(
       new DynamoEventSource(props.table, {
@@ -153,11 +149,11 @@ export class EventsStack extends Stack {
       description: 'Signs and POSTs webhook deliveries from the delivery queue, with backoff and DLQ',
       serviceName: 'wso-webhook-sender',
       timeout: WEBHOOK_SENDER_TIMEOUT,
-      environment: {
+      environment: environmentFor('webhookSender', {
         TABLE_NAME: props.table.tableName,
         WEBHOOK_QUEUE_URL: this.webhookQueue.queueUrl,
         WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
-      },
+      }),
     });
     this.webhookSender.function.addEventSource(
       new SqsEventSource(this.webhookQueue, {

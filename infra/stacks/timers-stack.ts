@@ -8,6 +8,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { environmentFor } from '../../shared/runtime/environment.ts';
 import { OPEN_HOLDS_INDEX } from '../../shared/store/table-definition.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
@@ -117,13 +118,13 @@ export class TimersStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       logsKey: props.logsKey,
-      environment: timerEnvironment,
     };
 
     this.holdTimer = new CustodyFunction(this, 'HoldTimer', {
       ...common,
       functionName: names.holdTimerFunction,
       entry: FUNCTION_ENTRIES.holdTimer,
+      environment: environmentFor('holdTimer', timerEnvironment),
       description: 'Performs a due hold step (release due, overdue) and re-arms the next schedule',
       serviceName: 'wso-hold-timer',
       timeout: Duration.seconds(30),
@@ -141,6 +142,7 @@ export class TimersStack extends Stack {
       ...common,
       functionName: names.sweeperFunction,
       entry: FUNCTION_ENTRIES.sweeper,
+      environment: environmentFor('sweeper', timerEnvironment),
       description: 'Backstop: performs every overdue hold step found in the open-holds index',
       serviceName: 'wso-sweeper',
       // Below the one-minute tick, so sweeps do not pile up behind a slow one.

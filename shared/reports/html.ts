@@ -43,8 +43,12 @@ export const jsonBlock = (value: unknown): string =>
     .replace(/\u2028/g, '\\u2028')
     .replace(/\u2029/g, '\\u2029');
 
-const numberFormat = new Intl.NumberFormat('en-US');
-export const formatCount = (value: number): string => numberFormat.format(value);
+// Made on first use, not at import: a NumberFormat costs tens of ms of the API's cold start (docs/PERFORMANCE.md).
+let numberFormat: Intl.NumberFormat | undefined;
+export const formatCount = (value: number): string => {
+  numberFormat ??= new Intl.NumberFormat('en-US');
+  return numberFormat.format(value);
+};
 export const formatHours = (value: number | null): string => (value === null ? '\u2014' : value.toFixed(2));
 
 export interface PageOptions {

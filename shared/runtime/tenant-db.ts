@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { TenantDbProvider } from '../app-deps.ts';
 import { createDb, type Db, dynamoClientConfig } from '../store/db.ts';
 
@@ -23,7 +23,11 @@ export interface StsTenantDbOptions {
   /** TENANT_DATA_ROLE_ARN: the role whose policy pins DynamoDB to `TENANT#${aws:PrincipalTag/tenant}`. */
   roleArn: string;
   tableName: string;
-  sts: STSClient;
+  /**
+   * Absent: made on the first tenant request, from `@aws-sdk/client-sts` loaded then (a chunk of its
+   * own in the bundle, infra/bundling.ts), so the API function's init evaluates no STS code.
+   */
+  sts?: STSClient;
   /**
    * The function role's storage: its HTTP handler (keep-alive pool) is shared by every tenant
    * client, so a new tenant costs one AssumeRole and no new connections, and a replaced client
@@ -49,9 +53,11 @@ export class StsTenantDb implements TenantDbProvider {
   private readonly entries = new Map<string, Promise<Entry>>();
   private readonly now: () => number;
   private readonly options: StsTenantDbOptions;
+  private sts: STSClient | undefined;
 
   constructor(options: StsTenantDbOptions) {
     this.options = options;
+    this.sts = options.sts;
     this.now = options.now ?? Date.now;
   }
 
@@ -74,7 +80,9 @@ export class StsTenantDb implements TenantDbProvider {
   }
 
   private async assume(tenantId: string, sessionName: string | undefined): Promise<Entry> {
-    const { Credentials } = await this.options.sts.send(
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
+    this.sts ??= new STSClient({});
+    const { Credentials } = await this.sts.send(
       new AssumeRoleCommand({
         RoleArn: this.options.roleArn,
         RoleSessionName: roleSessionName(sessionName),
@@ -104,14 +112,7 @@ export class StsTenantDb implements TenantDbProvider {
   }
 }
 
-/** The API function's tenant storage: the role in TENANT_DATA_ROLE_ARN, the table in TABLE_NAME. */
-export function tenantDbFromEnvironment(functionDb: Db): StsTenantDb {
-  const roleArn = process.env.TENANT_DATA_ROLE_ARN;
-  if (!roleArn) throw new Error('environment variable TENANT_DATA_ROLE_ARN is required');
-  return new StsTenantDb({
-    roleArn,
-    tableName: functionDb.tableName,
-    sts: new STSClient({}),
-    shareConnectionsWith: functionDb,
-  });
+/** The API function's tenant storage: the role in TENANT_DATA_ROLE_ARN, the function's own table. */
+export function stsTenantDb(roleArn: string, functionDb: Db): StsTenantDb {
+  return new StsTenantDb({ roleArn, tableName: functionDb.tableName, shareConnectionsWith: functionDb });
 }

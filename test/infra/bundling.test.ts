@@ -1,58 +1,95 @@
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import {
-  BUNDLE_ALIASES,
-  BUNDLE_BUDGET_BYTES,
-  BUNDLE_SETTINGS,
   FUNCTION_ENTRIES,
   type FunctionKey,
+  functionBuildOptions,
+  initialOutputs,
 } from '../../infra/bundling.ts';
-import { fromRepoRoot, REPO_ROOT } from '../../infra/paths.ts';
+import { REPO_ROOT } from '../../infra/paths.ts';
 
-/** Bundles one function with the deployed settings (as NodejsFunction and `npm run bench:bundle` do). */
-async function bundle(key: FunctionKey): Promise<{ bytes: number; inputs: string[] }> {
+/** Bundles one function with the deployed options (as the CDK hook and `npm run bench:bundle` do). */
+async function bundle(key: FunctionKey): Promise<{ all: string[]; initial: string[] }> {
   const options: BuildOptions = {
-    entryPoints: [fromRepoRoot(FUNCTION_ENTRIES[key])],
-    absWorkingDir: REPO_ROOT,
-    bundle: true,
-    platform: 'node',
-    target: BUNDLE_SETTINGS.target,
-    format: BUNDLE_SETTINGS.format,
-    minify: BUNDLE_SETTINGS.minify,
-    mainFields: [...BUNDLE_SETTINGS.mainFields],
-    banner: { js: BUNDLE_SETTINGS.banner },
-    alias: { ...BUNDLE_ALIASES },
-    outfile: `/tmp/wso-bundling-test/${key}/index.mjs`,
+    ...functionBuildOptions(FUNCTION_ENTRIES[key], `/tmp/wso-bundling-test/${key}`, REPO_ROOT),
     write: false,
     metafile: true,
-    logLevel: 'error',
   };
-  const result = await build(options);
-  const metafile: Metafile = result.metafile ?? { inputs: {}, outputs: {} };
-  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs'))?.[1];
-  return { bytes: output?.bytes ?? 0, inputs: Object.keys(output?.inputs ?? {}) };
+  const metafile = (await build(options)).metafile as Metafile;
+  const inputsOf = (paths: readonly string[]) => [
+    ...new Set(paths.flatMap((path) => Object.keys(metafile.outputs[path]?.inputs ?? {}))),
+  ];
+  return { all: inputsOf(Object.keys(metafile.outputs)), initial: inputsOf(initialOutputs(metafile)) };
 }
+
+const bundles = new Map<FunctionKey, Promise<{ all: string[]; initial: string[] }>>();
+const bundleOf = (key: FunctionKey) => {
+  let pending = bundles.get(key);
+  if (pending === undefined) {
+    pending = bundle(key);
+    bundles.set(key, pending);
+  }
+  return pending;
+};
+
+const CLIENTS = ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts'] as const;
+type Client = (typeof CLIENTS)[number];
+const clientsIn = (inputs: readonly string[]): Client[] =>
+  CLIENTS.filter((client) => inputs.some((path) => path.includes(`node_modules/@aws-sdk/client-${client}/`)));
+
+/**
+ * Per function: the clients module init may load (DynamoDB: every function reads the table), and
+ * the ones its package may hold at all, loaded on demand. Anything else is a client it never uses.
+ */
+const EXPECTED: Partial<Record<FunctionKey, { initial: Client[]; package: Client[] }>> = {
+  api: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts'] },
+  authorizer: { initial: ['dynamodb'], package: ['dynamodb'] },
+  holdTimer: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },
+  sweeper: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },
+  stream: { initial: ['dynamodb'], package: ['dynamodb', 'sqs'] },
+  webhookSender: { initial: ['dynamodb'], package: ['dynamodb', 'sqs'] },
+};
 
 describe('function bundles', () => {
   it('replace the SDK default credential chain by the environment provider', async () => {
-    const { inputs } = await bundle('holdTimer');
-    expect(inputs.some((path) => path.includes('shared/runtime/lambda-credentials.ts'))).toBe(true);
-    expect(inputs.some((path) => path.includes('@aws-sdk/credential-provider-env'))).toBe(true);
+    const { all } = await bundleOf('holdTimer');
+    expect(all.some((path) => path.includes('shared/runtime/lambda-credentials.ts'))).toBe(true);
+    expect(all.some((path) => path.includes('@aws-sdk/credential-provider-env'))).toBe(true);
     expect(
-      inputs.filter((path) => /credential-provider-(node|ini|sso|web-identity)|nested-clients/.test(path)),
+      all.filter((path) => /credential-provider-(node|ini|sso|web-identity)|nested-clients/.test(path)),
     ).toEqual([]);
   }, 60_000);
 
   it("leave out zod's locales other than English (zod is imported as a namespace)", async () => {
-    const { inputs } = await bundle('holdTimer');
-    const locales = inputs.filter((path) => path.includes('/zod/v4/locales/'));
+    const { all } = await bundleOf('holdTimer');
+    const locales = all.filter((path) => path.includes('/zod/v4/locales/'));
     expect(locales.length).toBeGreaterThan(0);
     expect(locales.every((path) => path.endsWith('/locales/en.js'))).toBe(true);
   }, 60_000);
 
-  it('keep the authorizer, on every request path, within the DESIGN.md §8 budget', async () => {
-    const { bytes } = await bundle('authorizer');
-    expect(bytes).toBeGreaterThan(10_000);
-    expect(bytes).toBeLessThanOrEqual(BUNDLE_BUDGET_BYTES);
-  }, 60_000);
+  it.each(Object.keys(FUNCTION_ENTRIES) as FunctionKey[])(
+    "%s: module init loads no client but DynamoDB's, and the package holds no client the function never uses",
+    async (key) => {
+      const expected = EXPECTED[key];
+      expect(expected, `declare the clients of ${key} in EXPECTED`).toBeDefined();
+      const { initial, all } = await bundleOf(key);
+      expect(clientsIn(initial)).toEqual(expected?.initial);
+      expect(clientsIn(all)).toEqual(expected?.package);
+    },
+    60_000,
+  );
+
+  it.each(Object.keys(FUNCTION_ENTRIES) as FunctionKey[])(
+    '%s: module init builds no zod schema (the first event loads them with the code that parses)',
+    async (key) => {
+      const { initial, all } = await bundleOf(key);
+      const eventCode = (inputs: readonly string[]) =>
+        inputs.filter((path) =>
+          /functions\/api\/routes\/|node_modules\/zod\/|node_modules\/@middy\//.test(path),
+        );
+      if (key !== 'authorizer') expect(eventCode(all).length).toBeGreaterThan(0);
+      expect(eventCode(initial)).toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
 import { DENIED_TABLE_ACTIONS } from '../../infra/constructs/table-access.ts';
+import { FUNCTION_ENVIRONMENT, type FunctionName } from '../../shared/runtime/environment.ts';
 import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 import { synthesize } from './support/synth.ts';
 import {
@@ -119,32 +119,36 @@ describe('log retention everywhere', () => {
   });
 });
 
-/** The variables a Lambda entry reads with `required('X')`: they must all be set, or init throws. */
-function requiredVariables(file: string): string[] {
-  const source = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
-  return [...source.matchAll(/required\('([A-Z0-9_]+)'\)/g)].map((match) => match[1]!);
-}
-
 describe('environment variables', () => {
-  const depsVariables = requiredVariables('shared/runtime/aws-deps.ts');
+  /** The function each environment definition (shared/runtime/environment.ts) belongs to. */
+  const definitionOf: Record<string, FunctionName> = {
+    [names.apiFunction]: 'api',
+    [names.authorizerFunction]: 'authorizer',
+    [names.holdTimerFunction]: 'holdTimer',
+    [names.sweeperFunction]: 'sweeper',
+    [names.streamFunction]: 'stream',
+    [names.webhookSenderFunction]: 'webhookSender',
+  };
+  const CONSTRUCT_VARIABLES = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'STAGE'];
 
-  it('reads the required variables of depsFromEnvironment from its source (not vacuous)', () => {
-    expect(depsVariables).toEqual(expect.arrayContaining(['TABLE_NAME', 'SCHEDULE_GROUP', 'HOLD_TIMER_ARN']));
-  });
-
-  it.each([names.apiFunction, names.holdTimerFunction, names.sweeperFunction, names.streamFunction])(
-    'sets everything depsFromEnvironment requires on %s',
-    (name) => {
+  it.each(Object.entries(definitionOf))(
+    'sets on %s every required variable of its definition and nothing it does not read',
+    (name, definition) => {
+      const variables = FUNCTION_ENVIRONMENT[definition] as Readonly<Record<string, string>>;
       const env = environment(fn(name).resource);
-      for (const variable of depsVariables) expect(env[variable], `${name} ${variable}`).toBeTruthy();
+      for (const [variable, presence] of Object.entries(variables)) {
+        if (presence === 'required') expect(env[variable], `${name} ${variable}`).toBeTruthy();
+      }
+      const unread = Object.keys(env).filter(
+        (variable) => !(variable in variables) && !CONSTRUCT_VARIABLES.includes(variable),
+      );
+      expect(unread, name).toEqual([]);
     },
   );
 
-  it('sets everything the webhook-sender entry requires', () => {
-    const variables = requiredVariables('functions/webhook-sender/handler.ts');
-    expect(variables).toEqual(expect.arrayContaining(['WEBHOOK_QUEUE_URL', 'WEBHOOK_DLQ_URL']));
-    const env = environment(fn(names.webhookSenderFunction).resource);
-    for (const variable of variables) expect(env[variable], variable).toBeTruthy();
+  it('gives the stream function no Scheduler settings (it never arms a timer)', () => {
+    const env = environment(fn(names.streamFunction).resource);
+    expect(Object.keys(env).sort()).toEqual([...BASE_VARIABLES, 'WEBHOOK_QUEUE_URL'].sort());
   });
 
   it('gives the stream and API functions the webhook queue URL (new deliveries, redeliver)', () => {
