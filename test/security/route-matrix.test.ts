@@ -36,8 +36,8 @@ import {
  * every role on its own scope and on a foreign one, plus missing, unknown, revoked and malformed keys.
  *
  * The expected answer is the contract's rule (API.md), restated here, not read from the product:
- * a key whose tenant/state is not the one in the path gets 404 (platform-admin crosses all), then
- * a role not in `x-roles` gets 403, and an allowed role gets past authorization (any answer but
+ * a key whose tenant/state is not the one in the path gets 404 (platform-admin crosses all; a
+ * county key on a state path is a wrong role, 403), then a role not in `x-roles` gets 403, and an allowed role gets past authorization (any answer but
  * 401/403, and no 404 that is the scope's).
  */
 
@@ -53,6 +53,8 @@ interface Target {
   name: 'own' | 'foreign' | 'ghost' | 'missing';
   tenantId: string;
   state: string;
+  /** The state the tenant itself belongs to (undefined: no such tenant); state-oversight reaches it on audit routes. */
+  tenantState: string | undefined;
   /** Real ids (or, for `missing`, ids that name nothing). */
   ids: Record<string, string>;
   hint: Hint;
@@ -122,9 +124,10 @@ beforeAll(async () => {
     { label: 'malformed header', authorization: `Basic ${Buffer.from(`${c.admin}:`).toString('base64')}` },
   ];
 
-  home = { name: 'own', tenantId: HOME, state: 'FL', ...pick(homeWorld) };
-  victim = { name: 'foreign', tenantId: VICTIM, state: 'GA', ...pick(victimWorld) };
-  ghost = { ...victim, name: 'ghost', tenantId: GHOST, state: 'WY' };
+  home = { name: 'own', tenantId: HOME, state: 'FL', tenantState: 'FL', ...pick(homeWorld) };
+  // The victim county is in FL too (onboardCounty); its state path target is GA.
+  victim = { name: 'foreign', tenantId: VICTIM, state: 'GA', tenantState: 'FL', ...pick(victimWorld) };
+  ghost = { ...victim, name: 'ghost', tenantId: GHOST, state: 'WY', tenantState: undefined };
 
   const served = await send(rt.url, { method: 'GET', path: '/v1/openapi.json' });
   expect(served.status).toBe(200);
@@ -136,12 +139,19 @@ beforeAll(async () => {
   }
   missing = { ...victim, name: 'missing', ids: nowhere };
 
-  // The scope 404, learnt from keys of another kind than the path (a state key on a tenant path and
-  // a tenant key on a state path): the two must agree, and every foreign answer must equal them.
+  // The scope 404, learnt from keys of another scope than the path (a state key on a tenant path and
+  // on another state's path): the two must agree, and every foreign answer must equal them.
   const probes = [
     await send(rt.url, { method: 'GET', path: `/v1/tenants/${GHOST}`, key: stateKey.body.apiKey }),
-    await send(rt.url, { method: 'GET', path: '/v1/oversight/states/WY/report', key: c.admin }),
+    await send(rt.url, { method: 'GET', path: '/v1/oversight/states/WY/report', key: stateKey.body.apiKey }),
   ];
+  // A county key on a state path is a wrong role (API.md: 403), not a hidden scope.
+  const countyOnState = await send(rt.url, {
+    method: 'GET',
+    path: '/v1/oversight/states/WY/report',
+    key: c.admin,
+  });
+  expectProblem(countyOnState, 403, 'forbidden', '/v1/oversight/states/WY/report');
   expectProblem(probes[0] as Response, 404, 'not-found', `/v1/tenants/${GHOST}`);
   expect(withoutInstance(probes[1]?.body)).toEqual(withoutInstance(probes[0]?.body));
   scopeNotFound = withoutInstance(probes[0]?.body);
@@ -159,9 +169,18 @@ function expectationFor(op: Operation, caller: Caller, target: Target): Expectat
   const names = op.pathParams.map((param) => param.name);
   const { scope } = caller;
   if (scope.kind !== 'platform') {
-    if (names.includes('tenantId') && !(scope.kind === 'tenant' && scope.tenantId === target.tenantId)) {
+    // API.md: state-oversight reaches the counties of its state where a route allows it (audit).
+    const stateReach =
+      scope.kind === 'state' && op.access.includes('state-oversight') && scope.state === target.tenantState;
+    if (
+      names.includes('tenantId') &&
+      !stateReach &&
+      !(scope.kind === 'tenant' && scope.tenantId === target.tenantId)
+    ) {
       return 404;
     }
+    // A county key on a state route: no tenant in the path to hide, so its wrong role is a 403.
+    if (names.includes('state') && scope.kind === 'tenant') return 403;
     if (names.includes('state') && !(scope.kind === 'state' && scope.state === target.state)) return 404;
   }
   return op.access.includes(caller.role) ? 'pass' : 403;
@@ -341,19 +360,29 @@ describe('security matrix: every route of the table × every role × own and for
     const tasks: (() => Promise<string[]>)[] = [];
     for (const op of operations.filter((o) => isScoped(o) && o.access !== 'public')) {
       for (const caller of callers.filter((c) => c.scope.kind !== 'platform')) {
+        // A state key reaches its own state's counties on audit routes: its foreign county is the GA one.
+        const reachesVictim = expectationFor(op, caller, victim) === 'pass' && caller.scope.kind === 'state';
+        const target: Target = reachesVictim
+          ? { ...victim, tenantId: VICTIM_STATE_TENANT, tenantState: 'GA' }
+          : victim;
         tasks.push(async () => {
-          const expected = expectationFor(op, caller, victim);
+          const expected = expectationFor(op, caller, target);
           const { failures, response } = await runCaseWithResponse(
             op,
             { label: caller.role, key: caller.key },
-            victim,
+            target,
             expected,
           );
+          // A county key on a state path is a wrong role, checked above as a 403 (API.md), not a hidden scope.
+          if (expected === 403 && caller.scope.kind === 'tenant') return failures;
           if (expected !== 404)
             return [...failures, `${op.operationId} ${caller.role}: foreign scope not 404`];
           // The same request where nothing exists: a tenant/state never created, and ids naming nothing.
           const answers: Response[] = [response];
-          for (const target of [ghost, missing]) {
+          const missingHere: Target = reachesVictim
+            ? { ...missing, tenantId: VICTIM_STATE_TENANT, tenantState: 'GA' }
+            : missing;
+          for (const target of [ghost, missingHere]) {
             const request = await requestFor(op, target, { fresh: false });
             answers.push(await send(rt.url, { ...request, key: caller.key }));
           }
