@@ -16,6 +16,10 @@ import { TableKeys } from '../shared/store/table-definition.ts';
  *   policy's `ForAllValues:StringLike` pattern `TENANT#${aws:PrincipalTag/tenant}` has no wildcard,
  *   and `Null: false` refuses a request that carries no key at all.
  *
+ * One exception (issue 13): the caller's API-key item `APIKEY#<hash>` may be read (GetItem,
+ * BatchGetItem) or checked (a ConditionCheck inside TransactWriteItems), never written, so a request
+ * checks its key in the same round trip as its first read or its transaction.
+ *
  * It runs first in the client's stack (initialize, high priority), before retries and before any
  * request reaches DynamoDB Local, so a refused request writes nothing.
  */
@@ -31,6 +35,9 @@ export const EMULATED_TENANT_ACTIONS = [
   'ConditionCheckItem',
   'TransactWriteItems',
 ] as const;
+
+/** The partitions of API-key items by hash (shared/store/keys.ts `apiKeyByHash`). */
+const API_KEY_PARTITION = 'APIKEY#';
 
 export const TENANT_POLICY_MIDDLEWARE = 'emulate-tenant-data-role';
 
@@ -94,8 +101,13 @@ export function evaluateTenantPolicy(
   }
   const tables: unknown[] = [];
   const leadingKeys: (string | undefined)[] = [];
+  /** Partition keys of API-key items read or checked (never written): allowed besides the tenant's. */
+  const keyReads: (string | undefined)[] = [];
   switch (operation) {
     case 'GetItem':
+      tables.push(input.TableName);
+      keyReads.push(partitionOf(input.Key));
+      break;
     case 'UpdateItem':
     case 'DeleteItem':
       tables.push(input.TableName);
@@ -117,7 +129,7 @@ export function evaluateTenantPolicy(
       for (const [table, request] of Object.entries(requests)) {
         tables.push(table);
         const batchKeys = isRecord(request) && Array.isArray(request.Keys) ? request.Keys : [];
-        for (const key of batchKeys) leadingKeys.push(partitionOf(key));
+        for (const key of batchKeys) keyReads.push(partitionOf(key));
       }
       break;
     }
@@ -128,13 +140,17 @@ export function evaluateTenantPolicy(
         for (const [kind, action] of Object.entries(item)) {
           if (!isRecord(action)) continue;
           tables.push(action.TableName);
-          leadingKeys.push(partitionOf(kind === 'Put' ? action.Item : action.Key));
+          (kind === 'ConditionCheck' ? keyReads : leadingKeys).push(
+            partitionOf(kind === 'Put' ? action.Item : action.Key),
+          );
         }
       }
       break;
     }
   }
-  if (leadingKeys.length === 0) return deny('the request carries no leading key (Null dynamodb:LeadingKeys)');
+  for (const key of keyReads) if (!key?.startsWith(API_KEY_PARTITION)) leadingKeys.push(key);
+  if (leadingKeys.length === 0 && keyReads.length === 0)
+    return deny('the request carries no leading key (Null dynamodb:LeadingKeys)');
   const foreignTable = tables.find((table) => table !== tableName);
   if (foreignTable !== undefined || tables.length === 0) {
     return deny(`the role grants the table ${tableName} only, not ${String(foreignTable)}`);

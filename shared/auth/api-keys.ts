@@ -1,14 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditContext, commitWithTenantAudit, type TenantAuditChange } from '../audit/tenant-audit.ts';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
+import {
+  type ApiKeyItem,
+  commitKeyItems,
+  issueKeyItems,
+  ownerPk,
+  readKeyByHash,
+  readKeyPointer,
+  revokeKeyItems,
+  touchKeyLastUsed,
+} from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
 import { failedConditionIndexes, isConditionFailure } from '../store/errors.ts';
-import type { TransactItem } from '../store/holds.ts';
-import { keys, tenantPk } from '../store/keys.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { assertUnderKeyCap } from './key-cap.ts';
 import type { KeyScope, Principal, Role } from './principal.ts';
@@ -33,21 +40,6 @@ const newApiKey = (): string => `wso_${randomSecret(32)}`;
 
 /** Touch lastUsedAt at most this often per key: one write per minute, not one per request. */
 const LAST_USED_RESOLUTION_MS = 60_000;
-
-interface ApiKeyItem {
-  keyId: string;
-  name: string;
-  role: Role;
-  scope: KeyScope;
-  officerId?: string;
-  hash: string;
-  createdAt: string;
-  createdBy?: string;
-  revokedAt?: string;
-  lastUsedAt?: string;
-  /** API Gateway's id of the key's usage-plan key (absent on keys issued before issue 7). */
-  apiGatewayKeyId?: string;
-}
 
 /** What issuing, installing and revoking keys need: the table and the usage plan's keys. */
 export interface KeyAdminDeps {
@@ -111,16 +103,7 @@ async function registerUsageKey(deps: KeyAdminDeps, keyId: string, hash: string)
   }
 }
 
-export const ownerPk = (scope: KeyScope): string => {
-  switch (scope.kind) {
-    case 'platform':
-      return keys.platformPk;
-    case 'tenant':
-      return tenantPk(scope.tenantId);
-    case 'state':
-      return keys.statePk(scope.state);
-  }
-};
+export { ownerPk };
 
 export interface IssueKeyRequest {
   name: string;
@@ -169,25 +152,7 @@ export async function issueApiKey(
     ...(request.createdBy ? { createdBy: request.createdBy } : {}),
     apiGatewayKeyId,
   };
-  const items: TransactItem[] = [
-    ...conditions.map((key) => ({
-      ConditionCheck: { TableName: db.tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' },
-    })),
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { ...keys.apiKeyPointer(ownerPk(request.scope), keyId), entity: 'ApiKeyRef', ...item },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
+  const items = issueKeyItems(db.tableName, item, conditions);
   let failedCheck: number | undefined;
   try {
     const { scope } = request;
@@ -196,7 +161,7 @@ export async function issueApiKey(
       const result = await commitWithTenantAudit(deps, scope.tenantId, change, items);
       if (!result.ok) failedCheck = result.failedIndex;
     } else {
-      await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await commitKeyItems(db, items);
     }
   } catch (error) {
     await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
@@ -215,15 +180,30 @@ export async function authenticate(
   deps: { db: Db; clock: Clock },
   token: string,
 ): Promise<Principal | undefined> {
-  if (token.length < 24 || token.length > 512) return undefined;
-  const hash = hashApiKey(token);
-  const { Item } = await deps.db.doc.send(
-    // Strongly consistent: a revocation takes effect on the very next call.
-    new GetCommand({ TableName: deps.db.tableName, Key: keys.apiKeyByHash(hash), ConsistentRead: true }),
-  );
-  const item = Item as ApiKeyItem | undefined;
-  if (!item || item.revokedAt) return undefined;
-  await touchLastUsed(deps, item);
+  const hash = presentedKeyHash(token);
+  if (!hash) return undefined;
+  return admitKeyItem(deps, await readKeyByHash(deps.db, hash));
+}
+
+/** The hash to look a presented token up by, or undefined for a token no key can have. */
+export const presentedKeyHash = (token: string): string | undefined =>
+  token.length < 24 || token.length > 512 ? undefined : hashApiKey(token);
+
+/**
+ * The principal of a key item read by its hash (alone, or with an operation's first read), or
+ * undefined if there is none or it is revoked. Records the key's last use (function role's `db`).
+ */
+export async function admitKeyItem(
+  deps: { db: Db; clock: Clock },
+  found: object | undefined,
+): Promise<Principal | undefined> {
+  const item = found as ApiKeyItem | undefined;
+  if (!item || item.revokedAt || typeof item.keyId !== 'string') return undefined;
+  const now = deps.clock.now();
+  const cutoff = toIsoSeconds(new Date(now.getTime() - LAST_USED_RESOLUTION_MS));
+  if (!item.lastUsedAt || item.lastUsedAt <= cutoff) {
+    await touchKeyLastUsed(deps.db, item.hash, toIsoSeconds(now), cutoff);
+  }
   return {
     keyId: item.keyId,
     name: item.name,
@@ -231,27 +211,6 @@ export async function authenticate(
     scope: item.scope,
     ...(item.officerId ? { officerId: item.officerId } : {}),
   };
-}
-
-async function touchLastUsed(deps: { db: Db; clock: Clock }, item: ApiKeyItem): Promise<void> {
-  const now = deps.clock.now();
-  const cutoff = toIsoSeconds(new Date(now.getTime() - LAST_USED_RESOLUTION_MS));
-  if (item.lastUsedAt && item.lastUsedAt > cutoff) return;
-  try {
-    await deps.db.doc.send(
-      new UpdateCommand({
-        TableName: deps.db.tableName,
-        Key: keys.apiKeyByHash(item.hash),
-        UpdateExpression: 'SET lastUsedAt = :now',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)',
-        ExpressionAttributeValues: { ':now': toIsoSeconds(now), ':cutoff': cutoff },
-      }),
-    );
-  } catch (error) {
-    // A concurrent request touched it first; last-used is advisory and never fails a request.
-    if (!isConditionFailure(error)) throw error;
-  }
 }
 
 /**
@@ -267,11 +226,7 @@ export async function revokeApiKey(
   revokedBy: string,
   audit?: AuditContext,
 ): Promise<boolean> {
-  const pointerKey = keys.apiKeyPointer(ownerPk(owner), keyId);
-  const { Item } = await deps.db.doc.send(
-    new GetCommand({ TableName: deps.db.tableName, Key: pointerKey, ConsistentRead: true }),
-  );
-  const pointer = Item as ApiKeyItem | undefined;
+  const pointer = await readKeyPointer(deps.db, owner, keyId);
   if (!pointer) return false;
   if (pointer.revokedAt) {
     if (pointer.apiGatewayKeyId) {
@@ -280,28 +235,7 @@ export async function revokeApiKey(
     return true;
   }
   const revokedAt = toIsoSeconds(deps.clock.now());
-  const values = { ':now': revokedAt, ':by': revokedBy };
-  const revoke = 'SET revokedAt = :now, revokedBy = :by';
-  const items: TransactItem[] = [
-    {
-      Update: {
-        TableName: deps.db.tableName,
-        Key: pointerKey,
-        UpdateExpression: revoke,
-        // Two revocations racing: one changes the key (and writes the one audit event).
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-        ExpressionAttributeValues: values,
-      },
-    },
-    {
-      Update: {
-        TableName: deps.db.tableName,
-        Key: keys.apiKeyByHash(pointer.hash),
-        UpdateExpression: revoke,
-        ExpressionAttributeValues: values,
-      },
-    },
-  ];
+  const items = revokeKeyItems(deps.db.tableName, pointer, revokedAt, revokedBy);
   if (owner.kind === 'tenant') {
     const after = { ...auditView(pointer), revokedAt, revokedBy };
     const change = keyChange('apikey.revoked', pointer, tenantAudit(audit), auditView(pointer), after);
@@ -309,7 +243,7 @@ export async function revokeApiKey(
     await commitWithTenantAudit(deps, owner.tenantId, change, items);
   } else {
     try {
-      await deps.db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await commitKeyItems(deps.db, items);
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -343,24 +277,7 @@ export async function installPlatformAdminKey(deps: KeyAdminDeps, apiKey: string
     apiGatewayKeyId,
   };
   try {
-    await deps.db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.db.tableName,
-              Item: { ...keys.apiKeyByHash(hash), entity: 'ApiKey', ...item },
-            },
-          },
-          {
-            Put: {
-              TableName: deps.db.tableName,
-              Item: { ...keys.apiKeyPointer(keys.platformPk, keyId), entity: 'ApiKeyRef', ...item },
-            },
-          },
-        ],
-      }),
-    );
+    await commitKeyItems(deps.db, issueKeyItems(deps.db.tableName, item, [], true));
   } catch (error) {
     await removeUsageKey(deps, apiGatewayKeyId, keyId, 'install rolled back: the key item was not written');
     throw error;

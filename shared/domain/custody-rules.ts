@@ -1,3 +1,4 @@
+import type { RuleSlug } from '../errors/catalogue.ts';
 /**
  * Date rules of county set-up and custody records (pure: the caller passes "now" from the clock).
  *
@@ -27,7 +28,7 @@ export interface CredentialDates {
 }
 
 export interface RuleBreach {
-  slug: string;
+  slug: RuleSlug;
   detail: string;
 }
 

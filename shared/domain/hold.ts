@@ -1,3 +1,4 @@
+import type { ConflictSlug, RuleSlug } from '../errors/catalogue.ts';
 /**
  * The hold state machine (pure: no I/O, no clock). See DESIGN.md §3.
  *
@@ -130,8 +131,8 @@ export interface Transition {
 
 export type Refusal =
   | { refused: 'not-allowed'; status: HoldStatus }
-  | { refused: 'conflict'; slug: string; detail: string }
-  | { refused: 'rule'; slug: string; detail: string };
+  | { refused: 'conflict'; slug: ConflictSlug; detail: string }
+  | { refused: 'rule'; slug: RuleSlug; detail: string };
 
 export const isRefusal = <T extends object>(value: T | Refusal): value is Refusal => 'refused' in value;
 

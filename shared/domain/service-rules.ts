@@ -1,3 +1,4 @@
+import type { ConflictSlug, RuleSlug } from '../errors/catalogue.ts';
 /**
  * The rules a warrant service must satisfy (DESIGN.md §3), as a pure check over what the store
  * holds. The serve transaction repeats the ones that can change under us as conditions, so a race
@@ -34,11 +35,11 @@ export interface ServiceRequest {
 
 export interface BrokenRule {
   status: 409 | 422;
-  slug: string;
+  slug: ConflictSlug | RuleSlug;
   detail: string;
 }
 
-const broken = (slug: string, detail: string, status: 409 | 422 = 422): BrokenRule => ({
+const broken = (slug: ConflictSlug | RuleSlug, detail: string, status: 409 | 422 = 422): BrokenRule => ({
   status,
   slug,
   detail,

@@ -5,14 +5,18 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
-import { authenticate, ownerPk } from '../auth/api-keys.ts';
+import { admitKeyItem, ownerPk, presentedKeyHash } from '../auth/api-keys.ts';
+import { actorOf, type Caller } from '../auth/caller.ts';
 import type { Principal } from '../auth/principal.ts';
+import { refuse } from '../errors/catalogue.ts';
 import { pageAccess } from '../sessions/page-auth.ts';
+import { keyRefByHash, readKeyByHash } from '../store/api-keys.ts';
 import { tenantPk } from '../store/keys.ts';
 import { getTenant } from '../store/tenants.ts';
+import { RacesLost } from '../store/unit-of-work.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, runIdempotent } from './idempotency.ts';
-import { ProblemError, problems } from './problem.ts';
-import type { AnyRoute, HttpResult, RequestContext } from './route.ts';
+import { DomainError, fromDomainError, ProblemError, problems } from './problem.ts';
+import type { AnyRoute, HttpResult, RequestContext, RouteCaller } from './route.ts';
 import { Router } from './router.ts';
 import { parseOrThrow } from './validation.ts';
 
@@ -20,6 +24,14 @@ import { parseOrThrow } from './validation.ts';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 const EMPTY = z.strictObject({});
+
+/** Public routes have no caller to admit. */
+const NO_CALLER: RouteCaller = {
+  admit: async () => {
+    throw problems.unauthorized();
+  },
+  also: () => NO_CALLER,
+};
 
 const BASE_HEADERS = {
   'cache-control': 'no-store',
@@ -99,46 +111,70 @@ async function runRoute(
   onPrincipal: (principal: Principal) => void,
 ): Promise<HttpResult> {
   const headers = event.headers ?? {};
-  let principal: Principal | undefined;
-  if (route.access !== 'public') {
-    if (route.page && headers.authorization === undefined) {
-      const access = await pageAccess(deps, { headers, pathWithQuery: pathWithQuery(event) });
-      if (access.kind === 'sign-in') return access.result;
-      if (access.kind === 'refused') throw problems.unauthorized();
-      principal = access.principal;
-    } else {
-      principal = await authenticateHeader(deps, headers.authorization);
-    }
-    onPrincipal(principal);
-    authorize(route, principal, rawParams);
-    if (principal.scope.kind === 'state' && rawParams.tenantId !== undefined) {
-      // A state key reaches a tenant path only where its role is allowed, and only its state's counties.
-      const tenant = await getTenant(deps.db, rawParams.tenantId);
-      if (tenant?.state !== principal.scope.state) throw problems.notFound();
-    }
+  const idempotencyKey = headers['idempotency-key'];
+  const admission =
+    route.access === 'public'
+      ? undefined
+      : new Admission(deps, route, rawParams, headers.authorization, (p) => onPrincipal(p));
+  if (admission && route.page && headers.authorization === undefined) {
+    // People's pages: the session cookie stands in for a key (issue 18); the JSON API never reads it.
+    const access = await pageAccess(deps, { headers, pathWithQuery: pathWithQuery(event) });
+    if (access.kind === 'sign-in') return access.result;
+    if (access.kind === 'refused') throw problems.unauthorized();
+    await admission.acceptSession(access.principal);
+  }
+  // The key is read with the operation's first read when the route's use case can take it there
+  // (one round trip less, DESIGN.md §7); otherwise, and before an idempotent replay, up front.
+  const deferred = admission?.canDefer(route, idempotencyKey) === true;
+  if (admission && !deferred) await admission.admitNow();
+
+  let params: unknown;
+  let query: unknown;
+  let body: unknown;
+  try {
+    params = parseOrThrow('path', route.params ?? EMPTY, rawParams);
+    query = parseOrThrow('query', route.query ?? EMPTY, singleValueQuery(event));
+    body = route.body
+      ? parseOrThrow(
+          'body',
+          route.body,
+          route.bodyFormats ? decodeBody(event, route.bodyFormats) : parseJsonBody(event),
+        )
+      : rejectUnexpectedBody(event);
+  } catch (error) {
+    // A bad key is 401 (a foreign tenant 404, a wrong role 403) before any complaint about the body.
+    await admission?.admitNow();
+    throw error;
   }
 
-  const params = parseOrThrow('path', route.params ?? EMPTY, rawParams);
-  const query = parseOrThrow('query', route.query ?? EMPTY, singleValueQuery(event));
-  const body = route.body
-    ? parseOrThrow(
-        'body',
-        route.body,
-        route.bodyFormats ? decodeBody(event, route.bodyFormats) : parseJsonBody(event),
-      )
-    : rejectUnexpectedBody(event);
-
   // A tenant's key reaches only its tenant's partition (after authorize and validation, so a refused
-  // request costs no STS call); idempotency records live there too.
-  const scoped = principal ? await scopedDeps(deps, principal, requestId) : deps;
+  // request costs no STS call); idempotency records live there too. A deferred check runs under the
+  // path's tenant: nothing read is answered, and nothing written, before the key is admitted.
+  const scoped = admission
+    ? await scopedDeps(deps, admission.tenantOf(), admission.principal?.keyId || requestId)
+    : deps;
   const ctx: RequestContext = {
     deps: route.db === 'function-role' ? deps : scoped,
     requestId,
-    principal,
+    get principal() {
+      return admission?.principal;
+    },
+    caller: admission ?? NO_CALLER,
     headers,
   };
-  const execute = () => route.handle({ params, query, body }, ctx);
-  const idempotencyKey = headers['idempotency-key'];
+  const execute = async (): Promise<HttpResult> => {
+    let result: HttpResult;
+    try {
+      result = await route.handle({ params, query, body }, ctx);
+    } catch (error) {
+      await admission?.admitNow();
+      throw error;
+    }
+    // Belt and braces: a use case that took the caller but never read its key answers nothing.
+    await admission?.admitNow();
+    return result;
+  };
+  const principal = admission?.principal;
   if (!route.idempotent || idempotencyKey === undefined || !principal) return execute();
   if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
     throw problems.validation([
@@ -160,22 +196,105 @@ async function runRoute(
 }
 
 /**
- * The deps a principal's request runs with: for a tenant key, `db` is pinned to `TENANT#<tenantId>`
+ * The caller's key check, up front (`admitNow`: its own GetItem on the function role) or deferred
+ * to the use case's first read (`keyRef` + `admit`, see shared/auth/caller.ts). Either way the same
+ * rules: unknown or revoked 401, another tenant or state 404, a wrong role 403.
+ */
+class Admission implements RouteCaller {
+  principal: Principal | undefined;
+  private readonly hash: string | undefined;
+  private readonly checks: ((principal: Principal) => void)[] = [];
+
+  private readonly deps: AppDeps;
+  private readonly route: AnyRoute;
+  private readonly params: Record<string, string>;
+  private readonly onPrincipal: (principal: Principal) => void;
+
+  constructor(
+    deps: AppDeps,
+    route: AnyRoute,
+    params: Record<string, string>,
+    authorization: string | undefined,
+    onPrincipal: (principal: Principal) => void,
+  ) {
+    this.deps = deps;
+    this.route = route;
+    this.params = params;
+    this.onPrincipal = onPrincipal;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+    this.hash = token ? presentedKeyHash(token) : undefined;
+  }
+
+  /** Only a tenant route whose use case reads the key, with a token that can be a key. */
+  canDefer(route: AnyRoute, idempotencyKey: string | undefined): boolean {
+    return (
+      route.keyInFirstRead === true &&
+      this.hash !== undefined &&
+      this.params.tenantId !== undefined &&
+      idempotencyKey === undefined
+    );
+  }
+
+  get keyRef() {
+    return this.principal || !this.hash ? undefined : keyRefByHash(this.hash);
+  }
+
+  /** The tenant whose partition the request's storage is pinned to, or undefined (function role). */
+  tenantOf(): string | undefined {
+    if (this.principal)
+      return this.principal.scope.kind === 'tenant' ? this.principal.scope.tenantId : undefined;
+    return this.params.tenantId;
+  }
+
+  /** A further check of the principal, for the route (e.g. a wso-officer serves only as itself). */
+  also(check: (principal: Principal) => void): Caller {
+    this.checks.push(check);
+    return this;
+  }
+
+  async admit(keyItem: Record<string, unknown> | undefined): Promise<ReturnType<typeof actorOf>> {
+    if (!this.principal) await this.accept(await admitKeyItem(this.deps, keyItem));
+    for (const check of this.checks) check(this.principal as Principal);
+    return actorOf(this.principal as Principal);
+  }
+
+  /** A signed-in person's session on a page route: admitted by the same rules as a key. */
+  acceptSession(principal: Principal): Promise<void> {
+    return this.accept(principal);
+  }
+
+  async admitNow(): Promise<void> {
+    if (this.principal) return;
+    await this.accept(
+      this.hash ? await admitKeyItem(this.deps, await readKeyByHash(this.deps.db, this.hash)) : undefined,
+    );
+  }
+
+  private async accept(principal: Principal | undefined): Promise<void> {
+    if (!principal) throw problems.unauthorized();
+    this.onPrincipal(principal);
+    authorize(this.route, principal, this.params);
+    if (principal.scope.kind === 'state' && this.params.tenantId !== undefined) {
+      // A state key reaches a tenant path only where its role is allowed, and only its state's counties.
+      const tenant = await getTenant(this.deps.db, this.params.tenantId);
+      if (tenant?.state !== principal.scope.state) throw problems.notFound();
+    }
+    this.principal = principal;
+  }
+}
+
+/**
+ * The deps a request runs with: for a tenant key, `db` is pinned to `TENANT#<tenantId>`
  * (docs/DEPLOY.md §8); platform-admin and state-oversight keys keep the function role (they cross
  * tenants by design, and the byState index is not tenant-keyed).
  */
-async function scopedDeps(deps: AppDeps, principal: Principal, requestId: string): Promise<AppDeps> {
-  const { scope } = principal;
-  if (scope.kind !== 'tenant' || !deps.tenantDb) return deps;
-  return { ...deps, db: await deps.tenantDb.forTenant(scope.tenantId, principal.keyId || requestId) };
-}
-
-/** Always the function role: it reads and touches `APIKEY#<hash>`, which no tenant role may reach. */
-async function authenticateHeader(deps: AppDeps, authorization: string | undefined): Promise<Principal> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  const principal = match?.[1] ? await authenticate(deps, match[1]) : undefined;
-  if (!principal) throw problems.unauthorized();
-  return principal;
+async function scopedDeps(
+  deps: AppDeps,
+  tenantId: string | undefined,
+  sessionName: string,
+): Promise<AppDeps> {
+  if (tenantId === undefined || !deps.tenantDb) return deps;
+  return { ...deps, db: await deps.tenantDb.forTenant(tenantId, sessionName) };
 }
 
 /**
@@ -288,6 +407,12 @@ function toResponse(result: HttpResult, requestId: string): APIGatewayProxyResul
 /** Client mistakes keep their status; anything unexpected is a logged 500 with no internals. */
 function toProblem(error: unknown, logger: AppDeps['logger'], requestId: string): ProblemError {
   if (error instanceof ProblemError) return error;
+  if (error instanceof DomainError) return fromDomainError(error);
+  if (error instanceof RacesLost) {
+    return fromDomainError(
+      refuse('concurrent-modification', `${error.subject} changed meanwhile; read it and retry.`),
+    );
+  }
   if (isThrottling(error)) {
     logger.warn('throttled by a dependency', { requestId, error: describe(error) });
     return problems.throttled();

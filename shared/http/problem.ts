@@ -2,6 +2,14 @@
  * RFC 9457 problem details. Every error the API returns is one of these; the `type` URI names the
  * rule that was broken, so integrators can branch on it.
  */
+import {
+  answerOf,
+  type ConflictSlug,
+  DomainError,
+  type ProblemSlug,
+  type RuleSlug,
+} from '../errors/catalogue.ts';
+
 export const PROBLEM_BASE = 'https://wso-custody.dev/problems/';
 
 export interface FieldError {
@@ -20,11 +28,11 @@ export interface ProblemBody {
 
 export class ProblemError extends Error {
   readonly status: number;
-  readonly slug: string;
+  readonly slug: ProblemSlug;
   readonly title: string;
   readonly errors: FieldError[] | undefined;
 
-  constructor(status: number, slug: string, title: string, detail: string, errors?: FieldError[]) {
+  constructor(status: number, slug: ProblemSlug, title: string, detail: string, errors?: FieldError[]) {
     super(detail);
     this.name = 'ProblemError';
     this.status = status;
@@ -74,7 +82,7 @@ export const problems = {
       'Method not allowed',
       'This path does not accept this method.',
     ),
-  conflict: (slug: string, detail: string) => new ProblemError(409, slug, 'Conflict', detail),
+  conflict: (slug: ConflictSlug, detail: string) => new ProblemError(409, slug, 'Conflict', detail),
   payloadTooLarge: (limit: number) =>
     new ProblemError(
       413,
@@ -89,7 +97,7 @@ export const problems = {
       'Unsupported media type',
       `Request bodies must be ${accepted.join(' or ')}.`,
     ),
-  rule: (slug: string, detail: string) => new ProblemError(422, slug, 'Rule violated', detail),
+  rule: (slug: RuleSlug, detail: string) => new ProblemError(422, slug, 'Rule violated', detail),
   idempotencyKeyReused: () =>
     new ProblemError(
       422,
@@ -114,3 +122,11 @@ export const problems = {
       'An unexpected error occurred. It has been logged.',
     ),
 };
+
+/** The one mapping of a use case's refusal to HTTP: status and title from the catalogue. */
+export function fromDomainError(error: DomainError): ProblemError {
+  const { status, title } = answerOf(error.slug, error.status);
+  return new ProblemError(status, error.slug, title, error.message);
+}
+
+export { DomainError };

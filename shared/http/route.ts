@@ -1,6 +1,8 @@
 import type * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
+import type { Caller } from '../auth/caller.ts';
 import type { Principal, Role } from '../auth/principal.ts';
+import type { ProblemSlug, ProblemStatus } from '../errors/catalogue.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -15,9 +17,20 @@ export interface HttpResult {
 export interface RequestContext {
   deps: AppDeps;
   requestId: string;
-  /** Undefined only on public routes. */
-  principal: Principal | undefined;
+  /**
+   * Undefined on public routes, and on a `keyInFirstRead` route until its use case admitted the
+   * caller (after its first read).
+   */
+  readonly principal: Principal | undefined;
+  /** The caller for a use case to admit (see shared/auth/caller.ts); on public routes it admits nobody. */
+  caller: RouteCaller;
   headers: Readonly<Record<string, string | undefined>>;
+}
+
+/** The request's caller, with the route's own further checks of the principal. */
+export interface RouteCaller extends Caller {
+  /** Adds a check run when the caller is admitted (e.g. a wso-officer serves only as itself). */
+  also(check: (principal: Principal) => void): Caller;
 }
 
 export interface RouteInput<P, Q, B> {
@@ -85,7 +98,19 @@ export interface RouteSpec<
    * outside that partition (API-key records `APIKEY#<hash>`). Idempotency records stay tenant-scoped.
    */
   db?: 'function-role';
+  /**
+   * The route's use case reads the caller's API key with its own first read (`ctx.caller`), so the
+   * key check costs no round trip of its own. Tenant routes only; the pipeline still answers no
+   * request whose key was not admitted.
+   */
+  keyInFirstRead?: boolean;
   responses: Record<number, ResponseSpec>;
+  /**
+   * The catalogue's problems the route's use case can answer (beyond the pipeline's own, which the
+   * route's shape implies): the OpenAPI document lists exactly these per status. A slug the
+   * catalogue answers with two statuses takes `[slug, status]` when the route answers only one.
+   */
+  problems?: readonly (ProblemSlug | readonly [ProblemSlug, ProblemStatus])[];
   handle(input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>, ctx: RequestContext): Promise<HttpResult>;
 }
 

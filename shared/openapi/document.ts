@@ -2,7 +2,7 @@ import type * as z from 'zod';
 import { IDEMPOTENCY_KEY_PATTERN } from '../http/idempotency.ts';
 import type { AnyRoute, ResponseSpec } from '../http/route.ts';
 import { type JsonSchema, SchemaComponents } from './json-schema.ts';
-import { pipelineProblems, problemDetails } from './problem-responses.ts';
+import { describeProblems, problemDetails, routeProblems } from './problem-responses.ts';
 
 /**
  * The OpenAPI 3.1 document, generated from the route table and the very zod schemas the pipeline
@@ -142,23 +142,26 @@ function parameters(route: AnyRoute, schemas: SchemaComponents): JsonSchema[] {
 
 function responses(route: AnyRoute, schemas: SchemaComponents, problem: JsonSchema): JsonSchema {
   const declared = Object.entries(route.responses as Record<string, ResponseSpec>);
-  const problems = pipelineProblems(route);
+  const problems = routeProblems(route);
   const out: JsonSchema = {};
   for (const [status, spec] of declared) {
     const code = Number(status);
     if (code >= 400) {
-      // A route's own 409/422 adds its rules to what the pipeline may also answer with that status.
-      const generic = problems.get(code);
+      // A route's own free-text 4xx (routes that do not list `problems` yet) adds to the pipeline's.
+      const slugs = problems.get(code) ?? [];
       problems.delete(code);
       out[status] = problemResponse(
-        generic ? `${spec.description}; or ${generic}` : spec.description,
+        slugs.length > 0 ? `${spec.description}; or ${describeProblems(slugs)}` : spec.description,
         problem,
+        slugs,
       );
     } else {
       out[status] = successResponse(route, spec, schemas);
     }
   }
-  for (const [code, description] of problems) out[String(code)] = problemResponse(description, problem);
+  for (const [code, slugs] of problems) {
+    out[String(code)] = problemResponse(describeProblems(slugs), problem, slugs);
+  }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => Number(a) - Number(b)));
 }
 
@@ -181,10 +184,12 @@ function successResponse(route: AnyRoute, spec: ResponseSpec, schemas: SchemaCom
 const withParameters = (list: JsonSchema[]): { parameters?: JsonSchema[] } =>
   list.length > 0 ? { parameters: list } : {};
 
-const problemResponse = (description: string, schema: JsonSchema): JsonSchema => ({
+/** `x-problem-types`: the catalogue slugs this status can carry (machine-readable; tests compare them). */
+const problemResponse = (description: string, schema: JsonSchema, slugs: readonly string[]): JsonSchema => ({
   description,
   headers: { 'x-request-id': REQUEST_ID_HEADER },
   content: { 'application/problem+json': { schema } },
+  ...(slugs.length > 0 ? { 'x-problem-types': [...slugs] } : {}),
 });
 
 const properties = (schema: JsonSchema): Record<string, JsonSchema> =>

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { answerOf, CATALOGUE, type ProblemSlug, type ProblemSpec } from '../errors/catalogue.ts';
 import { PROBLEM_BASE } from '../http/problem.ts';
 import type { AnyRoute } from '../http/route.ts';
 
@@ -21,24 +22,35 @@ export const problemDetails = z
  * The problems the HTTP pipeline itself can answer for a route, whatever its handler does: derived
  * from the route's shape so that a new route is documented correctly without listing them.
  */
-export function pipelineProblems(route: AnyRoute): Map<number, string> {
-  const problems = new Map<number, string>();
-  problems.set(400, '`validation-error` (with `errors`) or `malformed-json`: the request is not valid');
-  if (route.access !== 'public') {
-    problems.set(401, '`unauthorized`: no API key, or an unknown or revoked one');
-    problems.set(403, '`forbidden`: this key\u2019s role may not call this operation');
-  }
-  if (/\{\w+\}/.test(route.path)) {
-    problems.set(404, '`not-found`: no such resource, or a tenant or state this key does not belong to');
-  }
-  if (route.body) {
-    problems.set(413, '`payload-too-large`: the body exceeds 64 KiB');
-    const accepted = route.bodyFormats ? Object.keys(route.bodyFormats).join(', ') : 'application/json';
-    problems.set(415, `\`unsupported-media-type\`: the body is not ${accepted}`);
-  }
-  if (route.idempotent) {
-    problems.set(409, '`idempotency-in-progress`: a request with this Idempotency-Key is still running');
-    problems.set(422, '`idempotency-key-reused`: this Idempotency-Key was used with another body');
-  }
-  return problems;
+export function pipelineProblems(route: AnyRoute): ProblemSlug[] {
+  const slugs: ProblemSlug[] = ['validation-error', 'malformed-json'];
+  if (route.access !== 'public') slugs.push('unauthorized', 'forbidden', 'temporarily-unavailable');
+  if (/\{\w+\}/.test(route.path)) slugs.push('not-found');
+  if (route.body) slugs.push('payload-too-large', 'unsupported-media-type');
+  if (route.idempotent) slugs.push('idempotency-in-progress', 'idempotency-key-reused');
+  return slugs;
 }
+
+/** Every problem a route can answer, by status: the pipeline's and its use case's (`route.problems`). */
+export function routeProblems(route: AnyRoute): Map<number, ProblemSlug[]> {
+  const byStatus = new Map<number, ProblemSlug[]>();
+  const add = (slug: ProblemSlug, status: number) => {
+    const list = byStatus.get(status) ?? [];
+    if (!list.includes(slug)) list.push(slug);
+    byStatus.set(status, list);
+  };
+  for (const slug of pipelineProblems(route)) add(slug, answerOf(slug).status);
+  for (const entry of route.problems ?? []) {
+    if (typeof entry !== 'string') {
+      add(entry[0], entry[1]);
+      continue;
+    }
+    const spec: ProblemSpec = CATALOGUE[entry];
+    for (const status of typeof spec.status === 'number' ? [spec.status] : spec.status) add(entry, status);
+  }
+  return byStatus;
+}
+
+/** How a status's problems read in the document: each slug with when it is answered. */
+export const describeProblems = (slugs: readonly ProblemSlug[]): string =>
+  slugs.map((slug) => `\`${slug}\`: ${CATALOGUE[slug].when}`).join('; ');

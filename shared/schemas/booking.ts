@@ -73,6 +73,10 @@ export const booking = z
     status: z.enum(BOOKING_STATUSES),
     openHoldId: z.string().optional().meta({ description: 'The open hold on this booking, if any' }),
     releasedAt: instant.optional(),
+    releaseReason: z
+      .enum(['RELEASED', 'TRANSFERRED_TO_ICE'])
+      .optional()
+      .meta({ description: 'How the person left custody: released, or taken into ICE custody' }),
     createdAt: instant,
     updatedAt: instant,
     version: z.number().int(),

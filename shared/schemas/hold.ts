@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { HOLD_AUDIT_EVENT_TYPES, HOLD_STATUSES, HOLD_STEPS, REVIEW_REASON_CODES } from '../domain/hold.ts';
+import {
+  HOLD_AUDIT_EVENT_TYPES,
+  HOLD_STATUSES,
+  HOLD_STEPS,
+  type Hold,
+  REVIEW_REASON_CODES,
+} from '../domain/hold.ts';
 import { clientId, instant, text, ulid } from './common.ts';
 
 export const serveWarrantBody = z
@@ -70,6 +76,10 @@ export const holdSchema = z
     receivingOfficer: z.string().optional(),
     releasedAt: instant.optional(),
     cancelledAt: instant.optional(),
+    cancelReason: z
+      .string()
+      .optional()
+      .meta({ description: 'Why it was cancelled: the warrant\u2019s withdrawal reason' }),
     releaseNoticeAt: instant
       .optional()
       .meta({ description: 'When the pre-release notice to ICE was emitted (hold.release_notice)' }),
@@ -114,6 +124,8 @@ export const holdPage = z
 export const holdEventSchema = z
   .object({
     eventId: z.string(),
+    tenantId: z.string(),
+    holdId: ulid,
     seq: z.number().int(),
     type: z.enum(HOLD_AUDIT_EVENT_TYPES),
     occurredAt: instant,
@@ -130,3 +142,13 @@ export const holdEventSchema = z
     hash: z.string(),
   })
   .meta({ id: 'HoldEvent' });
+
+/**
+ * The domain's Hold and the schema the API documents and tests validate against cannot drift: this
+ * fails to compile when a field is in one and not the other, or typed differently.
+ */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Same fields (optional ones included, which assignability alone lets slip) of the same types. */
+type SameShape<A, B> = Same<keyof A, keyof B> extends true ? Same<A, B> : false;
+const holdMatchesSchema: SameShape<z.output<typeof holdSchema>, Hold> = true;
+void holdMatchesSchema;

@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chainHash, GENESIS_HASH, stateHash } from '../audit/hash-chain.ts';
 import type { Hold, HoldAuditEventType, HoldChange, HoldEventType } from '../domain/hold.ts';
 import { isNotification, isOpen } from '../domain/hold.ts';
 import type { IdGenerator } from '../ids.ts';
+import { type ItemKey, readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { SK_PREFIX, tenantKeys } from './keys.ts';
 import { OPEN_HOLDS_INDEX } from './table-definition.ts';
+import { type Intent, intent, UnitOfWork } from './unit-of-work.ts';
 
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type { TransactItem } from './unit-of-work.ts';
 
 /** Who caused a change: a credential through the API, or the platform's own timer or sweeper. */
 export type Actor =
@@ -99,6 +100,21 @@ export async function getHold(
   return Item ? toHold(Item) : undefined;
 }
 
+/**
+ * The hold (strongly consistent) and, in the same BatchGetItem, the caller's API-key item: a
+ * request's first read that also checks who asks (DESIGN.md §7). Without `keyRef`, one GetItem.
+ */
+export async function getHoldWithKey(
+  db: Db,
+  tenantId: string,
+  holdId: string,
+  keyRef: ItemKey | undefined,
+): Promise<{ stored: StoredHold | undefined; keyItem: Record<string, unknown> | undefined }> {
+  if (!keyRef) return { stored: await getHold(db, tenantId, holdId, true), keyItem: undefined };
+  const found = await readItems(db, { hold: tenantKeys.hold(tenantId, holdId), key: keyRef });
+  return { stored: found.hold ? toHold(found.hold) : undefined, keyItem: found.key };
+}
+
 export interface CommitRequest {
   db: Db;
   ids: IdGenerator;
@@ -107,15 +123,15 @@ export interface CommitRequest {
   changes: HoldChange[];
   actor: Actor;
   requestId?: string;
-  /** Other items changed in the same transaction (booking, warrant, condition checks). */
-  related: TransactItem[];
+  /** Other entities' intents in the same transaction (booking, warrant, officer check). */
+  related: Intent[];
 }
 
 /**
- * Writes a hold change as ONE transaction: the hold (conditional on its version, or on not
- * existing), one audit event per change chained by hash, one outbox event per notification change
- * (audit-only changes such as `hold.reviewed` have none), and the related items. Either all of it
- * is stored or none.
+ * Writes a hold change as ONE transaction (a unit of work): the hold (conditional on its version,
+ * or on not existing), one audit event per change chained by hash, one outbox event per
+ * notification change (audit-only changes such as `hold.reviewed` have none), and the related
+ * intents. Either all of it is stored or none; a refusal is a TransactionRefused naming its rule.
  */
 export async function commitHoldChange(request: CommitRequest): Promise<HoldEvent[]> {
   const { db, ids, before, after, changes, actor } = request;
@@ -143,31 +159,43 @@ export async function commitHoldChange(request: CommitRequest): Promise<HoldEven
     chain = { eventSeq: seq, eventHash: event.hash };
     previous = after;
   }
+  const uow = new UnitOfWork(db);
+  uow.add(holdIntents.put(db.tableName, before, after, chain), ...request.related);
+  for (const event of events) {
+    uow.add(holdIntents.appendEvent(db.tableName, event));
+    if (isNotification(event.type)) uow.add(outboxIntents.emit(db.tableName, event, after));
+  }
+  await uow.commit();
+  return events;
+}
 
-  const holdItem: Record<string, unknown> = {
-    ...tenantKeys.hold(after.tenantId, after.holdId),
-    entity: 'Hold',
-    ...after,
-    ...chain,
-    ...indexAttributes(after),
-  };
-  const holdPut: TransactItem = {
-    Put: {
-      TableName: db.tableName,
-      Item: holdItem,
-      ...(before
-        ? {
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': before.hold.version },
-          }
-        : { ConditionExpression: 'attribute_not_exists(pk)' }),
-    },
-  };
-  const expiresAt = Math.floor(Date.parse(after.updatedAt) / 1000) + OUTBOX_RETENTION_SECONDS;
-  const eventItems: TransactItem[] = events.flatMap((event) => {
-    const audit: TransactItem = {
+export const holdIntents = {
+  /** The hold itself: conditional on the version it was decided on, or on not existing yet. */
+  put: (table: string, before: StoredHold | undefined, after: Hold, chain: ChainState): Intent =>
+    intent('holds', before ? 'hold-unchanged' : 'hold-new', {
       Put: {
-        TableName: db.tableName,
+        TableName: table,
+        Item: {
+          ...tenantKeys.hold(after.tenantId, after.holdId),
+          entity: 'Hold',
+          ...after,
+          ...chain,
+          ...indexAttributes(after),
+        },
+        ...(before
+          ? {
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': before.hold.version },
+            }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      },
+    }),
+
+  /** One link of the hold's audit chain (DESIGN.md §5); a link written twice is refused. */
+  appendEvent: (table: string, event: HoldEvent): Intent =>
+    intent('hold-events', 'event-new', {
+      Put: {
+        TableName: table,
         Item: {
           ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
           entity: 'HoldEvent',
@@ -175,36 +203,29 @@ export async function commitHoldChange(request: CommitRequest): Promise<HoldEven
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
-    };
-    const { type } = event;
-    if (!isNotification(type)) return [audit];
+    }),
+};
+
+export const outboxIntents = {
+  /** The webhook notification of a hold event, for the stream consumer; kept 30 days. */
+  emit: (table: string, event: HoldEvent, hold: Hold): Intent => {
+    const type = event.type as HoldEventType;
     const outbox: OutboxEvent = {
       id: event.eventId,
       type,
       occurredAt: event.occurredAt,
       tenantId: event.tenantId,
-      data: { hold: after },
+      data: { hold },
     };
-    return [
-      audit,
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: {
-            ...tenantKeys.outbox(event.tenantId, event.eventId),
-            entity: 'Outbox',
-            ...outbox,
-            expiresAt,
-          },
-        },
+    const expiresAt = Math.floor(Date.parse(hold.updatedAt) / 1000) + OUTBOX_RETENTION_SECONDS;
+    return intent('outbox', 'none', {
+      Put: {
+        TableName: table,
+        Item: { ...tenantKeys.outbox(event.tenantId, event.eventId), entity: 'Outbox', ...outbox, expiresAt },
       },
-    ];
-  });
-  await db.doc.send(
-    new TransactWriteCommand({ TransactItems: [holdPut, ...request.related, ...eventItems] }),
-  );
-  return events;
-}
+    });
+  },
+};
 
 /** Open holds with a pending step are listed in the sparse index by when the sweeper must look at them. */
 function indexAttributes(hold: Hold): Record<string, string> {

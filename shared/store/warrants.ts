@@ -61,9 +61,18 @@ export async function recordWarrant(
   return { kind: 'created', warrant };
 }
 
-export async function getWarrant(db: Db, tenantId: string, warrantId: string): Promise<Warrant | undefined> {
+export async function getWarrant(
+  db: Db,
+  tenantId: string,
+  warrantId: string,
+  consistent = false,
+): Promise<Warrant | undefined> {
   const { Item } = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: tenantKeys.warrant(tenantId, warrantId) }),
+    new GetCommand({
+      TableName: db.tableName,
+      Key: tenantKeys.warrant(tenantId, warrantId),
+      ConsistentRead: consistent,
+    }),
   );
   return Item ? toWarrant(Item) : undefined;
 }

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
 import { instant, tenantId, ulid } from '../schemas/common.ts';
+import { createDelivery } from '../store/webhook-deliveries.ts';
+import { listWebhooks, type StoredWebhook } from '../store/webhook-subscriptions.ts';
 import { type ChangeRecord, entityOf } from '../streams/change-record.ts';
 import { toIsoSeconds } from '../util/time.ts';
-import { createDelivery } from './deliveries.ts';
 import { WEBHOOK_EVENT_TYPES } from './event-types.ts';
-import { listWebhooks, type StoredWebhook } from './subscriptions.ts';
 
 /**
  * Stream consumer: OUTBOX inserts → one delivery per matching subscription of the event's tenant,

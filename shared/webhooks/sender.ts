@@ -1,12 +1,17 @@
 import type { AppDeps } from '../app-deps.ts';
+import {
+  getDelivery,
+  markOrphaned,
+  recordAttempt,
+  type StoredDelivery,
+} from '../store/webhook-deliveries.ts';
+import { getWebhook } from '../store/webhook-subscriptions.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { type Random, retryDelayMs } from './backoff.ts';
-import { getDelivery, markOrphaned, recordAttempt, type StoredDelivery } from './deliveries.ts';
 import type { DeliveryMessage, DeliveryOutcome } from './delivery-queue.ts';
 import type { WebhookResponse, WebhookTransport } from './http-transport.ts';
 import type { WebhookSettings } from './settings.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
-import { getWebhook } from './subscriptions.ts';
 import { checkWebhookUrl } from './url-policy.ts';
 
 /**

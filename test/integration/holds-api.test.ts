@@ -31,7 +31,7 @@ const serveBody = async (c: County, overrides: Record<string, unknown> = {}) => 
 const holdsPath = (c: County) => `/v1/tenants/${c.tenantId}/holds`;
 
 describe('serving a warrant', () => {
-  it('is one DynamoDB transaction and one CreateSchedule; transfer one transaction and one DeleteSchedule; a read one GetItem', async () => {
+  it('is one BatchGetItem (the key with the facts) + one transaction + one CreateSchedule; transfer the same with DeleteSchedule; a read one BatchGetItem', async () => {
     const counter = new RequestCounter();
     counter.attach(runtime().deps.db.doc, 'db');
     // A tenant key's requests go through its tenant-scoped client (authentication stays on the function role).
@@ -44,12 +44,12 @@ describe('serving a warrant', () => {
       expect(response.status, response.text).toBe(201);
       hold = response.body;
     });
-    expect(serving).toEqual({ 'auth:GetItem': 1, BatchGetItem: 1, TransactWriteItems: 1, CreateSchedule: 1 });
+    // The caller's key rides in the facts' BatchGetItem: no request of its own (DESIGN.md §8).
+    expect(serving).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, CreateSchedule: 1 });
 
     const path = `${holdsPath(county)}/${hold?.holdId}`;
     expect(await counter.measure(() => county.api.get(path, { key: county.jail }))).toEqual({
-      'auth:GetItem': 1,
-      GetItem: 1,
+      BatchGetItem: 1,
     });
     const transferring = await counter.measure(async () => {
       const response = await county.api.post(`${path}/transfer`, {
@@ -58,8 +58,41 @@ describe('serving a warrant', () => {
       });
       expect(response.status, response.text).toBe(200);
     });
-    // The GetItem is the consistent read of the hold the conditional write is decided on.
-    expect(transferring).toEqual({ 'auth:GetItem': 1, GetItem: 1, TransactWriteItems: 1, DeleteSchedule: 1 });
+    // The BatchGetItem is the consistent read of the hold the conditional write is decided on, with the key.
+    expect(transferring).toEqual({ BatchGetItem: 1, TransactWriteItems: 1, DeleteSchedule: 1 });
+  });
+
+  it('checks the key read with the hold exactly as an up-front check would: 401, 404, 403, and a revoked key at once', async () => {
+    const hold = await serveHold(county, iso(now()));
+    const path = `${holdsPath(county)}/${hold.holdId}`;
+    const transfer = { transferredAt: iso(now()), receivingOfficer: 'ERO Lee' };
+    const unknownKey = `wso_${'x'.repeat(40)}`;
+    // An unknown key is 401 whatever the hold: existing, unknown, or with a bad body.
+    expectProblem(await county.api.get(path, { key: unknownKey }), 401, 'unauthorized');
+    expectProblem(
+      await county.api.get(`${holdsPath(county)}/01JAAAAAAAAAAAAAAAAAAAAAAA`, { key: unknownKey }),
+      401,
+    );
+    expectProblem(await county.api.post(`${path}/transfer`, { key: unknownKey, body: { x: 1 } }), 401);
+    expectProblem(
+      await county.api.post(holdsPath(county), { key: unknownKey, body: await serveBody(county) }),
+      401,
+    );
+    // Another county's key: 404 (its tenant is never revealed); a wrong role: 403, and nothing written.
+    expectProblem(await other.api.get(path, { key: other.jail }), 404, 'not-found');
+    expectProblem(await other.api.post(`${path}/transfer`, { key: other.liaison, body: transfer }), 404);
+    expectProblem(await county.api.post(`${path}/transfer`, { key: county.admin, body: transfer }), 403);
+    expect((await readHold(county, hold.holdId)).status).toBe('ACTIVE');
+    // A revoked key fails on its very next call, read or write.
+    const { keyId, apiKey } = await issueKey(county.api, county.admin, county.tenantId, 'ice-liaison');
+    expect((await county.api.get(path, { key: apiKey })).status).toBe(200);
+    const revoked = await county.api.delete(`/v1/tenants/${county.tenantId}/api-keys/${keyId}`, {
+      key: county.admin,
+    });
+    expect(revoked.status).toBe(204);
+    expectProblem(await county.api.get(path, { key: apiKey }), 401);
+    expectProblem(await county.api.post(`${path}/transfer`, { key: apiKey, body: transfer }), 401);
+    expect((await readHold(county, hold.holdId)).status).toBe('ACTIVE');
   });
 
   it('lets a wso-officer key serve only as its own officer', async () => {

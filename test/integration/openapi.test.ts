@@ -2,8 +2,10 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { apiRoutes } from '../../functions/api/routes/index.ts';
+import { isProblemSlug } from '../../shared/errors/catalogue.ts';
 import { defineRoute } from '../../shared/http/route.ts';
 import { buildOpenApiDocument } from '../../shared/openapi/document.ts';
+import { routeProblems } from '../../shared/openapi/problem-responses.ts';
 import { ApiClient } from '../support/http.ts';
 import { useRuntime } from '../support/runtime.ts';
 
@@ -123,6 +125,30 @@ describe('GET /v1/openapi.json', () => {
     }
   });
 
+  it('lists per operation and status exactly the catalogue problems its route can answer, and names no problem outside the catalogue', async () => {
+    const document = await fetchDocument();
+    for (const route of apiRoutes) {
+      const operation = document.paths[route.path]?.[route.method.toLowerCase()] as Operation;
+      const expected = routeProblems(route);
+      for (const [code, response] of Object.entries(operation.responses)) {
+        if (Number(code) < 400) continue;
+        const where = `${route.operationId} ${code}`;
+        const listed = (response as { 'x-problem-types'?: string[] })['x-problem-types'] ?? [];
+        expect(listed, where).toEqual(expected.get(Number(code)) ?? []);
+        for (const slug of listed) expect(isProblemSlug(slug), `${where}: ${slug}`).toBe(true);
+        // Free text may name slugs too (routes not listing `problems` yet): those must be catalogued.
+        const named = [
+          ...String((response as { description?: string }).description).matchAll(/`([a-z][\w-]*)`/g),
+        ];
+        for (const [, slug] of named) {
+          if (slug && /-/.test(slug)) expect(isProblemSlug(slug), `${where} names \`${slug}\``).toBe(true);
+        }
+      }
+      for (const code of expected.keys())
+        expect(operation.responses, route.operationId).toHaveProperty(String(code));
+    }
+  });
+
   it('describes request bodies as the handlers validate them: strict, and with no immigration fields', async () => {
     const document = await fetchDocument();
     const { schemas } = document.components;
@@ -219,6 +245,7 @@ describe('the generator', () => {
       '413',
       '415',
       '422',
+      '503',
     ]);
 
     const remove = document.paths['/v1/widgets/{widgetId}']?.delete as Operation;

@@ -82,7 +82,7 @@ describe('the tenant-scoped client (the tenant-data role, emulated)', () => {
     expect(runtime().tenantDb.takeRefusals().length).toBeGreaterThan(0);
   });
 
-  it('reads its own tenant and refuses another tenant’s item, an API-key item and the platform partition', async () => {
+  it('reads its own tenant and refuses another tenant’s item, key pointers outside it and the platform partition', async () => {
     const { doc, tableName } = await tenantDb();
     const own = await doc.send(
       new GetCommand({ TableName: tableName, Key: keys.tenantProfile(county.tenantId) }),
@@ -90,7 +90,6 @@ describe('the tenant-scoped client (the tenant-data role, emulated)', () => {
     expect(own.Item?.tenantId).toBe(county.tenantId);
     for (const key of [
       keys.tenantProfile(other.tenantId),
-      keys.apiKeyByHash('0'.repeat(64)),
       keys.apiKeyPointer(keys.platformPk, 'k'),
       keys.apiKeyPointer(keys.statePk('FL'), 'k'),
       // A look-alike prefix: LeadingKeys must equal TENANT#<tenant>, not merely start with it.
@@ -100,6 +99,25 @@ describe('the tenant-scoped client (the tenant-data role, emulated)', () => {
         denied,
       );
     }
+  });
+
+  it('may read an API-key item by hash (the caller check in a request’s first read) but never write one', async () => {
+    const { doc, tableName } = await tenantDb();
+    const keyItem = keys.apiKeyByHash('0'.repeat(64));
+    expect((await doc.send(new GetCommand({ TableName: tableName, Key: keyItem }))).Item).toBeUndefined();
+    await expect(
+      doc.send(new PutCommand({ TableName: tableName, Item: { ...keyItem, entity: 'ApiKey' } })),
+    ).rejects.toMatchObject(denied);
+    await expect(
+      doc.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keyItem,
+          UpdateExpression: 'SET revokedAt = :now',
+          ExpressionAttributeValues: { ':now': 'x' },
+        }),
+      ),
+    ).rejects.toMatchObject(denied);
   });
 
   it('refuses a Scan, and a Query on either index, even for its own tenant', async () => {

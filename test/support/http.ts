@@ -1,3 +1,5 @@
+import { responseViolation } from './response-contract.ts';
+
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
@@ -13,7 +15,10 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** A tiny HTTP client for the local runtime: real requests, parsed answers. */
+/**
+ * A tiny HTTP client for the local runtime: real requests, parsed answers, each checked against the
+ * OpenAPI document's schema for its operation and status (response-contract.ts).
+ */
 export class ApiClient {
   readonly baseUrl: string;
 
@@ -41,6 +46,14 @@ export class ApiClient {
     const text = await response.text();
     let parsed: unknown = text;
     if ((response.headers.get('content-type') ?? '').includes('json') && text) parsed = JSON.parse(text);
+    const violation = responseViolation(
+      method,
+      path,
+      response.status,
+      response.headers.get('content-type') ?? '',
+      parsed,
+    );
+    if (violation) throw new Error(`response breaks the OpenAPI contract: ${violation}`);
     return { status: response.status, headers: response.headers, body: parsed as T, text };
   }
 

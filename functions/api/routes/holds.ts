@@ -1,6 +1,14 @@
 import * as z from 'zod';
 import type { Principal } from '../../../shared/auth/principal.ts';
 import type { Hold } from '../../../shared/domain/hold.ts';
+import {
+  releaseBooking,
+  releaseHold,
+  reviewHold,
+  serveWarrant,
+  transferHold,
+  withdrawWarrant,
+} from '../../../shared/holds/use-cases.ts';
 import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute, type RequestContext } from '../../../shared/http/route.ts';
@@ -16,15 +24,7 @@ import {
   transferBody,
   withdrawBody,
 } from '../../../shared/schemas/hold.ts';
-import {
-  releaseBooking,
-  releaseHold,
-  reviewHold,
-  serveWarrant,
-  transferHold,
-  withdrawWarrant,
-} from '../../../shared/services/holds.ts';
-import { type Actor, getHold, listHoldEvents, listHolds } from '../../../shared/store/holds.ts';
+import { type Actor, getHoldWithKey, listHoldEvents, listHolds } from '../../../shared/store/holds.ts';
 import { SK_PREFIX, tenantPk } from '../../../shared/store/keys.ts';
 
 const TENANT_ROLES = ['county-admin', 'jail-system', 'wso-officer', 'ice-liaison'] as const;
@@ -41,8 +41,10 @@ const actorOf = (principal: Principal | undefined): Extract<Actor, { kind: 'cred
 const officerFilter = (principal: Principal | undefined): string | undefined =>
   principal?.role === 'wso-officer' ? (principal.officerId ?? '\u0000') : undefined;
 
+/** The hold, read in one request with the caller's key when the route defers the key check. */
 async function readHold(ctx: RequestContext, tenant: string, holdId: string): Promise<Hold> {
-  const stored = await getHold(ctx.deps.db, tenant, holdId);
+  const { stored, keyItem } = await getHoldWithKey(ctx.deps.db, tenant, holdId, ctx.caller.keyRef);
+  await ctx.caller.admit(keyItem);
   const officerOnly = officerFilter(ctx.principal);
   if (!stored || (officerOnly !== undefined && stored.hold.officerId !== officerOnly))
     throw problems.notFound('The hold');
@@ -64,21 +66,39 @@ export const serveWarrantRoute = defineRoute({
   params: tenantParams,
   body: serveWarrantBody,
   idempotent: true,
+  keyInFirstRead: true,
   responses: {
     201: { description: 'The hold', schema: holdSchema },
-    409: { description: 'The booking already has an open hold' },
-    422: { description: 'A service rule is broken; `type` names it' },
   },
+  // The service rules (shared/domain/service-rules.ts), each named by its `type`.
+  problems: [
+    'open-hold-exists',
+    'concurrent-modification',
+    'served-in-future',
+    'booking-not-found',
+    ['booking-released', 422],
+    'served-before-booking',
+    'officer-not-found',
+    'officer-not-credentialed',
+    'officer-credential-expired',
+    'officer-not-assigned-to-facility',
+    'warrant-not-found',
+    ['warrant-withdrawn', 422],
+    'warrant-already-served',
+    'warrant-for-another-booking',
+    'no-igsa-agreement',
+  ],
   handle: async ({ params, body }, ctx) => {
-    const { principal } = ctx;
-    if (principal?.role === 'wso-officer' && principal.officerId !== body.officerId) {
-      throw problems.forbidden();
-    }
+    const caller = ctx.caller.also((principal) => {
+      if (principal.role === 'wso-officer' && principal.officerId !== body.officerId) {
+        throw problems.forbidden();
+      }
+    });
     const hold = await serveWarrant(
       ctx.deps,
       params.tenantId,
       { ...body, servedAt: new Date(body.servedAt) },
-      actorOf(principal),
+      caller,
       ctx.requestId,
     );
     return {
@@ -124,6 +144,7 @@ export const getHoldRoute = defineRoute({
   tag: 'Holds',
   access: TENANT_ROLES,
   params: holdParams,
+  keyInFirstRead: true,
   responses: holdResponses(),
   handle: async ({ params }, ctx) => ({
     status: 200,
@@ -141,14 +162,21 @@ export const transferHoldRoute = defineRoute({
   params: holdParams,
   body: transferBody,
   idempotent: true,
-  responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
+  keyInFirstRead: true,
+  responses: holdResponses(),
+  problems: [
+    'transition-not-allowed',
+    'concurrent-modification',
+    'transfer-before-service',
+    'transferredAt-in-future',
+  ],
   handle: async ({ params, body }, ctx) => {
     const hold = await transferHold(
       ctx.deps,
       params.tenantId,
       params.holdId,
       { transferredAt: new Date(body.transferredAt), receivingOfficer: body.receivingOfficer },
-      actorOf(ctx.principal),
+      ctx.caller,
       ctx.requestId,
     );
     return { status: 200, body: hold };
@@ -165,14 +193,21 @@ export const releaseHoldRoute = defineRoute({
   params: holdParams,
   body: releaseBody,
   idempotent: true,
-  responses: holdResponses({ 409: { description: 'The hold is already closed' } }),
+  keyInFirstRead: true,
+  responses: holdResponses(),
+  problems: [
+    'transition-not-allowed',
+    'concurrent-modification',
+    'release-before-service',
+    'releasedAt-in-future',
+  ],
   handle: async ({ params, body }, ctx) => {
     const hold = await releaseHold(
       ctx.deps,
       params.tenantId,
       params.holdId,
       new Date(body.releasedAt),
-      actorOf(ctx.principal),
+      ctx.caller,
       ctx.requestId,
     );
     return { status: 200, body: hold };
@@ -189,11 +224,8 @@ export const reviewHoldRoute = defineRoute({
   params: holdParams,
   body: reviewBody,
   idempotent: true,
-  responses: holdResponses({
-    409: {
-      description: '`review-not-needed`: the hold was neither late nor overdue, or is reviewed already',
-    },
-  }),
+  responses: holdResponses(),
+  problems: ['review-not-needed', 'concurrent-modification'],
   handle: async ({ params, body }, ctx) => {
     const hold = await reviewHold(
       ctx.deps,
@@ -215,6 +247,7 @@ export const holdEventsRoute = defineRoute({
   tag: 'Holds',
   access: TENANT_ROLES,
   params: holdParams,
+  keyInFirstRead: true,
   responses: { 200: { description: 'Audit events', schema: z.object({ items: z.array(holdEventSchema) }) } },
   handle: async ({ params }, ctx) => {
     await readHold(ctx, params.tenantId, params.holdId);
@@ -245,8 +278,15 @@ export const releaseBookingRoute = defineRoute({
         hold: holdSchema.optional(),
       }),
     },
-    409: { description: 'Already released' },
   },
+  problems: [
+    ['booking-released', 409],
+    'concurrent-modification',
+    'release-before-booking',
+    'releasedAt-in-future',
+    'release-before-service',
+    'transition-not-allowed',
+  ],
   handle: async ({ params, body }, ctx) => ({
     status: 200,
     body: await releaseBooking(
@@ -280,8 +320,8 @@ export const withdrawWarrantRoute = defineRoute({
         hold: holdSchema.optional(),
       }),
     },
-    409: { description: 'Already withdrawn' },
   },
+  problems: [['warrant-withdrawn', 409], 'concurrent-modification'],
   handle: async ({ params, body }, ctx) => ({
     status: 200,
     body: await withdrawWarrant(

@@ -7,13 +7,21 @@ import { tenantId, ulid } from '../../../shared/schemas/common.ts';
 import { listQuery } from '../../../shared/schemas/list.ts';
 import type { Actor } from '../../../shared/store/holds.ts';
 import { tenantPk } from '../../../shared/store/keys.ts';
-import { toIsoSeconds } from '../../../shared/util/time.ts';
 import {
   deliveryPrefix,
   listDeliveries,
   publicDelivery,
   startNewRound,
-} from '../../../shared/webhooks/deliveries.ts';
+} from '../../../shared/store/webhook-deliveries.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhooks,
+  MAX_WEBHOOKS_PER_TENANT,
+  publicWebhook,
+} from '../../../shared/store/webhook-subscriptions.ts';
+import { toIsoSeconds } from '../../../shared/util/time.ts';
 import {
   createdWebhookSchema,
   createWebhookBody,
@@ -22,14 +30,6 @@ import {
   webhookList,
   webhookSchema,
 } from '../../../shared/webhooks/schemas.ts';
-import {
-  createWebhook,
-  deleteWebhook,
-  getWebhook,
-  listWebhooks,
-  MAX_WEBHOOKS_PER_TENANT,
-  publicWebhook,
-} from '../../../shared/webhooks/subscriptions.ts';
 import { checkWebhookUrl } from '../../../shared/webhooks/url-policy.ts';
 
 /** Webhook subscriptions, their delivery log and redelivery (API.md "Webhooks and audit"). */

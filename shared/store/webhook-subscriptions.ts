@@ -2,12 +2,12 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
-import type { Db } from '../store/db.ts';
-import type { Actor } from '../store/holds.ts';
-import { keys, tenantPk } from '../store/keys.ts';
 import { toIsoSeconds } from '../util/time.ts';
-import type { WebhookEventType } from './event-types.ts';
-import type { Webhook } from './schemas.ts';
+import type { WebhookEventType } from '../webhooks/event-types.ts';
+import type { Webhook } from '../webhooks/schemas.ts';
+import type { Db } from './db.ts';
+import type { Actor } from './holds.ts';
+import { keys, tenantPk } from './keys.ts';
 
 /**
  * Webhook subscriptions: `TENANT#<t>` / `WEBHOOK#<webhookId>`. The signing secret is stored as an

@@ -1,8 +1,7 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppDeps } from '../app-deps.ts';
 import { bookingAuditView } from '../audit/booking-audit.ts';
 import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type Caller, knownCaller } from '../auth/caller.ts';
 import { CURRENT_RULE } from '../domain/deadline-policy.ts';
 import {
   advance,
@@ -23,27 +22,30 @@ import {
   type BookingFacts,
   checkServiceRules,
   type OfficerFacts,
-  utcDate,
   type WarrantFacts,
 } from '../domain/service-rules.ts';
-import { ProblemError, problems } from '../http/problem.ts';
+import { conflictWith, DomainError, notFound, refuse } from '../errors/catalogue.ts';
 import { effectiveNoticeLead } from '../jurisdictions/notice-lead.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
-import type { Booking } from '../schemas/booking.ts';
 import type { Tenant } from '../schemas/tenant.ts';
-import { failedConditionIndexes } from '../store/errors.ts';
+import { readItems } from '../store/batch-read.ts';
+import { bookingIntents } from '../store/booking-intents.ts';
+import { getBooking } from '../store/bookings.ts';
 import {
   type Actor,
   clearArmPending,
   commitHoldChange,
   getHold,
+  getHoldWithKey,
   type HoldEvent,
   markArmPending,
   type StoredHold,
-  type TransactItem,
 } from '../store/holds.ts';
-import { fromItem } from '../store/items.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
+import { officerIntents } from '../store/officer-intents.ts';
+import { type Intent, TransactionRefused } from '../store/unit-of-work.ts';
+import { warrantIntents } from '../store/warrant-intents.ts';
+import { getWarrant } from '../store/warrants.ts';
 import { toIsoSeconds } from '../util/time.ts';
 
 /** How many times a change is re-read and retried after losing a race. */
@@ -73,13 +75,21 @@ export async function serveWarrant(
   deps: AppDeps,
   tenantId: string,
   input: ServeInput,
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<Hold> {
+  let actor: Actor | undefined;
   for (let attempt = 1; ; attempt++) {
     const now = deps.clock.now();
-    const snapshot = await readServiceSnapshot(deps, tenantId, input);
-    if (!snapshot.tenant) throw problems.notFound('The tenant');
+    // The first read carries the caller's key (one round trip); a retry reads only the facts.
+    const { snapshot, keyItem } = await readServiceSnapshot(
+      deps,
+      tenantId,
+      input,
+      actor ? undefined : caller,
+    );
+    actor ??= await caller.admit(keyItem);
+    if (!snapshot.tenant) throw notFound('The tenant');
     const brokenRule = checkServiceRules(
       {
         tenant: { igsa: snapshot.tenant.agreements.igsa },
@@ -91,8 +101,7 @@ export async function serveWarrant(
       now,
     );
     if (brokenRule) {
-      if (brokenRule.status === 409) throw problems.conflict(brokenRule.slug, brokenRule.detail);
-      throw problems.rule(brokenRule.slug, brokenRule.detail);
+      throw new DomainError(brokenRule.slug, brokenRule.detail, brokenRule.status);
     }
     const booking = snapshot.booking as BookingFacts;
     const { hold, changes } = serve(
@@ -122,16 +131,24 @@ export async function serveWarrant(
         changes,
         actor,
         ...(requestId ? { requestId } : {}),
-        related: serviceConditions(deps, tenantId, input, hold),
+        related: [
+          officerIntents.assertCanServe(
+            deps.db.tableName,
+            tenantId,
+            input.officerId,
+            input.servedAt,
+            hold.facilityId,
+          ),
+          bookingIntents.claimForHold(deps.db.tableName, hold),
+          warrantIntents.markServed(deps.db.tableName, hold),
+        ],
       });
     } catch (error) {
-      // Something changed between the read and the write: read again, and name the rule if one broke.
-      if (error instanceof TransactionCanceledException && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof TransactionCanceledException) {
-        throw problems.conflict(
-          'concurrent-modification',
-          'The booking, warrant or officer changed meanwhile; retry.',
-        );
+      // A rule's condition refused it (something changed since the read): read again, and the
+      // fresh read names the rule that broke.
+      if (error instanceof TransactionRefused && attempt < MAX_ATTEMPTS) continue;
+      if (error instanceof TransactionRefused) {
+        throw refuse('concurrent-modification', 'The booking, warrant or officer changed meanwhile; retry.');
       }
       throw error;
     }
@@ -147,82 +164,24 @@ async function readServiceSnapshot(
   deps: AppDeps,
   tenantId: string,
   input: ServeInput,
-): Promise<ServiceSnapshot> {
-  const wanted = {
+  caller: Caller | undefined,
+): Promise<{ snapshot: ServiceSnapshot; keyItem: Record<string, unknown> | undefined }> {
+  const facts = {
     tenant: keys.tenantProfile(tenantId),
     booking: tenantKeys.booking(tenantId, input.bookingNumber),
     officer: tenantKeys.officer(tenantId, input.officerId),
     warrant: tenantKeys.warrant(tenantId, input.warrantId),
   };
-  let pending = Object.values(wanted);
-  const found: Record<string, unknown>[] = [];
-  // BatchGet may hand back unprocessed keys under load: ask again for just those.
-  for (let round = 0; pending.length > 0 && round < MAX_ATTEMPTS; round++) {
-    const response = await deps.db.doc.send(
-      new BatchGetCommand({ RequestItems: { [deps.db.tableName]: { Keys: pending, ConsistentRead: true } } }),
-    );
-    found.push(...(response.Responses?.[deps.db.tableName] ?? []));
-    pending = (response.UnprocessedKeys?.[deps.db.tableName]?.Keys ?? []) as typeof pending;
-  }
-  if (pending.length > 0) throw problems.throttled();
-  const bySortKey = (sk: string) => found.find((item) => item.sk === sk);
+  const found = await readItems(deps.db, { ...facts, caller: caller?.keyRef });
   return {
-    tenant: bySortKey(wanted.tenant.sk) as Tenant | undefined,
-    booking: bySortKey(wanted.booking.sk) as BookingFacts | undefined,
-    officer: bySortKey(wanted.officer.sk) as OfficerFacts | undefined,
-    warrant: bySortKey(wanted.warrant.sk) as WarrantFacts | undefined,
+    keyItem: found.caller,
+    snapshot: {
+      tenant: found.tenant as Tenant | undefined,
+      booking: found.booking as BookingFacts | undefined,
+      officer: found.officer as OfficerFacts | undefined,
+      warrant: found.warrant as WarrantFacts | undefined,
+    },
   };
-}
-
-function serviceConditions(deps: AppDeps, tenantId: string, input: ServeInput, hold: Hold): TransactItem[] {
-  const table = deps.db.tableName;
-  return [
-    {
-      ConditionCheck: {
-        TableName: table,
-        Key: tenantKeys.officer(tenantId, input.officerId),
-        ConditionExpression:
-          '#status = :credentialed AND credentialExpiresOn >= :serviceDate AND contains(facilityIds, :facilityId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':credentialed': 'CREDENTIALED',
-          ':serviceDate': utcDate(input.servedAt),
-          ':facilityId': hold.facilityId,
-        },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: tenantKeys.booking(tenantId, input.bookingNumber),
-        UpdateExpression: 'SET openHoldId = :holdId',
-        ConditionExpression:
-          '#status = :inCustody AND facilityId = :facilityId AND attribute_not_exists(openHoldId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':holdId': hold.holdId,
-          ':inCustody': 'IN_CUSTODY',
-          ':facilityId': hold.facilityId,
-        },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: tenantKeys.warrant(tenantId, input.warrantId),
-        UpdateExpression: 'SET #status = :served, holdId = :holdId, servedAt = :servedAt',
-        ConditionExpression: '#status = :received AND bookingNumber = :bookingNumber',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':served': 'SERVED',
-          ':received': 'RECEIVED',
-          ':holdId': hold.holdId,
-          ':servedAt': hold.servedAt,
-          ':bookingNumber': input.bookingNumber,
-        },
-      },
-    },
-  ];
 }
 
 /** Arms the hold's next step; on failure lists it for the sweeper instead of failing the caller. */
@@ -262,7 +221,7 @@ async function disarm(deps: AppDeps, before: Hold): Promise<void> {
   });
 }
 
-type Decision = { transition: Transition; related: TransactItem[] } | Refusal;
+type Decision = { transition: Transition; related: Intent[] } | Refusal;
 
 interface ChangeResult {
   before: StoredHold;
@@ -279,14 +238,22 @@ async function changeHold(
   tenantId: string,
   holdId: string,
   decide: (hold: Hold, now: Date) => Decision,
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<ChangeResult | undefined> {
+  let actor: Actor | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const stored = await getHold(deps.db, tenantId, holdId, true);
+    // The first read carries the caller's key (one round trip); a retry reads only the hold.
+    const { stored, keyItem } = await getHoldWithKey(
+      deps.db,
+      tenantId,
+      holdId,
+      actor ? undefined : caller.keyRef,
+    );
+    actor ??= await caller.admit(keyItem);
     if (!stored) return undefined;
     const decision = decide(stored.hold, deps.clock.now());
-    if (isRefusal(decision)) throw refusalProblem(decision);
+    if (isRefusal(decision)) throw refusalError(decision);
     const { transition, related } = decision;
     if (transition.changes.length === 0) return { before: stored, hold: stored.hold, events: [] };
     try {
@@ -303,52 +270,36 @@ async function changeHold(
       recordStatusChange(stored.hold, transition.hold);
       return { before: stored, hold: transition.hold, events };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error instanceof TransactionRefused)) throw error;
       deps.logger.debug('hold change lost a race; retrying', {
         holdId,
         attempt,
-        failed: failedConditionIndexes(error),
+        refusedBy: error.refusals,
       });
     }
   }
-  throw problems.conflict('concurrent-modification', 'The hold changed meanwhile; read it and retry.');
+  throw refuse('concurrent-modification', 'The hold changed meanwhile; read it and retry.');
 }
 
-function refusalProblem(refusal: Refusal): ProblemError {
+function refusalError(refusal: Refusal): DomainError {
   if (refusal.refused === 'not-allowed') {
-    return problems.conflict(
-      'transition-not-allowed',
-      `The hold is ${refusal.status}; that change is not allowed.`,
-    );
+    return refuse('transition-not-allowed', `The hold is ${refusal.status}; that change is not allowed.`);
   }
-  if (refusal.refused === 'conflict') return problems.conflict(refusal.slug, refusal.detail);
-  return problems.rule(refusal.slug, refusal.detail);
+  return new DomainError(refusal.slug, refusal.detail, refusal.refused === 'conflict' ? 409 : 422);
 }
 
-function notInFuture(at: Date, now: Date, field: string): void {
+function notInFuture(at: Date, now: Date, field: 'transferredAt' | 'releasedAt'): void {
   if (at.getTime() > now.getTime() + 2 * 60_000) {
-    throw problems.rule(`${field}-in-future`, `${field} is in the future.`);
+    throw refuse(`${field}-in-future`, `${field} is in the future.`);
   }
 }
-
-/** The booking ends with the hold: the person left the jail's custody (released, or to ICE). */
-const closeBooking = (deps: AppDeps, hold: Hold, at: string, reason: string): TransactItem => ({
-  Update: {
-    TableName: deps.db.tableName,
-    Key: tenantKeys.booking(hold.tenantId, hold.bookingNumber),
-    UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason REMOVE openHoldId',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':released': 'RELEASED', ':at': at, ':reason': reason },
-  },
-});
 
 export async function transferHold(
   deps: AppDeps,
   tenantId: string,
   holdId: string,
   input: { transferredAt: Date; receivingOfficer: string },
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<Hold> {
   notInFuture(input.transferredAt, deps.clock.now(), 'transferredAt');
@@ -361,13 +312,20 @@ export async function transferHold(
       if (isRefusal(transition)) return transition;
       return {
         transition,
-        related: [closeBooking(deps, hold, toIsoSeconds(input.transferredAt), 'TRANSFERRED_TO_ICE')],
+        related: [
+          bookingIntents.closeForHold(
+            deps.db.tableName,
+            hold,
+            toIsoSeconds(input.transferredAt),
+            'TRANSFERRED_TO_ICE',
+          ),
+        ],
       };
     },
-    actor,
+    caller,
     requestId,
   );
-  if (!result) throw problems.notFound('The hold');
+  if (!result) throw notFound('The hold');
   await disarm(deps, result.before.hold);
   return result.hold;
 }
@@ -377,7 +335,7 @@ export async function releaseHold(
   tenantId: string,
   holdId: string,
   releasedAt: Date,
-  actor: Actor,
+  caller: Caller,
   requestId?: string,
 ): Promise<Hold> {
   notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
@@ -388,12 +346,15 @@ export async function releaseHold(
     (hold, now) => {
       const transition = release(hold, releasedAt, now);
       if (isRefusal(transition)) return transition;
-      return { transition, related: [closeBooking(deps, hold, toIsoSeconds(releasedAt), 'RELEASED')] };
+      return {
+        transition,
+        related: [bookingIntents.closeForHold(deps.db.tableName, hold, toIsoSeconds(releasedAt), 'RELEASED')],
+      };
     },
-    actor,
+    caller,
     requestId,
   );
-  if (!result) throw problems.notFound('The hold');
+  if (!result) throw notFound('The hold');
   await disarm(deps, result.before.hold);
   return result.hold;
 }
@@ -419,10 +380,10 @@ export async function reviewHold(
       const transition = review(hold, { ...facts, reviewedBy: actor.keyId }, now);
       return isRefusal(transition) ? transition : { transition, related: [] };
     },
-    actor,
+    knownCaller(actor),
     requestId,
   );
-  if (!result) throw problems.notFound('The hold');
+  if (!result) throw notFound('The hold');
   return result.hold;
 }
 
@@ -441,26 +402,26 @@ export async function releaseBooking(
   notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
   const at = toIsoSeconds(releasedAt);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { Item } = await deps.db.doc.send(
-      new GetCommand({
-        TableName: deps.db.tableName,
-        Key: tenantKeys.booking(tenantId, bookingNumber),
-        ConsistentRead: true,
-      }),
-    );
-    const booking = Item as (BookingFacts & { bookedAt: string }) | undefined;
-    if (!booking) throw problems.notFound('The booking');
+    const booking = await getBooking(deps.db, tenantId, bookingNumber, true);
+    if (!booking) throw notFound('The booking');
     if (booking.status !== 'IN_CUSTODY')
-      throw problems.conflict('booking-released', 'The booking was already released.');
+      throw conflictWith('booking-released', 'The booking was already released.');
     if (at < toIsoSeconds(new Date(booking.bookedAt))) {
-      throw problems.rule('release-before-booking', 'releasedAt is before the person was booked.');
+      throw refuse('release-before-booking', 'releasedAt is before the person was booked.');
     }
     if (booking.openHoldId) {
-      const hold = await releaseHold(deps, tenantId, booking.openHoldId, releasedAt, actor, requestId);
+      const hold = await releaseHold(
+        deps,
+        tenantId,
+        booking.openHoldId,
+        releasedAt,
+        knownCaller(actor),
+        requestId,
+      );
       return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
     }
     // No hold to close: the booking's own change goes on the tenant's audit chain instead.
-    const before = bookingAuditView(fromItem<Booking>(Item ?? {}));
+    const before = bookingAuditView(booking);
     const result = await commitWithTenantAudit(
       deps,
       tenantId,
@@ -473,28 +434,12 @@ export async function releaseBooking(
         before,
         after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
       },
-      [
-        {
-          Update: {
-            TableName: deps.db.tableName,
-            Key: tenantKeys.booking(tenantId, bookingNumber),
-            UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
-            ConditionExpression: '#status = :inCustody AND attribute_not_exists(openHoldId)',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':released': 'RELEASED',
-              ':inCustody': 'IN_CUSTODY',
-              ':at': at,
-              ':reason': 'RELEASED',
-            },
-          },
-        },
-      ],
+      [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at).item],
     );
     if (result.ok) return { bookingNumber, status: 'RELEASED', releasedAt: at };
     // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
   }
-  throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
+  throw refuse('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
 }
 
 /**
@@ -509,32 +454,21 @@ export async function withdrawWarrant(
   actor: Actor,
   requestId?: string,
 ): Promise<{ warrantId: string; status: 'WITHDRAWN'; withdrawnAt: string; hold?: Hold }> {
-  const warrantKey = tenantKeys.warrant(tenantId, warrantId);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const at = toIsoSeconds(now);
-    const { Item } = await deps.db.doc.send(
-      new GetCommand({ TableName: deps.db.tableName, Key: warrantKey, ConsistentRead: true }),
-    );
-    const warrant = Item as (WarrantFacts & { holdId?: string }) | undefined;
-    if (!warrant) throw problems.notFound('The warrant');
+    const warrant = await getWarrant(deps.db, tenantId, warrantId, true);
+    if (!warrant) throw notFound('The warrant');
     if (warrant.status === 'WITHDRAWN')
-      throw problems.conflict('warrant-withdrawn', 'The warrant was already withdrawn.');
-    const withdraw: TransactItem = {
-      Update: {
-        TableName: deps.db.tableName,
-        Key: warrantKey,
-        UpdateExpression: 'SET #status = :withdrawn, withdrawnAt = :at, withdrawReason = :reason',
-        ConditionExpression: '#status = :current',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':withdrawn': 'WITHDRAWN',
-          ':at': at,
-          ':reason': reason,
-          ':current': warrant.status,
-        },
-      },
-    };
+      throw conflictWith('warrant-withdrawn', 'The warrant was already withdrawn.');
+    const withdraw = warrantIntents.withdraw(
+      deps.db.tableName,
+      tenantId,
+      warrantId,
+      warrant.status,
+      at,
+      reason,
+    );
     const stored = warrant.holdId ? await getHold(deps.db, tenantId, warrant.holdId, true) : undefined;
     try {
       if (stored && (stored.hold.status === 'ACTIVE' || stored.hold.status === 'RELEASE_DUE')) {
@@ -545,9 +479,9 @@ export async function withdrawWarrant(
           (hold, changeNow) => {
             const transition = cancel(hold, reason, changeNow);
             if (isRefusal(transition)) return transition;
-            return { transition, related: [withdraw, releaseOpenHoldMarker(deps, hold)] };
+            return { transition, related: [withdraw, bookingIntents.freeFromHold(deps.db.tableName, hold)] };
           },
-          actor,
+          knownCaller(actor),
           requestId,
         );
         if (result) {
@@ -556,7 +490,7 @@ export async function withdrawWarrant(
         }
       }
       // No hold to cancel (none, OVERDUE or closed): the withdrawal goes on the tenant's chain.
-      const before = fromItem<Record<string, unknown>>(Item ?? {});
+      const before: Record<string, unknown> = { ...warrant };
       const result = await commitWithTenantAudit(
         deps,
         tenantId,
@@ -569,30 +503,20 @@ export async function withdrawWarrant(
           before,
           after: { ...before, status: 'WITHDRAWN', withdrawnAt: at, withdrawReason: reason },
         },
-        [withdraw],
+        [withdraw.item],
       );
       if (!result.ok) continue;
       return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, ...(stored ? { hold: stored.hold } : {}) };
     } catch (error) {
       // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
       const retryable =
-        error instanceof TransactionCanceledException ||
-        (error instanceof ProblemError && error.slug === 'transition-not-allowed');
+        error instanceof TransactionRefused ||
+        (error instanceof DomainError && error.slug === 'transition-not-allowed');
       if (!retryable) throw error;
     }
   }
-  throw problems.conflict('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
+  throw refuse('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
 }
-
-/** A cancelled hold frees the booking for another service; the person stays in custody. */
-const releaseOpenHoldMarker = (deps: AppDeps, hold: Hold): TransactItem => ({
-  Update: {
-    TableName: deps.db.tableName,
-    Key: tenantKeys.booking(hold.tenantId, hold.bookingNumber),
-    UpdateExpression: 'REMOVE openHoldId',
-    ConditionExpression: 'attribute_exists(pk)',
-  },
-});
 
 export type StepSource = 'hold-timer' | 'sweeper';
 
@@ -618,7 +542,7 @@ export async function runDueSteps(
     tenantId,
     holdId,
     (hold, now) => ({ transition: advance(hold, now), related: [] }),
-    { kind: 'system', name: source },
+    knownCaller({ kind: 'system', name: source }),
   );
   if (!result) return { found: false, changed: false, events: [] };
   const changed = result.events.length > 0;

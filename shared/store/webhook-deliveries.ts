@@ -1,12 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
-import type { Db } from '../store/db.ts';
-import { isConditionFailure } from '../store/errors.ts';
-import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
-import { tenantPk } from '../store/keys.ts';
-import type { WebhookEventType } from './event-types.ts';
-import type { Delivery, DeliveryAttempt, DeliveryStatus } from './schemas.ts';
+import type { WebhookEventType } from '../webhooks/event-types.ts';
+import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../webhooks/schemas.ts';
+import type { Db } from './db.ts';
+import { isConditionFailure } from './errors.ts';
+import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
+import { tenantPk } from './keys.ts';
 
 /**
  * The delivery log: `TENANT#<t>` / `WHDELIVERY#<webhookId>#<eventId>`. Keyed by subscription and

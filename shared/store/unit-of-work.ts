@@ -1,0 +1,139 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Db } from './db.ts';
+
+/** One action of a TransactWriteItems request, in the document client's shape. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * One thing a use case wants done in a transaction, as an entity module states it: the module
+ * owns the item's key, attributes and condition, and names the rule that condition enforces, so a
+ * refusal can be reported as "bookings: booking-free-in-facility" instead of "item 2 failed".
+ */
+export interface Intent {
+  module: string;
+  rule: string;
+  item: TransactItem;
+}
+
+export const intent = (module: string, rule: string, item: TransactItem): Intent => ({ module, rule, item });
+
+/** Which intent refused a transaction, and why (DynamoDB's cancellation reason code). */
+export interface Refusal {
+  module: string;
+  rule: string;
+  code: string;
+}
+
+/**
+ * The transaction was cancelled. `refusals` names each intent whose condition failed; `lostRace`
+ * is true when it was a conflict with another transaction (retrying may succeed).
+ */
+export class TransactionRefused extends Error {
+  readonly refusals: Refusal[];
+  readonly lostRace: boolean;
+
+  constructor(refusals: Refusal[], lostRace: boolean, cause: unknown) {
+    super(
+      refusals.length > 0
+        ? `transaction refused by ${refusals.map((r) => `${r.module}: ${r.rule}`).join(', ')}`
+        : 'transaction cancelled by a conflict',
+      { cause },
+    );
+    this.name = 'TransactionRefused';
+    this.refusals = refusals;
+    this.lostRace = lostRace;
+  }
+
+  /** The first refusal by one module (e.g. did the booking's condition fail?). */
+  by(module: string, rule?: string): Refusal | undefined {
+    return this.refusals.find((r) => r.module === module && (rule === undefined || r.rule === rule));
+  }
+}
+
+/**
+ * A unit of work: collects a use case's intents and commits them as ONE TransactWriteItems (all
+ * or nothing, DESIGN.md §7). A cancellation comes back as TransactionRefused, mapped to the
+ * modules and rules that refused; other errors (throttling, validation) pass through unchanged.
+ */
+export class UnitOfWork {
+  private readonly intents: Intent[] = [];
+  private readonly db: Db;
+
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  get tableName(): string {
+    return this.db.tableName;
+  }
+
+  add(...intents: Intent[]): this {
+    this.intents.push(...intents);
+    return this;
+  }
+
+  get size(): number {
+    return this.intents.length;
+  }
+
+  async commit(): Promise<void> {
+    if (this.intents.length === 0) return;
+    try {
+      await this.db.doc.send(new TransactWriteCommand({ TransactItems: this.intents.map((i) => i.item) }));
+    } catch (error) {
+      throw refusalOf(error, this.intents) ?? error;
+    }
+  }
+}
+
+/** Maps a TransactionCanceledException's reasons (one per item, in order) back to the intents. */
+export function refusalOf(error: unknown, intents: readonly Intent[]): TransactionRefused | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  const refusals: Refusal[] = [];
+  let lostRace = reasons.length === 0;
+  reasons.forEach((reason, index) => {
+    const code = reason.Code ?? 'None';
+    if (code === 'TransactionConflict') lostRace = true;
+    const refused = intents[index];
+    if (code === 'ConditionalCheckFailed' && refused) {
+      refusals.push({ module: refused.module, rule: refused.rule, code });
+    }
+  });
+  return new TransactionRefused(refusals, lostRace, error);
+}
+
+/** How many times a use case re-reads and decides again after losing a race. */
+export const MAX_ATTEMPTS = 5;
+
+/** The change kept losing races: the edge answers 409 `concurrent-modification` (or 503). */
+export class RacesLost extends Error {
+  readonly subject: string;
+
+  constructor(subject: string) {
+    super(`${subject} kept changing meanwhile`);
+    this.name = 'RacesLost';
+    this.subject = subject;
+  }
+}
+
+/**
+ * The one place a lost race is retried: `work` reads, decides and commits; when its commit is
+ * refused (a condition on something read moved, or a conflict), it runs again from a fresh read,
+ * so the refusal is named by what the fresh read shows. `isRace` picks which errors to retry.
+ */
+export async function retryLostRaces<T>(
+  subject: string,
+  work: (attempt: number) => Promise<T>,
+  isRace: (error: unknown) => boolean = (error) => error instanceof TransactionRefused,
+): Promise<T> {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    try {
+      return await work(attempt);
+    } catch (error) {
+      if (!isRace(error)) throw error;
+    }
+  }
+  throw new RacesLost(subject);
+}

@@ -1,0 +1,50 @@
+import type { Hold } from '../domain/hold.ts';
+import { tenantKeys } from './keys.ts';
+import { type Intent, intent } from './unit-of-work.ts';
+
+/** What service and withdrawal do to a warrant (attribute contract in keys.ts: status, bookingNumber, holdId). */
+export const warrantIntents = {
+  /** Serve: the warrant is received (not served or withdrawn) and names the hold's booking. */
+  markServed: (table: string, hold: Hold): Intent =>
+    intent('warrants', 'warrant-received-for-booking', {
+      Update: {
+        TableName: table,
+        Key: tenantKeys.warrant(hold.tenantId, hold.warrantId),
+        UpdateExpression: 'SET #status = :served, holdId = :holdId, servedAt = :servedAt',
+        ConditionExpression: '#status = :received AND bookingNumber = :bookingNumber',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':served': 'SERVED',
+          ':received': 'RECEIVED',
+          ':holdId': hold.holdId,
+          ':servedAt': hold.servedAt,
+          ':bookingNumber': hold.bookingNumber,
+        },
+      },
+    }),
+
+  /** Withdraw, conditional on the status read (a service or withdrawal meanwhile refuses it). */
+  withdraw: (
+    table: string,
+    tenantId: string,
+    warrantId: string,
+    readStatus: string,
+    at: string,
+    reason: string,
+  ): Intent =>
+    intent('warrants', 'warrant-unchanged', {
+      Update: {
+        TableName: table,
+        Key: tenantKeys.warrant(tenantId, warrantId),
+        UpdateExpression: 'SET #status = :withdrawn, withdrawnAt = :at, withdrawReason = :reason',
+        ConditionExpression: '#status = :current',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':withdrawn': 'WITHDRAWN',
+          ':at': at,
+          ':reason': reason,
+          ':current': readStatus,
+        },
+      },
+    }),
+};
