@@ -7,12 +7,7 @@ import type {
 import { authenticate, usageIdentifierKey } from '../../shared/auth/api-keys.ts';
 import type { Principal } from '../../shared/auth/principal.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { type CookiePolicy, readCookie, sessionCookieName } from '../../shared/sessions/cookies.ts';
-import { checkSession } from '../../shared/sessions/sessions.ts';
 import type { Db } from '../../shared/store/db.ts';
-
-/** Behind API Gateway the pages are https: the session cookie has the `__Host-` name. */
-const AWS_COOKIES: CookiePolicy = { secure: true };
 
 export interface AuthorizerDeps {
   db: Db;
@@ -29,7 +24,7 @@ export interface AuthorizerDeps {
  */
 export function createAuthorizer(deps: AuthorizerDeps) {
   const byKey = keyAuthorizer(deps);
-  const forPage = pageAuthorizer(deps, byKey);
+  const forPage = pageAuthorizer(byKey);
   return async (
     event: APIGatewayTokenAuthorizerEvent | APIGatewayRequestAuthorizerEvent,
   ): Promise<APIGatewayAuthorizerResult> => (event.type === 'REQUEST' ? forPage(event) : byKey(event));
@@ -37,19 +32,18 @@ export function createAuthorizer(deps: AuthorizerDeps) {
 
 /**
  * The REQUEST authorizer of the HTML pages (issue 18), uncached: a bearer key is handled as by the
- * TOKEN authorizer; otherwise the session cookie is checked (idle and absolute limits, the person's
- * mapping). A browser with neither is allowed through as `anonymous` for this one method, so that
- * the API function, which checks every request again, can send it to sign in; it gets no data.
+ * TOKEN authorizer; anything else (a browser with or without a session cookie) passes as
+ * `anonymous` for this one method. The API function checks the session itself on every page
+ * request (idle and absolute limits, the person's mapping) and sends anyone without one to sign
+ * in, so the authorizer never reads a session: its role reaches `APIKEY#*` items only (issue 19),
+ * never a county's, a state's or the platform's partition.
  */
-function pageAuthorizer(deps: AuthorizerDeps, byKey: ReturnType<typeof keyAuthorizer>) {
+function pageAuthorizer(byKey: ReturnType<typeof keyAuthorizer>) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-    const headers = lowerCaseHeaders(event.headers);
-    if (headers.authorization !== undefined) {
-      return byKey({ type: 'TOKEN', authorizationToken: headers.authorization, methodArn: event.methodArn });
+    const authorization = lowerCaseHeaders(event.headers).authorization;
+    if (authorization !== undefined) {
+      return byKey({ type: 'TOKEN', authorizationToken: authorization, methodArn: event.methodArn });
     }
-    const cookie = readCookie(headers.cookie, sessionCookieName(AWS_COOKIES));
-    const check = cookie ? await checkSession(deps, cookie) : undefined;
-    if (check?.ok) return allow(check.principal.keyId, event.methodArn, contextOf(check.principal));
     return allow('anonymous', event.methodArn, { scope: 'none' });
   };
 }
@@ -84,7 +78,6 @@ function keyAuthorizer(deps: AuthorizerDeps) {
     const principal = token ? await authenticate(deps, token) : undefined;
     // API Gateway answers 401 for exactly this error message.
     if (!token || !principal) throw new Error('Unauthorized');
-    const scope = principal.scope;
     return {
       principalId: principal.keyId,
       policyDocument: {
@@ -93,13 +86,7 @@ function keyAuthorizer(deps: AuthorizerDeps) {
           { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allRoutesOf(event.methodArn) },
         ],
       },
-      context: {
-        keyId: principal.keyId,
-        role: principal.role,
-        scope: scope.kind,
-        tenantId: scope.kind === 'tenant' ? scope.tenantId : '',
-        state: scope.kind === 'state' ? scope.state : '',
-      },
+      context: contextOf(principal),
       // The value key issuance registered as the caller's API Gateway key in the usage plan
       // (shared/auth/usage-plan-keys.ts); with apiKeyRequired, API Gateway refuses any other.
       usageIdentifierKey: usageIdentifierKey(token),

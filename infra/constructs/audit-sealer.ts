@@ -14,6 +14,7 @@ import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import type { LogLevel } from '../config.ts';
 import { CustodyFunction } from './custody-function.ts';
+import { KEY_ADMIN_ACTIONS } from './key-policy.ts';
 import { grantTableAccess } from './table-access.ts';
 
 /** Checkpoints stay unchangeable, by anyone, for at least this long (DESIGN.md §5: >= 1 year). */
@@ -108,22 +109,8 @@ export class AuditSealer extends Construct {
           new iam.PolicyStatement({
             sid: 'KeyAdministrationWithoutUse',
             principals: [new iam.AccountRootPrincipal()],
-            actions: [
-              'kms:Create*',
-              'kms:Describe*',
-              'kms:Enable*',
-              'kms:List*',
-              'kms:Put*',
-              'kms:Update*',
-              'kms:Revoke*',
-              'kms:Disable*',
-              'kms:Get*',
-              'kms:Delete*',
-              'kms:TagResource',
-              'kms:UntagResource',
-              'kms:ScheduleKeyDeletion',
-              'kms:CancelKeyDeletion',
-            ],
+            // The app's one list of administration actions, plus reading the public key (not use).
+            actions: [...KEY_ADMIN_ACTIONS, 'kms:GetPublicKey'],
             resources: ['*'],
           }),
           new iam.PolicyStatement({

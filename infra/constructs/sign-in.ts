@@ -143,10 +143,10 @@ export class SignInPool extends Construct {
 
 /**
  * The HTML pages' REQUEST authorizer (on the same function as the API-key one), with no identity
- * source and no result cache: a session locks after 30 idle minutes and ends at once when the
- * person's mapping is removed. A bearer key is checked as by the TOKEN authorizer; a browser without
- * a valid session passes as `anonymous` for that one method, so the API function (which checks
- * every request again) can send it to sign in; anonymous gets no data. Page methods are the route
+ * source and no result cache. A bearer key is checked as by the TOKEN authorizer; a browser passes
+ * as `anonymous` for that one method, and the API function checks its session cookie on every page
+ * request (30 idle minutes, 8 hours, the person's mapping) or sends it to sign in; anonymous gets no
+ * data. The authorizer reads no session, so its role stays on key items. Page methods are the route
  * table's `page: true` routes (infra/constructs/api-routes.ts).
  */
 export const pageSessionAuthorizer = (

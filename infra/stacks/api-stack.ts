@@ -43,8 +43,6 @@ export const PER_KEY_THROTTLE = {
   rateLimit: CONTEXT_DEFAULTS.perKeyRateLimit,
   burstLimit: CONTEXT_DEFAULTS.perKeyBurstLimit,
 } as const;
-/** The partitions people's sessions live in (shared/sessions/sessions.ts): the page authorizer's reach. */
-const SESSION_LEADING_KEYS = ['TENANT#*', 'STATE#*', 'PLATFORM'];
 
 /** Authorizer results are cached per bearer token; a revoked key works at most this long more. */
 export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
@@ -207,12 +205,11 @@ export class ApiStack extends Stack {
       environment: environmentFor('authorizer', { TABLE_NAME: props.table.tableName }),
       concurrency: { reserved: config.concurrency.authorizer },
     });
-    // Looks the key up by its hash and records when it was last used (DESIGN.md §5); on page routes
-    // reads a session with its person's mapping, records activity and deletes an ended session
-    // (issue 18): key items and the partitions sessions live in, nothing else.
+    // Looks the key up by its hash and records when it was last used (DESIGN.md §5): key items
+    // only. Page routes' sessions are checked by the API function, never here (issue 19 item 1).
     grantTableAccess(this.authorizerFunction.role, tableRef, {
-      tableActions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem'],
-      leadingKeys: [API_KEY_LEADING_KEY, ...SESSION_LEADING_KEYS],
+      tableActions: ['GetItem', 'UpdateItem'],
+      leadingKeys: [API_KEY_LEADING_KEY],
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
