@@ -6,10 +6,11 @@
  * Size bound (DynamoDB items are at most 400 KB): a county-month holds at most one attribute per
  * distinct minute value, so at most min(transfers that month, 20,161) of them, because durations
  * past 14 days (20,160 min) share one overflow value, reported as 336 h like the histogram's last
- * bucket. Each attribute is at most 7 bytes of name (`tm#` + ≤ 4 base-36 digits) and 4 bytes of
- * number (a count below 10^5): ≤ 11 bytes. 5,000 transfers a month: ≤ 55 KB; the absolute worst
- * case, every minute of 14 days taken: ≤ 222 KB; in practice transfers cluster under 48 h
- * (≤ 2,881 values, ≤ 32 KB) whatever the volume. Plus the histogram's ≤ 281 attributes (≈ 4 KB).
+ * bucket. An attribute is ≤ 6 bytes of name (`tm#` + ≤ 3 base-36 digits: 20,160 is `fk0`) and
+ * ≤ 4 bytes of number (a count below 10^5), so ≤ 10 bytes: 5,000 transfers a month take ≤ 50 KB;
+ * transfers within 48 h (≤ 2,881 values) ≤ 29 KB whatever their number; the theoretical worst case,
+ * every minute of 14 days taken (> 20,000 transfers in one county-month), ≈ 202 KB. Plus the
+ * histogram's ≤ 281 attributes (≈ 3 KB) and the fixed counters.
  */
 import { nearestRank, reportHours, totalCount } from './percentile.ts';
 
