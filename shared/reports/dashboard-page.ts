@@ -86,7 +86,7 @@ const DEFINITIONS = `<section class="definitions"><h2>How the figures are counte
 <dt>Warrants served, WSO holds, IGSA holds</dt><dd>Warrants served counts every recorded service; WSO holds start the 48-hour clock; IGSA holds have no clock and are counted apart. The other figures are of WSO holds.</dd>
 <dt>In time, by deadline, late</dt><dd>Compared with the deadline (service + 48 h) by the time of the fact itself, not by when it was entered.</dd>
 <dt>Overdue and overdue minutes</dt><dd>Holds held past the deadline: closed by a late transfer or release, or still open past it. Minutes run from the deadline to the transfer or release, or to the time of this report for holds still open.</dd>
-<dt>Hours to transfer</dt><dd>Median and 95th percentile of service-to-transfer time, to the quarter hour below 48 h (the upper edge of the histogram bucket).</dd>
+<dt>Hours to transfer</dt><dd>Median and 95th percentile (nearest rank) of service-to-transfer time, measured to the minute.</dd>
 <dt>Person data</dt><dd>None: these are counts only. No names, dates of birth or booking numbers are kept in the report counters.</dd>
 </dl></section>`;
 

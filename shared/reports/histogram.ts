@@ -8,8 +8,11 @@
  *   240..279  6-hour buckets from 96 h to 336 h (14 days)
  *   280       everything longer than 14 days
  * A percentile is reported as the upper bound of the bucket holding the nearest-rank value:
- * "half of the transfers happened within 6.25 hours".
+ * "half of the transfers happened within 6.25 hours". The report uses it only where the exact
+ * minutes (transfer-minutes.ts) are missing: counters written before they existed.
  */
+import { nearestRank } from './percentile.ts';
+
 export const HISTOGRAM_BUCKETS = 281;
 export const OVERFLOW_BUCKET = HISTOGRAM_BUCKETS - 1;
 const FINE_END_MIN = 48 * 60;
@@ -42,27 +45,8 @@ export function bucketUpperHours(bucket: number): number {
 /** Counts by bucket index; absent buckets are empty. */
 export type Histogram = ReadonlyMap<number, number>;
 
-/**
- * The nearest-rank percentile (`percent` 1..100) in hours, or null for an empty histogram. Integer
- * arithmetic for the rank, so 95 % of 20 is exactly the 19th value.
- */
+/** The nearest-rank percentile (percentile.ts) in hours, as its bucket's upper bound; null when empty. */
 export function percentileHours(histogram: Histogram, percent: number): number | null {
-  const buckets = [...histogram.entries()].filter(([, count]) => count > 0).sort(([a], [b]) => a - b);
-  const total = buckets.reduce((sum, [, count]) => sum + count, 0);
-  if (total === 0) return null;
-  const rank = Math.ceil((percent * total) / 100);
-  let seen = 0;
-  for (const [bucket, count] of buckets) {
-    seen += count;
-    if (seen >= rank) return bucketUpperHours(bucket);
-  }
-  return bucketUpperHours(buckets[buckets.length - 1]?.[0] ?? OVERFLOW_BUCKET);
-}
-
-export function mergeHistograms(histograms: readonly Histogram[]): Map<number, number> {
-  const merged = new Map<number, number>();
-  for (const histogram of histograms) {
-    for (const [bucket, count] of histogram) merged.set(bucket, (merged.get(bucket) ?? 0) + count);
-  }
-  return merged;
+  const bucket = nearestRank(histogram, percent);
+  return bucket === null ? null : bucketUpperHours(bucket);
 }

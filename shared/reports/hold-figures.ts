@@ -16,10 +16,13 @@
  *   Open holds are kept as a count and a sum of deadlines, so the report computes "to now" exactly.
  * - cancelled: warrant withdrawn before the deadline. open: still ACTIVE, RELEASE_DUE or OVERDUE.
  * - reviewsOpen / reviewsClosed: holds that need a county review (late or overdue), not yet / already reviewed.
- * - time to transfer: transferredAt − servedAt of every TRANSFERRED hold, in the histogram.
+ * - time to transfer: transferredAt − servedAt of every TRANSFERRED hold, in whole minutes
+ *   (transfer-minutes.ts: what the median and p95 are computed from) and in the histogram
+ *   (histogram.ts: kept so counters written before the minutes existed can still be told apart).
  */
 import * as z from 'zod';
 import { bucketOf } from './histogram.ts';
+import { transferMinutesAttribute } from './transfer-minutes.ts';
 
 /** The fields of a stream image of a hold that the figures read (images carry more). */
 export const holdImage = z.object({
@@ -85,6 +88,7 @@ export function holdFigures(hold: HoldImage): Deltas {
     figures[hold.late ? 'transferredLate' : 'transferredInTime'] = 1;
     const seconds = epochSeconds(hold.transferredAt) - epochSeconds(hold.servedAt);
     figures[histogramAttribute(bucketOf(seconds))] = 1;
+    figures[transferMinutesAttribute(seconds)] = 1;
   }
   if (hold.status === 'RELEASED') figures[hold.late ? 'releasedLate' : 'releasedByDeadline'] = 1;
   if (hold.status === 'CANCELLED') figures.cancelled = 1;

@@ -25,7 +25,11 @@ const count = z.number().int().nonnegative();
 const hours = z
   .number()
   .nullable()
-  .meta({ description: 'Hours, to the histogram bucket; null without transfers' });
+  .meta({
+    description:
+      'Hours, measured to the whole minute and rounded to 0.01 h (nearest rank); months counted before ' +
+      'minutes were kept: the upper bound of the histogram bucket; null without transfers',
+  });
 
 export const figuresSchema = z
   .object({

@@ -4,10 +4,12 @@
  * complete grids. Nothing here can carry person data: counter items hold only numbers.
  */
 
-import { type Histogram, mergeHistograms, percentileHours } from './histogram.ts';
+import { type Histogram, percentileHours } from './histogram.ts';
 import { type COUNTERS, HISTOGRAM_PREFIX } from './hold-figures.ts';
 import { monthsBetween } from './months.ts';
+import { mergeCounts } from './percentile.ts';
 import type { StateCounty } from './report-store.ts';
+import { coversAll, type MinuteCounts, minuteCountsOf, percentileHoursExact } from './transfer-minutes.ts';
 
 /** The figures of one county-month (and of totals), in the contract's field order. */
 export const REPORT_FIELDS = [
@@ -57,7 +59,7 @@ export interface StateReport {
   /** How figures are attributed to months. */
   monthBasis: 'servedAt in the county time zone';
   counties: CountyReport[];
-  /** State-wide figures of each month (percentiles from the merged histograms). */
+  /** State-wide figures of each month (percentiles from the merged minute counts). */
   monthlyTotals: MonthFigures[];
   totals: Figures;
 }
@@ -70,6 +72,21 @@ const SUMMED_FIELDS = REPORT_FIELDS.filter(
 interface Cell {
   figures: Figures;
   histogram: Histogram;
+  /** Exact minutes to transfer, or null where they do not cover every transfer (older counters). */
+  minutes: MinuteCounts | null;
+}
+
+/**
+ * The median and p95, exact to the minute where the minute counts cover every transfer; otherwise
+ * (counters written before the minutes existed) the histogram's bucket bounds, as reported then.
+ */
+function transferPercentiles(
+  histogram: Histogram,
+  minutes: MinuteCounts | null,
+): Pick<Figures, 'medianHoursToTransfer' | 'p95HoursToTransfer'> {
+  const percentile = (percent: number) =>
+    minutes ? percentileHoursExact(minutes, percent) : percentileHours(histogram, percent);
+  return { medianHoursToTransfer: percentile(50), p95HoursToTransfer: percentile(95) };
 }
 
 const number = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
@@ -88,6 +105,8 @@ function histogramOf(item: Record<string, unknown>): Map<number, number> {
 function cellOf(item: Record<string, unknown> | undefined, nowSeconds: number): Cell {
   const raw = (name: (typeof COUNTERS)[number]) => number(item?.[name]);
   const histogram = item ? histogramOf(item) : new Map<number, number>();
+  const counted = item ? minuteCountsOf(item) : new Map<number, number>();
+  const minutes = coversAll(counted, histogram) ? counted : null;
   const openOverdueSeconds = raw('openOverdue') * nowSeconds - raw('openOverdueDeadlineSeconds');
   const figures: Figures = {
     warrantsServed: raw('warrantsServed'),
@@ -104,25 +123,29 @@ function cellOf(item: Record<string, unknown> | undefined, nowSeconds: number): 
     reviewsOpen: raw('reviewsOpen'),
     reviewsClosed: raw('reviewsClosed'),
     officersCredentialed: raw('officersCredentialed'),
-    medianHoursToTransfer: percentileHours(histogram, 50),
-    p95HoursToTransfer: percentileHours(histogram, 95),
+    ...transferPercentiles(histogram, minutes),
   };
-  return { figures, histogram };
+  return { figures, histogram, minutes };
 }
 
-/** Sums of the counts (overdueMinutes: of the rounded rows, so a CSV column adds up) and merged percentiles. */
+/**
+ * Sums of the counts (overdueMinutes: of the rounded rows, so a CSV column adds up) and merged
+ * percentiles: exact when every cell is, else from the merged histograms.
+ */
 function totalOf(cells: readonly Cell[]): Cell {
-  const histogram = mergeHistograms(cells.map((cell) => cell.histogram));
+  const histogram = mergeCounts(cells.map((cell) => cell.histogram));
+  const exact = cells.flatMap((cell) => (cell.minutes ? [cell.minutes] : []));
+  const minutes = exact.length === cells.length ? mergeCounts(exact) : null;
   const sums = Object.fromEntries(
     SUMMED_FIELDS.map((field) => [field, cells.reduce((sum, cell) => sum + cell.figures[field], 0)]),
   ) as Record<SummedField, number>;
   return {
     figures: {
       ...sums,
-      medianHoursToTransfer: percentileHours(histogram, 50),
-      p95HoursToTransfer: percentileHours(histogram, 95),
+      ...transferPercentiles(histogram, minutes),
     },
     histogram,
+    minutes,
   };
 }
 

@@ -5,6 +5,7 @@ import { reportCountersConsumer } from '../../shared/reports/report-consumer.ts'
 import type { Figures, StateReport } from '../../shared/reports/state-report.ts';
 import type { HoldEvent } from '../../shared/store/holds.ts';
 import type { ChangeRecord } from '../../shared/streams/change-record.ts';
+import { onboardCounty, serveHold } from '../support/custody.ts';
 import { expectProblem } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
 import { RequestCounter } from '../support/request-counter.ts';
@@ -84,13 +85,10 @@ const emptyCounts = (): Counts => ({
 const localMonth = (instant: string | Date, timeZone: string) =>
   new Date(instant).toLocaleDateString('en-CA', { timeZone }).slice(0, 7);
 
-/** The histogram's reporting precision: quarter hours to 48 h, hours to 96 h, 6 h to 14 days. */
+/** The reporting precision: measured to the nearest whole minute (at most 14 days), in hours to 0.01. */
 function toReportedHours(ms: number): number {
-  const hours = ms / HOUR;
-  if (hours <= 48) return Math.max(0.25, Math.ceil(hours * 4) / 4);
-  if (hours <= 96) return Math.ceil(hours);
-  if (hours <= 336) return 96 + Math.ceil((hours - 96) / 6) * 6;
-  return 336;
+  const minutes = Math.min(336 * 60, Math.round(ms / 60_000));
+  return Math.round((minutes / 60) * 100) / 100;
 }
 
 function nearestRank(durations: number[], percent: number): number | null {
@@ -480,4 +478,56 @@ describe('replayed stream records', () => {
     expect(after?.transferredInTime).toBe((before?.transferredInTime ?? 0) + 1);
     expect(after?.open).toBe(before?.open);
   });
+});
+
+describe('time to transfer, measured', () => {
+  // Runs last: it adds a county to the state. Its holds are served in January 2027, a month of
+  // their own, on the virtual clock.
+  it('a 1-minute transfer shows 1/60 h; known transfer times give the exact nearest-rank median and p95', async () => {
+    const clock = runtime().clock;
+    const start = clock.now();
+    const iso = (date: Date) => date.toISOString().replace('.000Z', 'Z');
+    const readMonth = async () => {
+      await drainAll();
+      const report = await getReport('from=2027-01&to=2027-01');
+      const month = report.counties.find((c) => c.tenantId === 'minutes-fl')?.months[0];
+      return [month?.medianHoursToTransfer, month?.p95HoursToTransfer];
+    };
+    try {
+      clock.set(new Date('2027-01-12T15:00:00Z'));
+      const county = await onboardCounty(runtime(), 'minutes-fl');
+      /** Serves one hold per duration now, then transfers each after its minutes, shortest first. */
+      const transferAfter = async (minutes: number[]) => {
+        const servedAt = clock.now();
+        const served = [];
+        for (const m of minutes) served.push({ m, hold: await serveHold(county, iso(servedAt)) });
+        for (const { m, hold } of served.sort((a, b) => a.m - b.m)) {
+          clock.set(new Date(servedAt.getTime() + m * 60_000));
+          const response = await county.api.post(
+            `/v1/tenants/${county.tenantId}/holds/${hold.holdId}/transfer`,
+            {
+              key: county.liaison,
+              body: { transferredAt: iso(clock.now()), receivingOfficer: 'ERO Lee' },
+            },
+          );
+          expect(response.status, response.text).toBe(200);
+        }
+      };
+
+      await transferAfter([1]);
+      expect(await readMonth()).toEqual([0.02, 0.02]); // 1/60 h, not the 0.25 h of its bucket
+
+      // With the 1-minute one, 20 transfers: the median is the 10th smallest (301 min), the p95
+      // the 19th (2,000 min); the 2,870-minute one is the 20th.
+      const known = [
+        2870, 5, 17, 44, 59, 61, 90, 133, 200, 301, 367, 480, 555, 600, 721, 900, 1000, 1234, 2000,
+      ];
+      await transferAfter(known);
+      const all = [1, ...known].map((minutes) => minutes * 60_000);
+      expect([nearestRank(all, 50), nearestRank(all, 95)]).toEqual([5.02, 33.33]);
+      expect(await readMonth()).toEqual([5.02, 33.33]);
+    } finally {
+      clock.set(start);
+    }
+  }, 120_000);
 });
