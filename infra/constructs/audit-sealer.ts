@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +8,6 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { STALE_CHECKPOINT_MS } from '../../shared/audit/seal-backlog.ts';
 import { AUDIT_EVENT_ENTITIES } from '../../shared/audit/sealer.ts';
@@ -26,8 +25,32 @@ export const CHECKPOINT_RETENTION_DAYS = 366;
 export const SEAL_BATCHING_WINDOW = Duration.seconds(30);
 /** A county whose events wait longer than this for a checkpoint raises the lag alarms. */
 export const SEAL_LAG_ALARM = Duration.millis(STALE_CHECKPOINT_MS);
-/** The deploy-time reader of the signing key's public half: CDK's AwsCustomResource provider function. */
+/** The deploy-time reader of the signing key's public half (a custom resource's function). */
 export const PUBLIC_KEY_READER_SUFFIX = 'audit-public-key';
+
+/**
+ * The reader's code (CloudFormation custom resource protocol): GetPublicKey, base64 of the DER
+ * SubjectPublicKeyInfo as the attribute `PublicKey`, the answer PUT to the presigned ResponseURL.
+ */
+const PUBLIC_KEY_READER_CODE = `
+const { KMSClient, GetPublicKeyCommand } = require('@aws-sdk/client-kms');
+const kms = new KMSClient({});
+exports.handler = async (event) => {
+  const answer = { Status: 'SUCCESS', PhysicalResourceId: event.ResourceProperties.KeyId, StackId: event.StackId,
+    RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: {} };
+  try {
+    if (event.RequestType !== 'Delete') {
+      const key = await kms.send(new GetPublicKeyCommand({ KeyId: event.ResourceProperties.KeyId }));
+      answer.Data.PublicKey = Buffer.from(key.PublicKey).toString('base64');
+    }
+  } catch (error) {
+    console.error(error);
+    Object.assign(answer, { Status: 'FAILED', Reason: String(error).slice(0, 200) });
+  }
+  const response = await fetch(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body: JSON.stringify(answer) });
+  if (!response.ok) throw new Error('CloudFormation refused the answer: ' + response.status);
+};
+`;
 
 export interface AuditSealerProps {
   /** The stage's resource prefix (`wso-custody-<stage>`): the bucket is `<prefix>-audit-<account>-<region>`. */
@@ -207,7 +230,7 @@ export class AuditSealer extends Construct {
       description:
         'Audit checkpoint signing key (ECC_NIST_P256), public half: base64 DER SubjectPublicKeyInfo (SPKI); ' +
         'wrap in -----BEGIN PUBLIC KEY----- / -----END PUBLIC KEY----- for PEM, pin in npm run audit:verify',
-      value: this.readPublicKey(props).getResponseField('PublicKey'),
+      value: this.readPublicKey(props).getAttString('PublicKey'),
     });
     new CfnOutput(this, 'AuditSigningKeyArn', { value: this.signingKey.keyArn });
     new CfnOutput(this, 'AuditCheckpointBucket', { value: this.bucket.bucketName });
@@ -265,12 +288,13 @@ export class AuditSealer extends Construct {
   }
 
   /**
-   * Reads the signing key's public half at deploy time: CDK's AwsCustomResource, whose provider
-   * function is made to follow the platform's rules where they apply to it (name prefix, runtime,
-   * architecture, memory, its own encrypted log group kept as long as ours, a role without managed
-   * policies allowed kms:GetPublicKey on this one key and nothing else).
+   * Reads the signing key's public half at deploy time: a custom resource whose function calls
+   * kms:GetPublicKey on this key only and answers it base64-encoded. (CDK's AwsCustomResource decodes
+   * the SDK's binary PublicKey as UTF-8 text, which mangles DER, so it cannot serve here.) The
+   * function follows the platform's rules where they apply to it: name prefix, nodejs24.x on arm64,
+   * tracing, its own encrypted log group kept as long as ours, a role without managed policies.
    */
-  private readPublicKey(props: AuditSealerProps): cr.AwsCustomResource {
+  private readPublicKey(props: AuditSealerProps): CustomResource {
     const functionName = `${props.prefix}-${PUBLIC_KEY_READER_SUFFIX}`;
     const logGroup = new logs.LogGroup(this, 'PublicKeyReaderLogs', {
       logGroupName: `/aws/lambda/${functionName}`,
@@ -283,49 +307,30 @@ export class AuditSealer extends Construct {
       description: 'Reads the public half of the audit signing key at deploy time; cannot sign',
     });
     logGroup.grantWrite(role);
-    const getPublicKey: cr.AwsSdkCall = {
-      service: 'KMS',
-      action: 'GetPublicKey',
-      parameters: { KeyId: this.signingKey.keyArn },
-      // The key never changes; a new physical id per key makes a replaced key read again.
-      physicalResourceId: cr.PhysicalResourceId.of(this.signingKey.keyArn),
-      outputPaths: ['PublicKey'],
-    };
-    const reader = new cr.AwsCustomResource(this, 'PublicKeyReader', {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.signingKey.keyArn] }),
+    );
+    const reader = new lambda.Function(this, 'PublicKeyReaderFunction', {
       functionName,
+      description:
+        'Deploy time: answers the audit signing key\u2019s public key (base64 DER SPKI) to CloudFormation',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: FUNCTION_MEMORY_MB,
+      timeout: Duration.minutes(1),
+      tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,
-      installLatestAwsSdk: false,
-      timeout: Duration.minutes(1),
-      onCreate: getPublicKey,
-      onUpdate: getPublicKey,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.signingKey.keyArn] }),
-      ]),
+      environment: props.fipsEndpoints ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {},
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(PUBLIC_KEY_READER_CODE),
     });
-    // The provider is a singleton of the stack, created by CDK with its own defaults: align it.
-    const provider = Stack.of(this).node.findChild(
-      `AWS${cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replaceAll('-', '')}`,
-    ) as lambda.Function;
-    const cfn = provider.node.defaultChild as lambda.CfnFunction;
-    cfn.runtime = lambda.Runtime.NODEJS_24_X.name;
-    cfn.architectures = [lambda.Architecture.ARM_64.name];
-    cfn.memorySize = FUNCTION_MEMORY_MB;
-    cfn.tracingConfig = { mode: lambda.Tracing.ACTIVE };
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-        resources: ['*'],
-      }),
-    );
-    this.acknowledgeReader(role, provider);
-    acknowledge(
-      reader.node.findChild('CustomResourcePolicy'),
-      'NIST.800.53.R5-IAMNoInlinePolicy',
-      'CDK\u2019s policy of the public-key reader: kms:GetPublicKey on the signing key only, attached to ' +
-        'that one role and deleted with it.',
-    );
-    return reader;
+    this.acknowledgeReader(role, reader);
+    return new CustomResource(this, 'PublicKeyReader', {
+      serviceToken: reader.functionArn,
+      resourceType: 'Custom::AuditPublicKey',
+      properties: { KeyId: this.signingKey.keyArn },
+    });
   }
 
   /** The API reads the archive (listing, verify) and the public key; it can never sign. */

@@ -51,7 +51,7 @@ const BASE_VARIABLES = [
 const SCHEDULE_VARIABLES = ['HOLD_TIMER_ARN', 'SCHEDULER_DLQ_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP'];
 
 /**
- * CDK's AwsCustomResource provider that reads the audit key's public half at deploy time (issue 14):
+ * The custom resource function that reads the audit key's public half at deploy time (issue 14):
  * it follows every rule below about runtime, logs, roles and wildcards; rules about the table apply
  * only to the functions that can reach it, and this one cannot.
  */
