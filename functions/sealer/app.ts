@@ -1,18 +1,25 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { sealBacklog } from '../../shared/audit/seal-backlog.ts';
 import { byTenant, leavesFromStream, type SealerDeps, sealTenant } from '../../shared/audit/sealer.ts';
+import { custodyMetrics } from '../../shared/observability/metrics.ts';
 
 /**
  * The sealer function (DESIGN.md §5): the table's stream, filtered to newly inserted audit events
  * and batched for up to 30 s, sealed into one signed checkpoint per county per batch. A failure
  * retries the batch from its first record (at least once: an event may land in two checkpoints,
  * which verification accepts). Logs `sealLagSeconds` per checkpoint: how long its oldest event
- * waited, which the stack alarms on (with the stream's iterator age).
+ * waited. Each run first reports its backlog (StaleAuditCounties, OldestUnsealedEventAgeSeconds):
+ * the batch's counties are exactly those with unsealed events, so no scan is needed; a failing
+ * batch is retried and reports its counties again, staler each time, until the alarm fires.
  */
 export function createSealerHandler(deps: SealerDeps & { logger: Logger }) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    const leaves = leavesFromStream(event.Records, deps.clock.now());
-    for (const [tenantId, group] of byTenant(leaves)) {
+    const now = deps.clock.now();
+    const groups = byTenant(leavesFromStream(event.Records, now));
+    const backlog = sealBacklog(groups.values(), now);
+    custodyMetrics().auditSealBacklog(backlog.staleCounties, backlog.oldestUnsealedAgeSeconds);
+    for (const [tenantId, group] of groups) {
       try {
         for (const checkpoint of await sealTenant(deps, tenantId, group)) {
           deps.logger.info('checkpoint sealed', {

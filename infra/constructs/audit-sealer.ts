@@ -1,19 +1,22 @@
-import { Aws, CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { STALE_CHECKPOINT_MS } from '../../shared/audit/seal-backlog.ts';
 import { AUDIT_EVENT_ENTITIES } from '../../shared/audit/sealer.ts';
+import { CUSTODY_METRICS } from '../../shared/observability/metrics.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import type { LogLevel } from '../config.ts';
-import { CustodyFunction } from './custody-function.ts';
+import { custodyMetric } from '../stacks/observability-stack.ts';
+import { CustodyFunction, FUNCTION_MEMORY_MB } from './custody-function.ts';
 import { KEY_ADMIN_ACTIONS } from './key-policy.ts';
 import { grantTableAccess } from './table-access.ts';
 
@@ -21,8 +24,34 @@ import { grantTableAccess } from './table-access.ts';
 export const CHECKPOINT_RETENTION_DAYS = 366;
 /** The stream batches audit events for up to this long: one checkpoint per county per batch. */
 export const SEAL_BATCHING_WINDOW = Duration.seconds(30);
-/** A county whose events wait longer than this for a checkpoint raises the lag alarm. */
-export const SEAL_LAG_ALARM = Duration.minutes(5);
+/** A county whose events wait longer than this for a checkpoint raises the lag alarms. */
+export const SEAL_LAG_ALARM = Duration.millis(STALE_CHECKPOINT_MS);
+/** The deploy-time reader of the signing key's public half (a custom resource's function). */
+export const PUBLIC_KEY_READER_SUFFIX = 'audit-public-key';
+
+/**
+ * The reader's code (CloudFormation custom resource protocol): GetPublicKey, base64 of the DER
+ * SubjectPublicKeyInfo as the attribute `PublicKey`, the answer PUT to the presigned ResponseURL.
+ */
+const PUBLIC_KEY_READER_CODE = `
+const { KMSClient, GetPublicKeyCommand } = require('@aws-sdk/client-kms');
+const kms = new KMSClient({});
+exports.handler = async (event) => {
+  const answer = { Status: 'SUCCESS', PhysicalResourceId: event.ResourceProperties.KeyId, StackId: event.StackId,
+    RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId, Data: {} };
+  try {
+    if (event.RequestType !== 'Delete') {
+      const key = await kms.send(new GetPublicKeyCommand({ KeyId: event.ResourceProperties.KeyId }));
+      answer.Data.PublicKey = Buffer.from(key.PublicKey).toString('base64');
+    }
+  } catch (error) {
+    console.error(error);
+    Object.assign(answer, { Status: 'FAILED', Reason: String(error).slice(0, 200) });
+  }
+  const response = await fetch(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '' }, body: JSON.stringify(answer) });
+  if (!response.ok) throw new Error('CloudFormation refused the answer: ' + response.status);
+};
+`;
 
 export interface AuditSealerProps {
   /** The stage's resource prefix (`wso-custody-<stage>`): the bucket is `<prefix>-audit-<account>-<region>`. */
@@ -182,22 +211,23 @@ export class AuditSealer extends Construct {
       }),
     );
 
-    // The key auditors pin. CloudFormation has no attribute for an asymmetric key's public half, and a
-    // custom-resource Lambda would be a seventh function outside the platform's function rules, so the
-    // output names the key: `aws kms get-public-key --key-id <arn>` (or GET /v1/audit/public-key)
-    // returns it, and its kid (RFC 7638 thumbprint) is what every checkpoint names.
+    // The key auditors pin. CloudFormation has no attribute for an asymmetric key's public half, so a
+    // custom resource reads it once per deployment (kms:GetPublicKey on this key only).
     new CfnOutput(this, 'AuditPublicKey', {
       description:
-        'Audit checkpoint signing key (ECC_NIST_P256): aws kms get-public-key --key-id <this> gives the SPKI to pin in npm run audit:verify',
-      value: this.signingKey.keyArn,
+        'Audit checkpoint signing key (ECC_NIST_P256), public half: base64 DER SubjectPublicKeyInfo (SPKI); ' +
+        'wrap in -----BEGIN PUBLIC KEY----- / -----END PUBLIC KEY----- for PEM, pin in npm run audit:verify',
+      value: this.readPublicKey(props).getAttString('PublicKey'),
     });
+    new CfnOutput(this, 'AuditSigningKeyArn', { value: this.signingKey.keyArn });
     new CfnOutput(this, 'AuditCheckpointBucket', { value: this.bucket.bucketName });
   }
 
   /**
    * The alarms, created in the scope that owns the alarm topic (the observability stack), so the
-   * reference runs one way: sealer errors, and audit events waiting more than 5 minutes for a
-   * checkpoint (the sealer stream's iterator age: some county's newest checkpoint is stale).
+   * reference runs one way: sealer errors; a county with an event waiting more than 5 minutes for a
+   * checkpoint (StaleAuditCounties, which the sealer reports on every run); and the sealer stream's
+   * iterator age, the backstop for a sealer that stopped running altogether.
    */
   alarmsIn(
     scope: Construct,
@@ -224,10 +254,70 @@ export class AuditSealer extends Construct {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
+      new cloudwatch.Alarm(scope, 'AuditCheckpointStale', {
+        alarmDescription:
+          'A county has had an audit event waiting more than 5 minutes for a signed checkpoint: its newest checkpoint is stale',
+        metric: custodyMetric(CUSTODY_METRICS.staleAuditCounties, {
+          statistic: 'Maximum',
+          period: Duration.minutes(1),
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // The sealer reports only when events arrive: a quiet platform has no data and nothing stale.
+        // A sealer that stops running is caught by the Errors and IteratorAge alarms.
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
     ];
     for (const alarm of alarms) alarm.addAlarmAction(action);
     dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Audit sealer', alarms, width: 24 }));
     return alarms;
+  }
+
+  /**
+   * Reads the signing key's public half at deploy time: a custom resource whose function calls
+   * kms:GetPublicKey on this key only and answers it base64-encoded. (CDK's AwsCustomResource decodes
+   * the SDK's binary PublicKey as UTF-8 text, which mangles DER, so it cannot serve here.) The
+   * function follows the platform's rules where they apply to it: name prefix, nodejs24.x on arm64,
+   * tracing, its own encrypted log group kept as long as ours, a role without managed policies.
+   */
+  private readPublicKey(props: AuditSealerProps): CustomResource {
+    const functionName = `${props.prefix}-${PUBLIC_KEY_READER_SUFFIX}`;
+    const logGroup = new logs.LogGroup(this, 'PublicKeyReaderLogs', {
+      logGroupName: `/aws/lambda/${functionName}`,
+      retention: props.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, 'PublicKeyReaderRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Reads the public half of the audit signing key at deploy time; cannot sign',
+    });
+    logGroup.grantWrite(role);
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GetPublicKey'], resources: [this.signingKey.keyArn] }),
+    );
+    const reader = new lambda.Function(this, 'PublicKeyReaderFunction', {
+      functionName,
+      description:
+        'Deploy time: answers the audit signing key\u2019s public key (base64 DER SPKI) to CloudFormation',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: FUNCTION_MEMORY_MB,
+      timeout: Duration.minutes(1),
+      tracing: lambda.Tracing.ACTIVE,
+      role,
+      logGroup,
+      environment: props.fipsEndpoints ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {},
+      handler: 'index.handler',
+      code: lambda.Code.fromInline(PUBLIC_KEY_READER_CODE),
+    });
+    this.acknowledgeReader(role, reader);
+    return new CustomResource(this, 'PublicKeyReader', {
+      serviceToken: reader.functionArn,
+      resourceType: 'Custom::AuditPublicKey',
+      properties: { KeyId: this.signingKey.keyArn },
+    });
   }
 
   /** The API reads the archive (listing, verify) and the public key; it can never sign. */
@@ -255,6 +345,40 @@ export class AuditSealer extends Construct {
         'the objects of this one bucket, which holds nothing else; Object Lock (compliance) keeps every ' +
         'one unchangeable whatever the grant.',
       [this.objectsFinding],
+    );
+  }
+
+  private acknowledgeReader(role: iam.IRole, provider: lambda.Function): void {
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5',
+      'X-Ray PutTraceSegments and PutTelemetryRecords do not support resource-level permissions, ' +
+        'so active tracing can only be granted on "*".',
+      ['Resource::*'],
+    );
+    acknowledge(
+      role,
+      'NIST.800.53.R5-IAMNoInlinePolicy',
+      'The inline policy belongs to the one role of the deploy-time public-key reader: it lives and ' +
+        'dies with that role and nothing else can attach it.',
+    );
+    acknowledge(
+      provider,
+      'NIST.800.53.R5-LambdaInsideVPC',
+      'Runs only during deployment and calls one AWS API (kms:GetPublicKey) over TLS with IAM ' +
+        'authentication; it has no private resource to reach.',
+    );
+    acknowledge(
+      provider,
+      'NIST.800.53.R5-LambdaConcurrency',
+      'Invoked by CloudFormation only, once per create or update of the stack: it never competes for ' +
+        "the account's concurrency.",
+    );
+    acknowledge(
+      provider,
+      'NIST.800.53.R5-LambdaDLQ',
+      'Invoked synchronously by CloudFormation through the custom resource; a failure fails the ' +
+        'deployment, which CloudFormation reports and rolls back.',
     );
   }
 

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
+import { custodyMetrics } from '../observability/metrics.ts';
 import type { Db } from '../store/db.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { FileArchive } from './archive.ts';
 import { archivedCheckpointSchema } from './checkpoint.ts';
 import type { AuditPorts } from './ports.ts';
+import { sealBacklog } from './seal-backlog.ts';
 import {
   archivedCheckpoints,
   leavesFromStream,
@@ -72,6 +74,8 @@ export class LocalSealer {
   }
 
   private async sealNow(force: boolean): Promise<number> {
+    const backlog = sealBacklog(this.pending.values(), this.clock.now());
+    custodyMetrics().auditSealBacklog(backlog.staleCounties, backlog.oldestUnsealedAgeSeconds);
     const now = this.clock.now().getTime();
     let sealed = 0;
     for (const [tenantId, leaves] of [...this.pending]) {

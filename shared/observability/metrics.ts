@@ -31,6 +31,10 @@ export const CUSTODY_METRICS = {
   webhookDeliveryFailures: 'WebhookDeliveryFailures',
   /** A revoked or never-handed-out key whose API Gateway key could not be deleted (issue 7). */
   usagePlanKeyCleanupFailures: 'UsagePlanKeyCleanupFailures',
+  /** Counties with an audit event waiting more than 5 minutes for a checkpoint (issue 14), per sealer run. */
+  staleAuditCounties: 'StaleAuditCounties',
+  /** How long the oldest audit event not yet in a checkpoint has waited, per sealer run. */
+  oldestUnsealedEventAgeSeconds: 'OldestUnsealedEventAgeSeconds',
 } as const;
 
 export const TRANSITION_DIMENSION = 'toStatus';
@@ -43,6 +47,7 @@ export interface CustodyMetrics {
   timerLateness(seconds: number): void;
   webhookDeliveryFailure(): void;
   usagePlanKeyCleanupFailure(): void;
+  auditSealBacklog(staleCounties: number, oldestUnsealedAgeSeconds: number): void;
 }
 
 export const noopMetrics: CustodyMetrics = {
@@ -53,6 +58,7 @@ export const noopMetrics: CustodyMetrics = {
   timerLateness() {},
   webhookDeliveryFailure() {},
   usagePlanKeyCleanupFailure() {},
+  auditSealBacklog() {},
 };
 
 /** Powertools EMF sink: each call writes one EMF line immediately (single metric). */
@@ -82,6 +88,10 @@ export function powertoolsMetrics(): CustodyMetrics {
       emit(CUSTODY_METRICS.timerLatenessSeconds, MetricUnit.Seconds, Math.max(0, seconds)),
     webhookDeliveryFailure: () => emit(CUSTODY_METRICS.webhookDeliveryFailures, MetricUnit.Count, 1),
     usagePlanKeyCleanupFailure: () => emit(CUSTODY_METRICS.usagePlanKeyCleanupFailures, MetricUnit.Count, 1),
+    auditSealBacklog: (staleCounties, oldestUnsealedAgeSeconds) => {
+      emit(CUSTODY_METRICS.staleAuditCounties, MetricUnit.Count, staleCounties);
+      emit(CUSTODY_METRICS.oldestUnsealedEventAgeSeconds, MetricUnit.Seconds, oldestUnsealedAgeSeconds);
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHECKPOINT_RETENTION_DAYS } from '../../infra/constructs/audit-sealer.ts';
+import { STALE_CHECKPOINT_MS } from '../../shared/audit/seal-backlog.ts';
+import { CUSTODY_METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '../../shared/observability/metrics.ts';
 import { synthesize } from './support/synth.ts';
 import {
   allows,
@@ -58,11 +60,37 @@ describe('the checkpoint signing key', () => {
     ]);
   });
 
-  it('is named in a stack output (aws kms get-public-key gives the key to pin)', () => {
-    const outputs = events.toJSON().Outputs as Record<string, { Value: unknown }>;
-    const output = Object.entries(outputs).find(([name]) => name.includes('AuditPublicKey'));
-    expect(render(output?.[1].Value)).toContain(`${signingKeyId}.Arn`);
+  const outputs = events.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
+  const [readerId, reader] =
+    Object.entries(resourcesOfType(events, 'Custom::AuditPublicKey')).find(([id]) =>
+      id.includes('PublicKeyReader'),
+    ) ?? [];
+
+  it('has its public half in a stack output, read at deploy time by kms:GetPublicKey (base64 DER SPKI)', () => {
+    const [, output] = Object.entries(outputs).find(([name]) => name.includes('AuditPublicKey')) ?? [];
+    expect(render(output?.Value)).toBe(`\${${readerId}.PublicKey}`);
+    expect(output?.Description).toMatch(/SPKI/);
+    expect(render(props(reader ?? { Type: '', Properties: {} }).KeyId)).toBe(`\${${signingKeyId}.Arn}`);
+    const [, arn] = Object.entries(outputs).find(([name]) => name.includes('AuditSigningKeyArn')) ?? [];
+    expect(render(arn?.Value)).toContain(`${signingKeyId}.Arn`);
     expect(signingKeyId).not.toBe('');
+  });
+
+  it('lets the public-key reader get the public key of this key only, and never sign', () => {
+    const readerFunction = Object.values(resourcesOfType(events, 'AWS::Lambda::Function')).find((fn) =>
+      String(props(fn).FunctionName).endsWith('-audit-public-key'),
+    );
+    const readerRoleId = render(props(readerFunction ?? { Type: '', Properties: {} }).Role).replace(
+      /^\$\{(.*)\.Arn\}$/,
+      '$1',
+    );
+    const statements = statementsOfRole(events, readerRoleId);
+    const getters = statements.filter((statement) => allows(statement, 'kms:GetPublicKey'));
+    expect(getters.length).toBeGreaterThan(0);
+    for (const statement of getters) {
+      expect(asArray(statement.Resource).map(render)).toEqual([`\${${signingKeyId}.Arn}`]);
+    }
+    expect(statements.some((statement) => allows(statement, 'kms:Sign'))).toBe(false);
   });
 });
 
@@ -135,5 +163,24 @@ describe('the sealer function', () => {
     );
     expect(errors).toMatchObject({ Threshold: 0 });
     expect(asArray(errors?.AlarmActions as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('is watched per county: any county stale for 5 minutes (the sealer\u2019s own metric) alarms', () => {
+    const alarms = Object.values(resourcesOfType(templates.observability, 'AWS::CloudWatch::Alarm')).map(
+      (alarm) => props(alarm),
+    );
+    const stale = alarms.find((alarm) => alarm.MetricName === CUSTODY_METRICS.staleAuditCounties);
+    expect(stale).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [{ Name: 'service', Value: METRICS_SERVICE }],
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      // A quiet platform reports nothing and has nothing stale.
+      TreatMissingData: 'notBreaching',
+    });
+    expect(asArray(stale?.AlarmActions as unknown[]).length).toBeGreaterThan(0);
+    expect(STALE_CHECKPOINT_MS).toBe(5 * 60_000);
   });
 });

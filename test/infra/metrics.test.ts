@@ -3,6 +3,7 @@ import { custodyMetric } from '../../infra/stacks/observability-stack.ts';
 import {
   CUSTODY_METRICS,
   custodyMetrics,
+  METRICS_SERVICE,
   noopMetrics,
   powertoolsMetrics,
   setCustodyMetrics,
@@ -75,6 +76,31 @@ describe('custody metrics (EMF) against the alarms', () => {
     expect(directive.Dimensions.flat().sort()).toEqual(Object.keys(wanted).sort());
     for (const [name, value] of Object.entries(wanted)) expect(line![name]).toBe(value);
     expect(line![metricName]).toBe(method === 'sweeperCatches' ? 2 : 1);
+  });
+
+  it('auditSealBacklog publishes StaleAuditCounties and OldestUnsealedEventAgeSeconds (issue 14)', () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+    const lines = captureEmf(() => powertoolsMetrics().auditSealBacklog(2, 370));
+    const published = lines.map((line) => {
+      const directive = line._aws.CloudWatchMetrics[0]!;
+      const name = directive.Metrics[0]!.Name;
+      return { namespace: directive.Namespace, name, value: line[name], service: line.service };
+    });
+    const expected = custodyMetric(CUSTODY_METRICS.staleAuditCounties).toMetricConfig().metricStat!;
+    expect(published).toEqual([
+      {
+        namespace: expected.namespace,
+        name: CUSTODY_METRICS.staleAuditCounties,
+        value: 2,
+        service: METRICS_SERVICE,
+      },
+      {
+        namespace: expected.namespace,
+        name: CUSTODY_METRICS.oldestUnsealedEventAgeSeconds,
+        value: 370,
+        service: METRICS_SERVICE,
+      },
+    ]);
   });
 
   it('is a no-op outside Lambda (tests, npm start): nothing on stdout', () => {
