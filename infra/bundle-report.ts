@@ -124,16 +124,31 @@ const BENCH_KEY = `wso_${'b'.repeat(43)}`;
 /** One event per bundle whose only I/O is DynamoDB; every lookup finds nothing. */
 const FIRST_EVENTS: Record<BundleName, unknown> = {
   floor: { id: 'bench' },
-  // A tenant read with a key that does not exist: the route table, the key lookup, a 401.
+  // A tenant-facing read with a key that does not exist: the route table, the key lookup, a 401.
   api: {
     httpMethod: 'GET',
-    path: '/v1/tenants/bench-county',
+    path: '/v1/tenants/bench-county/holds',
     resource: '/{proxy+}',
     headers: { authorization: `Bearer ${BENCH_KEY}` },
     multiValueHeaders: {},
     queryStringParameters: null,
     multiValueQueryStringParameters: null,
-    pathParameters: { proxy: 'v1/tenants/bench-county' },
+    pathParameters: { proxy: 'v1/tenants/bench-county/holds' },
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { requestId: 'bench-request' },
+  },
+  // The same for an admin route (issue 19: GET /v1/tenants/{tenantId} runs in the admin function).
+  adminApi: {
+    httpMethod: 'GET',
+    path: '/v1/tenants/bench-county',
+    resource: '/v1/tenants/{tenantId}',
+    headers: { authorization: `Bearer ${BENCH_KEY}` },
+    multiValueHeaders: {},
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { tenantId: 'bench-county' },
     stageVariables: null,
     body: null,
     isBase64Encoded: false,

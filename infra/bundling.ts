@@ -14,6 +14,7 @@ import type { BuildOptions, Metafile } from 'esbuild';
 /** The Lambda entries, relative to the repository root; each exports `handler`. */
 export const FUNCTION_ENTRIES = {
   api: 'functions/api/handler.ts',
+  adminApi: 'functions/admin-api/handler.ts',
   authorizer: 'functions/authorizer/handler.ts',
   holdTimer: 'functions/hold-timer/handler.ts',
   sweeper: 'functions/sweeper/handler.ts',

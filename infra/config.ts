@@ -26,6 +26,29 @@ export interface AppConfig {
   readonly perKeyThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   /** Requests per day per API key; absent means no quota (the default, see api-stack.ts). */
   readonly perKeyDailyQuota?: number;
+  /**
+   * TLS security policy of the REST API (issue 19): an enhanced `SecurityPolicy_*` policy (then the
+   * endpoint access mode is STRICT) or the legacy `TLS_1_2`. TLS_1_0, a Regional API's default, is refused.
+   */
+  readonly apiSecurityPolicy: string;
+  /** AWS_USE_FIPS_ENDPOINT on every function; the stacks then refuse Regions without FIPS endpoints. */
+  readonly fipsEndpoints: boolean;
+  /** Reserved concurrency per function (issue 19 item 5): a floor for the timers, a cap for the API. */
+  readonly concurrency: {
+    readonly holdTimer: number;
+    readonly sweeper: number;
+    readonly api: number;
+    readonly adminApi: number;
+    readonly authorizer: number;
+  };
+  /**
+   * `stack`: the app creates a CloudTrail trail with data events for the table (and management
+   * events, where every KMS use is recorded); `organization`: an organization trail already records
+   * them (docs/DEPLOY.md lists what it must select), and the app creates none.
+   */
+  readonly cloudTrail: 'stack' | 'organization';
+  /** A backup vault in another account that every recovery point is copied to (issue 19 item 6). */
+  readonly backupCopyVaultArn?: string;
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -43,7 +66,22 @@ export const CONTEXT_DEFAULTS = {
   apiKeyRequired: true,
   perKeyRateLimit: 50,
   perKeyBurstLimit: 100,
+  // TLS 1.3 and 1.2, FIPS-validated module (AWS-LC), forward secrecy, hybrid post-quantum key exchange.
+  apiSecurityPolicy: 'SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09',
+  fipsEndpoints: true,
+  holdTimerConcurrency: 100,
+  sweeperConcurrency: 2,
+  apiConcurrency: 200,
+  adminApiConcurrency: 20,
+  authorizerConcurrency: 100,
+  cloudTrail: 'stack',
 } as const;
+
+/** Stages that may deploy without an alarm e-mail (nobody is paged for them). */
+export const STAGES_WITHOUT_ALARM_EMAIL: readonly string[] = ['dev'];
+
+/** Security policies that still accept TLS 1.0 or 1.1: never on this API. */
+const LEGACY_TLS_POLICIES = new Set(['TLS_1_0']);
 
 const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,11}$/;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -57,6 +95,30 @@ export function readConfig(node: Node): AppConfig {
   const alarmEmail = readString(node, 'alarmEmail');
   if (alarmEmail !== undefined && !EMAIL_PATTERN.test(alarmEmail)) {
     throw new Error(`context "alarmEmail" is not an e-mail address: "${alarmEmail}"`);
+  }
+  if (alarmEmail === undefined && !STAGES_WITHOUT_ALARM_EMAIL.includes(stage)) {
+    // An alarm nobody receives is no alarm: every stage but dev must page someone.
+    throw new Error(`context "alarmEmail" is required for stage "${stage}" (only dev may omit it)`);
+  }
+  const apiSecurityPolicy = readString(node, 'apiSecurityPolicy') ?? CONTEXT_DEFAULTS.apiSecurityPolicy;
+  if (
+    LEGACY_TLS_POLICIES.has(apiSecurityPolicy) ||
+    !/^(SecurityPolicy_TLS1[23]_\w+|TLS_1_2)$/.test(apiSecurityPolicy)
+  ) {
+    throw new Error(
+      `context "apiSecurityPolicy" must be TLS_1_2 or an enhanced SecurityPolicy_TLS13_* policy, got "${apiSecurityPolicy}"`,
+    );
+  }
+  const cloudTrail = readString(node, 'cloudTrail') ?? CONTEXT_DEFAULTS.cloudTrail;
+  if (cloudTrail !== 'stack' && cloudTrail !== 'organization') {
+    throw new Error(`context "cloudTrail" must be "stack" or "organization", got "${cloudTrail}"`);
+  }
+  const backupCopyVaultArn = readString(node, 'backupCopyVaultArn');
+  if (
+    backupCopyVaultArn !== undefined &&
+    !/^arn:aws[\w-]*:backup:[\w-]+:\d{12}:backup-vault:[\w.-]+$/.test(backupCopyVaultArn)
+  ) {
+    throw new Error(`context "backupCopyVaultArn" is not a backup vault ARN: "${backupCopyVaultArn}"`);
   }
   const perKeyDailyQuota = readNumber(node, 'perKeyDailyQuota');
   const logLevel = (readString(node, 'logLevel') ?? CONTEXT_DEFAULTS.logLevel).toUpperCase();
@@ -77,6 +139,17 @@ export function readConfig(node: Node): AppConfig {
       burstLimit: readNumber(node, 'perKeyBurstLimit') ?? CONTEXT_DEFAULTS.perKeyBurstLimit,
     },
     ...(perKeyDailyQuota === undefined ? {} : { perKeyDailyQuota }),
+    apiSecurityPolicy,
+    fipsEndpoints: readBoolean(node, 'fipsEndpoints') ?? CONTEXT_DEFAULTS.fipsEndpoints,
+    concurrency: {
+      holdTimer: readNumber(node, 'holdTimerConcurrency') ?? CONTEXT_DEFAULTS.holdTimerConcurrency,
+      sweeper: readNumber(node, 'sweeperConcurrency') ?? CONTEXT_DEFAULTS.sweeperConcurrency,
+      api: readNumber(node, 'apiConcurrency') ?? CONTEXT_DEFAULTS.apiConcurrency,
+      adminApi: readNumber(node, 'adminApiConcurrency') ?? CONTEXT_DEFAULTS.adminApiConcurrency,
+      authorizer: readNumber(node, 'authorizerConcurrency') ?? CONTEXT_DEFAULTS.authorizerConcurrency,
+    },
+    cloudTrail,
+    ...(backupCopyVaultArn === undefined ? {} : { backupCopyVaultArn }),
   };
 }
 

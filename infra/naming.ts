@@ -11,6 +11,8 @@ export interface ResourceNames {
   readonly stackPrefix: string;
   readonly table: string;
   readonly apiFunction: string;
+  /** Platform-admin, state-oversight and API-key routes (issue 19): functions/admin-api. */
+  readonly adminApiFunction: string;
   readonly authorizerFunction: string;
   readonly holdTimerFunction: string;
   readonly sweeperFunction: string;
@@ -23,6 +25,12 @@ export interface ResourceNames {
   readonly webhookDlq: string;
   /** Assumed by the API function with a `tenant` session tag: DynamoDB access pinned to one tenant. */
   readonly tenantDataRole: string;
+  /** Exempt from the table's resource policy and allowed to use the data key; holds no policy of its own. */
+  readonly breakGlassRole: string;
+  /** Every IAM role of the app is named with this prefix; key and table policies name them by it. */
+  readonly rolePrefix: string;
+  readonly schedulerRole: string;
+  readonly backupRole: string;
   /** Scheduler group names: 1 to 64 of [0-9a-zA-Z-_.] (DESIGN.md §9). */
   readonly scheduleGroup: string;
   readonly schedulerDlq: string;
@@ -41,6 +49,7 @@ export function resourceNames(stage: string): ResourceNames {
     stackPrefix: prefix,
     table: prefix,
     apiFunction: `${prefix}-api`,
+    adminApiFunction: `${prefix}-admin-api`,
     authorizerFunction: `${prefix}-authorizer`,
     holdTimerFunction: `${prefix}-hold-timer`,
     sweeperFunction: `${prefix}-sweeper`,
@@ -50,6 +59,10 @@ export function resourceNames(stage: string): ResourceNames {
     webhookQueue: `${prefix}-webhooks`,
     webhookDlq: `${prefix}-webhooks-dlq`,
     tenantDataRole: `${prefix}-tenant-data`,
+    breakGlassRole: `${prefix}-break-glass`,
+    rolePrefix: `${prefix}-`,
+    schedulerRole: `${prefix}-scheduler`,
+    backupRole: `${prefix}-backup`,
     scheduleGroup: `${prefix}-holds`,
     schedulerDlq: `${prefix}-scheduler-dlq`,
     holdTimerFailureQueue: `${prefix}-hold-timer-failures`,
@@ -59,6 +72,15 @@ export function resourceNames(stage: string): ResourceNames {
     alarmTopic: `${prefix}-alarms`,
     dashboard: prefix,
   };
+}
+
+/** ARNs of every role of the app (roles named `<rolePrefix>*`), for `aws:PrincipalArn` conditions. */
+export function appRolesArnPattern(scope: IConstruct, names: ResourceNames): string {
+  return `arn:${Stack.of(scope).partition}:iam::${Stack.of(scope).account}:role/${names.rolePrefix}*`;
+}
+
+export function roleArnFromName(scope: IConstruct, roleName: string): string {
+  return `arn:${Stack.of(scope).partition}:iam::${Stack.of(scope).account}:role/${roleName}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { App, type AppProps } from 'aws-cdk-lib';
 import { applyCompliancePacks } from './compliance.ts';
 import { type AppConfig, readConfig } from './config.ts';
+import { requireFipsRegion } from './constructs/fips-region.ts';
 import { type ResourceNames, resourceNames } from './naming.ts';
 import { ApiStack } from './stacks/api-stack.ts';
 import { DataStack } from './stacks/data-stack.ts';
@@ -44,6 +45,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     stackName: stackName('data'),
     description: 'WSO custody: table, keys, backups',
     names,
+    config,
     tags,
     terminationProtection: true,
   });
@@ -88,6 +90,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     stage: api.api.deploymentStage,
     functions: {
       api: api.apiFunction.function,
+      adminApi: api.adminApiFunction.function,
       authorizer: api.authorizerFunction.function,
       holdTimer: timers.holdTimer.function,
       sweeper: timers.sweeper.function,
@@ -100,9 +103,12 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     webhookQueue: events.webhookQueue,
     webhookDlq: events.webhookDlq,
     table: data.table,
+    ...(api.firewall === undefined ? {} : { webAclName: names.webAcl }),
     tags,
   });
 
+  // Only the stacks whose functions call AWS: they would fail at run time without FIPS endpoints.
+  if (config.fipsEndpoints) for (const stack of [timers, events, api]) requireFipsRegion(stack);
   if (options.compliance ?? true) applyCompliancePacks(app);
   return { app, config, names, data, timers, events, api, observability };
 }

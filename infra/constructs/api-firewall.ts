@@ -10,6 +10,12 @@ import { Construct } from 'constructs';
  * NAT address must stay far below it: 10,000 per 5 minutes is about 33 requests a second.
  */
 export const RATE_LIMIT_PER_IP_5_MIN = 10_000;
+/**
+ * Requests without an Authorization header per client IP in five minutes (issue 19 item 8): only
+ * the health check, the OpenAPI document and the dashboard's static files answer them, so a
+ * client sending more is scanning. WAF's smallest rate limit is 10.
+ */
+export const UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN = 300;
 
 export interface ApiFirewallProps {
   readonly webAclName: string;
@@ -40,13 +46,42 @@ export class ApiFirewall extends Construct {
       associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: 'KB_64' } } },
       rules: [
         managedRuleGroup('AWSManagedRulesAmazonIpReputationList', 0),
-        managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 1),
+        // Anonymizing proxies, VPNs and hosting providers: a jail system or county tool calls from its
+        // own network. HostingProviderIPList is count-only: vendors legitimately run in the cloud.
+        managedRuleGroup('AWSManagedRulesAnonymousIpList', 1, ['HostingProviderIPList']),
+        managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 2),
         // SizeRestrictions_BODY blocks bodies over 8 KB, below the contract's 64 KiB: count only;
         // the API itself answers oversized bodies with 400 problem+json.
-        managedRuleGroup('AWSManagedRulesCommonRuleSet', 2, ['SizeRestrictions_BODY']),
+        managedRuleGroup('AWSManagedRulesCommonRuleSet', 3, ['SizeRestrictions_BODY']),
+        {
+          name: 'RateLimitUnauthenticatedPerIp',
+          priority: 4,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN,
+              evaluationWindowSec: 300,
+              aggregateKeyType: 'IP',
+              // Counts only requests that carry no credential at all.
+              scopeDownStatement: {
+                notStatement: {
+                  statement: {
+                    sizeConstraintStatement: {
+                      fieldToMatch: { singleHeader: { Name: 'authorization' } },
+                      comparisonOperator: 'GT',
+                      size: 0,
+                      textTransformations: [{ priority: 0, type: 'NONE' }],
+                    },
+                  },
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility('RateLimitUnauthenticatedPerIp'),
+        },
         {
           name: 'RateLimitPerIp',
-          priority: 3,
+          priority: 5,
           action: { block: {} },
           statement: {
             rateBasedStatement: {

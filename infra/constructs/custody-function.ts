@@ -37,6 +37,16 @@ export interface CustodyFunctionProps {
   readonly environment: Readonly<Record<string, string>>;
   readonly asyncInvoke?: AsyncInvokeSettings;
   /**
+   * Concurrency of the function (issue 19): `reserved` sets aside (and caps) that many executions;
+   * `unreserved` runs from the account's shared pool, with the reason recorded for cdk-nag.
+   */
+  readonly concurrency: { readonly reserved: number } | { readonly unreserved: string };
+  /**
+   * AWS_USE_FIPS_ENDPOINT for every SDK client of the function (CJIS 5.10): DynamoDB, STS, SQS,
+   * Scheduler and API Gateway all have FIPS endpoints in the US Regions and GovCloud (docs/DEPLOY.md).
+   */
+  readonly fipsEndpoints: boolean;
+  /**
    * Files copied into the deployment package after bundling (esbuild afterBundling hook): `from`
    * relative to the repository root, `to` relative to the bundle directory (where index.mjs is).
    */
@@ -95,6 +105,9 @@ export class CustodyFunction extends Construct {
     // A dedicated role instead of the default one, which would carry the AWS managed
     // AWSLambdaBasicExecutionRole policy (create and write any log group of the account).
     this.role = new iam.Role(this, 'Role', {
+      // Named after the function: key policies and the table's resource policy name the app's roles
+      // by this prefix (infra/constructs/key-policy.ts), so no policy needs a reference to them.
+      roleName: props.functionName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of ${props.functionName}`,
     });
@@ -113,6 +126,9 @@ export class CustodyFunction extends Construct {
       timeout: props.timeout,
       tracing: lambda.Tracing.ACTIVE,
       role: this.role,
+      ...('reserved' in props.concurrency
+        ? { reservedConcurrentExecutions: props.concurrency.reserved }
+        : {}),
       logGroup: this.logGroup,
       environment: {
         STAGE: props.stage,
@@ -120,6 +136,7 @@ export class CustodyFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         // Stack traces point into the TypeScript sources instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
+        ...(props.fipsEndpoints ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),
         ...props.environment,
       },
       bundling: {
@@ -161,6 +178,9 @@ export class CustodyFunction extends Construct {
     });
 
     this.acknowledgeHouseDefaults();
+    if ('unreserved' in props.concurrency) {
+      acknowledge(this.function, 'NIST.800.53.R5-LambdaConcurrency', props.concurrency.unreserved);
+    }
   }
 
   /** Findings that follow from choices shared by every function of the platform. */
@@ -193,13 +213,6 @@ export class CustodyFunction extends Construct {
       'The function reaches only AWS APIs (DynamoDB, EventBridge Scheduler, KMS, X-Ray) over TLS with ' +
         'IAM authentication and has no private resources to reach; a VPC would add NAT or endpoint ' +
         'cost and cold-start time against the init budget without narrowing any data path.',
-    );
-    acknowledge(
-      this.function,
-      'NIST.800.53.R5-LambdaConcurrency',
-      'Reserved concurrency would cap hold steps exactly when many deadlines fall due together, and ' +
-        'fails deployment in accounts with a low concurrency quota. The API is bounded by stage and ' +
-        'per-key throttles, and the timers by the Scheduler invocation quota.',
     );
   }
 }

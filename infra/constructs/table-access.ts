@@ -28,8 +28,27 @@ export interface TableRef {
 export interface TableAccess {
   /** Actions on the base table. */
   readonly tableActions: readonly ItemAction[];
+  /**
+   * Partition key patterns the table actions are pinned to (`dynamodb:LeadingKeys`, with the Null
+   * guard: see leadingKeysCondition). Absent: every partition.
+   */
+  readonly leadingKeys?: readonly string[];
   /** Indexes the function may Query (an index supports nothing but Query and Scan). */
   readonly queryIndexes?: readonly string[];
+}
+
+/** Partition key of the API-key lookup items (`APIKEY#<hash>`, shared/store/keys.ts). */
+export const API_KEY_LEADING_KEY = 'APIKEY#*';
+
+/**
+ * Pins item actions to partitions: `ForAllValues:StringLike` on `dynamodb:LeadingKeys`, and
+ * `Null = false` because ForAllValues is true for a request that carries no key at all (a Scan).
+ */
+export function leadingKeysCondition(patterns: readonly string[]): Record<string, Record<string, unknown>> {
+  return {
+    'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...patterns] },
+    Null: { 'dynamodb:LeadingKeys': 'false' },
+  };
 }
 
 export function indexArn(tableArn: string, indexName: string): string {
@@ -49,6 +68,7 @@ export function grantTableAccess(role: iam.IRole, table: TableRef, access: Table
       sid: 'TableItemAccess',
       actions: access.tableActions.map((action) => `dynamodb:${action}`),
       resources: [table.tableArn],
+      ...(access.leadingKeys === undefined ? {} : { conditions: leadingKeysCondition(access.leadingKeys) }),
     }),
   );
   const queryIndexes = access.queryIndexes ?? [];

@@ -2,7 +2,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 import { acknowledge } from '../compliance.ts';
-import { DENIED_TABLE_ACTIONS, type ItemAction, indexArn, type TableRef } from './table-access.ts';
+import {
+  API_KEY_LEADING_KEY,
+  DENIED_TABLE_ACTIONS,
+  type ItemAction,
+  indexArn,
+  leadingKeysCondition,
+  type TableRef,
+} from './table-access.ts';
 
 /** The session tag the API function sets when it assumes the role: the caller's tenant id. */
 export const TENANT_SESSION_TAG = 'tenant';
@@ -22,11 +29,18 @@ export const TENANT_DATA_ACTIONS: readonly ItemAction[] = [
   'TransactWriteItems',
 ];
 
+/**
+ * Reads a tenant session may also make of API-key items (`APIKEY#<hash>`), so the caller's key is
+ * read in the same BatchGetItem as the operation's first read, or checked inside its transaction
+ * (DESIGN.md §7). Never a write: a key item carries its scope and role.
+ */
+export const KEY_READ_ACTIONS: readonly ItemAction[] = ['GetItem', 'BatchGetItem', 'ConditionCheckItem'];
+
 export interface TenantDataRoleProps {
   readonly roleName: string;
   readonly table: TableRef;
-  /** The only principal that may assume the role (the API function's execution role). */
-  readonly trustedRole: iam.IRole;
+  /** The only principals that may assume the role (the API and admin functions' execution roles). */
+  readonly trustedRoles: readonly iam.IRole[];
 }
 
 /**
@@ -58,12 +72,14 @@ export class TenantDataRole extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: 'Tenant-scoped DynamoDB access, assumed by the API function with a tenant session tag',
-      assumedBy: new iam.ArnPrincipal(props.trustedRole.roleArn).withConditions(trustConditions),
+      assumedBy: new iam.CompositePrincipal(
+        ...props.trustedRoles.map((role) => new iam.ArnPrincipal(role.roleArn)),
+      ).withConditions(trustConditions),
     });
     this.role.assumeRolePolicy?.addStatements(
       new iam.PolicyStatement({
         sid: 'TagSessionWithTenantOnly',
-        principals: [new iam.ArnPrincipal(props.trustedRole.roleArn)],
+        principals: props.trustedRoles.map((role) => new iam.ArnPrincipal(role.roleArn)),
         actions: ['sts:TagSession'],
         conditions: trustConditions,
       }),
@@ -74,10 +90,16 @@ export class TenantDataRole extends Construct {
         sid: 'OneTenantsItemsOnly',
         actions: TENANT_DATA_ACTIONS.map((action) => `dynamodb:${action}`),
         resources: [tableArn],
-        conditions: {
-          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TENANT_LEADING_KEY] },
-          Null: { 'dynamodb:LeadingKeys': 'false' },
-        },
+        conditions: leadingKeysCondition([TENANT_LEADING_KEY]),
+      }),
+    );
+    // One statement for both partitions: ForAllValues is judged over every key of a BatchGetItem.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadKeyItemsWithTenantItems',
+        actions: KEY_READ_ACTIONS.map((action) => `dynamodb:${action}`),
+        resources: [tableArn],
+        conditions: leadingKeysCondition([TENANT_LEADING_KEY, API_KEY_LEADING_KEY]),
       }),
     );
     this.role.addToPrincipalPolicy(
@@ -90,14 +112,16 @@ export class TenantDataRole extends Construct {
     );
     encryptionKey.grantEncryptDecrypt(this.role);
 
-    // The caller side: the API function may assume the role and tag the session.
-    props.trustedRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'AssumeTenantDataRole',
-        actions: ['sts:AssumeRole', 'sts:TagSession'],
-        resources: [this.role.roleArn],
-      }),
-    );
+    // The caller side: the API and admin functions may assume the role and tag the session.
+    for (const trusted of props.trustedRoles) {
+      trusted.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'AssumeTenantDataRole',
+          actions: ['sts:AssumeRole', 'sts:TagSession'],
+          resources: [this.role.roleArn],
+        }),
+      );
+    }
 
     acknowledge(
       this.role,

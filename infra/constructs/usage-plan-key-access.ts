@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { usagePlanKeyTags } from '../../shared/auth/apigateway-usage-plan-keys.ts';
 import { acknowledge } from '../compliance.ts';
 
 /** API Gateway control-plane resources are ARNs without an account: `arn:<partition>:apigateway:<region>::/path`. */
@@ -14,22 +15,41 @@ export function apiGatewayResourceArn(role: iam.IRole, path: string): string {
  * (POST /usageplans/<id>/keys) and DeleteApiKey (DELETE /apikeys/<id>). No GET: the function never
  * reads a key value back.
  */
-export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string): void {
+export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string, stage: string): void {
+  const tags = usagePlanKeyTags(stage);
+  // Issue 19 item 3: a key may only be created carrying exactly the app's and stage's tags
+  // (shared/auth/apigateway-usage-plan-keys.ts sets them), and only keys carrying them may be deleted,
+  // so this role can neither touch another application's keys nor create untraceable ones.
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'CreateUsagePlanKeys',
+      sid: 'CreateTaggedApiKeys',
       actions: ['apigateway:POST'],
-      resources: [
-        apiGatewayResourceArn(role, '/apikeys'),
-        apiGatewayResourceArn(role, `/usageplans/${usagePlanId}/keys`),
-      ],
+      resources: [apiGatewayResourceArn(role, '/apikeys')],
+      conditions: {
+        StringEquals: Object.fromEntries(
+          Object.entries(tags).map(([key, value]) => [`aws:RequestTag/${key}`, value]),
+        ),
+        'ForAllValues:StringEquals': { 'aws:TagKeys': Object.keys(tags) },
+      },
     }),
   );
   role.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      sid: 'DeleteApiKeys',
+      sid: 'AddKeysToThisPlan',
+      actions: ['apigateway:POST'],
+      resources: [apiGatewayResourceArn(role, `/usageplans/${usagePlanId}/keys`)],
+    }),
+  );
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'DeleteTaggedApiKeys',
       actions: ['apigateway:DELETE'],
       resources: [apiGatewayResourceArn(role, '/apikeys/*')],
+      conditions: {
+        StringEquals: Object.fromEntries(
+          Object.entries(tags).map(([key, value]) => [`aws:ResourceTag/${key}`, value]),
+        ),
+      },
     }),
   );
   acknowledge(
@@ -37,7 +57,7 @@ export function grantUsagePlanKeyManagement(role: iam.Role, usagePlanId: string)
     'AwsSolutions-IAM5',
     'API Gateway generates the id of each API key when key issuance creates it, one per issued ' +
       'credential, so the ids cannot be listed in advance; only DELETE is granted on /apikeys/*, ' +
-      'and the id to delete comes from our own key record.',
+      'only on keys tagged with this application and stage, and the id comes from our own key record.',
     ['Resource::arn:<AWS::Partition>:apigateway:<AWS::Region>::/apikeys/*'],
   );
 }

@@ -1,23 +1,28 @@
 import { CfnOutput, Duration, Lazy, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { apiRoutes } from '../../functions/api/routes/index.ts';
+import { servedByAdminFunction } from '../../functions/api/split.ts';
+import type { AnyRoute } from '../../shared/http/route.ts';
 import { ASSET_SOURCES } from '../../shared/reports/assets.ts';
 import { environmentFor } from '../../shared/runtime/environment.ts';
-import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
+import { STATE_INDEX } from '../../shared/store/table-definition.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import { type AppConfig, CONTEXT_DEFAULTS } from '../config.ts';
 import { ApiFirewall } from '../constructs/api-firewall.ts';
+import { addRouteTree, planRouteTree, type ServingFunction } from '../constructs/api-routes.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { addProblemJsonResponses } from '../constructs/problem-responses.ts';
 import { grantScheduleManagement } from '../constructs/schedule-access.ts';
-import { grantTableAccess } from '../constructs/table-access.ts';
-import { TenantDataRole } from '../constructs/tenant-data-role.ts';
+import { API_KEY_LEADING_KEY, grantTableAccess } from '../constructs/table-access.ts';
+import { KEY_READ_ACTIONS, TenantDataRole } from '../constructs/tenant-data-role.ts';
 import { grantUsagePlanKeyManagement } from '../constructs/usage-plan-key-access.ts';
 import { functionArnFromName, type ResourceNames } from '../naming.ts';
 import type { ScheduleTarget } from './timers-stack.ts';
@@ -46,9 +51,6 @@ export interface ApiStackProps extends StackProps {
   readonly webhookQueue: sqs.IQueue;
 }
 
-/** Path of the dashboard's static files; public like /v1/health (functions/api/routes/oversight.ts). */
-export const ASSETS_PATH = ['v1', 'oversight', 'assets'] as const;
-
 /** The afterBundling copies: every ASSET_SOURCES entry to `assets/<name>` beside index.mjs. */
 export const DASHBOARD_ASSET_FILES = Object.entries(ASSET_SOURCES).map(([name, source]) => ({
   from: source.from,
@@ -56,16 +58,22 @@ export const DASHBOARD_ASSET_FILES = Object.entries(ASSET_SOURCES).map(([name, s
 }));
 
 /**
- * The public REST API (API.md): a Lambda authorizer in front of one API function that routes every
- * path itself, a usage plan for per-key throttling, JSON access logs, and a WAF web ACL.
+ * The public REST API (API.md): a Lambda authorizer in front of two API functions that share the
+ * route table (the tenant-facing one and the admin one, issue 19), a usage plan for per-key
+ * throttling, JSON access and execution logs, and a WAF web ACL.
  */
 export class ApiStack extends Stack {
   readonly api: apigateway.RestApi;
+  /** Tenant-facing routes: reads only key items itself, everything else through the tenant role. */
   readonly apiFunction: CustodyFunction;
+  /** Platform-admin, state-oversight and API-key routes (functions/api/split.ts). */
+  readonly adminApiFunction: CustodyFunction;
   readonly authorizerFunction: CustodyFunction;
   readonly authorizer: apigateway.TokenAuthorizer;
   readonly usagePlan: apigateway.UsagePlan;
   readonly accessLogGroup: logs.LogGroup;
+  /** API Gateway's execution log group, created here so it is encrypted and kept (issue 19 item 7). */
+  readonly executionLogGroup: logs.LogGroup;
   readonly firewall: ApiFirewall | undefined;
   readonly tenantDataRole: TenantDataRole;
 
@@ -77,41 +85,86 @@ export class ApiStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       logsKey: props.logsKey,
+      fipsEndpoints: config.fipsEndpoints,
     };
     const tableRef = { tableArn: props.table.tableArn, encryptionKey: props.dataKey };
+    // Both API functions read these (shared/runtime/environment.ts).
+    const apiEnvironment = {
+      TABLE_NAME: props.table.tableName,
+      SCHEDULE_GROUP: props.schedules.scheduleGroupName,
+      HOLD_TIMER_ARN: functionArnFromName(this, names.holdTimerFunction),
+      SCHEDULER_ROLE_ARN: props.schedules.schedulerRole.roleArn,
+      SCHEDULER_DLQ_ARN: props.schedules.schedulerDlq.queueArn,
+      WEBHOOK_QUEUE_URL: props.webhookQueue.queueUrl,
+    };
 
     this.apiFunction = new CustodyFunction(this, 'ApiFunction', {
       ...common,
       functionName: names.apiFunction,
       entry: FUNCTION_ENTRIES.api,
-      description: 'WSO custody REST API v1: every route',
+      description: 'WSO custody REST API v1: tenant-facing routes, tenant data through the tenant role',
       serviceName: 'wso-api',
       // API Gateway gives up after 29 s; answer (or fail) well before that.
       timeout: Duration.seconds(15),
       environment: environmentFor('api', {
-        TABLE_NAME: props.table.tableName,
-        SCHEDULE_GROUP: props.schedules.scheduleGroupName,
-        HOLD_TIMER_ARN: functionArnFromName(this, names.holdTimerFunction),
-        SCHEDULER_ROLE_ARN: props.schedules.schedulerRole.roleArn,
-        SCHEDULER_DLQ_ARN: props.schedules.schedulerDlq.queueArn,
-        WEBHOOK_QUEUE_URL: props.webhookQueue.queueUrl,
-        // Made below (the role trusts this function's role; the plan needs the API): resolved at synthesis.
+        ...apiEnvironment,
+        // Made below (the role trusts this function's role): resolved at synthesis.
+        TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
+      }),
+      // A cap: the API cannot take the executions the hold-timer and sweeper need.
+      concurrency: { reserved: config.concurrency.api },
+      bundledFiles: DASHBOARD_ASSET_FILES,
+    });
+    this.adminApiFunction = new CustodyFunction(this, 'AdminApiFunction', {
+      ...common,
+      functionName: names.adminApiFunction,
+      entry: FUNCTION_ENTRIES.adminApi,
+      description: 'WSO custody REST API v1: platform-admin, state-oversight and API-key routes',
+      serviceName: 'wso-admin-api',
+      timeout: Duration.seconds(15),
+      environment: environmentFor('adminApi', {
+        ...apiEnvironment,
         TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
         // Key issuance adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
         USAGE_PLAN_ID: Lazy.string({ produce: () => this.usagePlan.usagePlanId }),
       }),
+      concurrency: { reserved: config.concurrency.adminApi },
       bundledFiles: DASHBOARD_ASSET_FILES,
     });
-    // DESIGN.md §9: tenant data through credentials pinned to the tenant's keys (LeadingKeys). The
-    // role exists and the function may assume it; see docs/DEPLOY.md for the application side.
+    // DESIGN.md §9: tenant data through credentials pinned to the tenant's keys (LeadingKeys).
     this.tenantDataRole = new TenantDataRole(this, 'TenantDataRole', {
       roleName: names.tenantDataRole,
       table: tableRef,
-      trustedRole: this.apiFunction.role,
+      trustedRoles: [this.apiFunction.role, this.adminApiFunction.role],
     });
+    // The tenant-facing function's own role reads API-key items and nothing else of the table; the
+    // caller's key is checked before any tenant data is touched. lastUsedAt is the one attribute it
+    // may write there (shared/auth/api-keys.ts records a key's last use with the function role).
+    grantTableAccess(this.apiFunction.role, tableRef, {
+      tableActions: KEY_READ_ACTIONS,
+      leadingKeys: [API_KEY_LEADING_KEY],
+    });
+    this.apiFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'TouchKeyLastUsedOnly',
+        actions: ['dynamodb:UpdateItem'],
+        resources: [props.table.tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [API_KEY_LEADING_KEY] },
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...KEY_TOUCH_ATTRIBUTES] },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+    );
     // POST .../webhooks/{id}/deliveries/{id}/redeliver starts a new round on the delivery queue.
     props.webhookQueue.grantSendMessages(this.apiFunction.role);
-    grantTableAccess(this.apiFunction.role, tableRef, {
+    grantScheduleManagement(this.apiFunction.role, {
+      scheduleGroupName: props.schedules.scheduleGroupName,
+      schedulerRoleArn: props.schedules.schedulerRole.roleArn,
+    });
+    // The admin function crosses tenants by design (onboarding, key records, state reports): item
+    // actions on the table, Query on the state index only, never Scan. It alone writes API-key items.
+    grantTableAccess(this.adminApiFunction.role, tableRef, {
       tableActions: [
         'GetItem',
         'BatchGetItem',
@@ -122,11 +175,7 @@ export class ApiStack extends Stack {
         'ConditionCheckItem',
         'TransactWriteItems',
       ],
-      queryIndexes: GLOBAL_INDEXES.map((index) => index.indexName),
-    });
-    grantScheduleManagement(this.apiFunction.role, {
-      scheduleGroupName: props.schedules.scheduleGroupName,
-      schedulerRoleArn: props.schedules.schedulerRole.roleArn,
+      queryIndexes: [STATE_INDEX.indexName],
     });
 
     this.authorizerFunction = new CustodyFunction(this, 'AuthorizerFunction', {
@@ -137,9 +186,13 @@ export class ApiStack extends Stack {
       serviceName: 'wso-authorizer',
       timeout: Duration.seconds(5),
       environment: environmentFor('authorizer', { TABLE_NAME: props.table.tableName }),
+      concurrency: { reserved: config.concurrency.authorizer },
     });
-    // Looks the key up by its hash and records when it was last used (DESIGN.md §5).
-    grantTableAccess(this.authorizerFunction.role, tableRef, { tableActions: ['GetItem', 'UpdateItem'] });
+    // Looks the key up by its hash and records when it was last used (DESIGN.md §5): key items only.
+    grantTableAccess(this.authorizerFunction.role, tableRef, {
+      tableActions: ['GetItem', 'UpdateItem'],
+      leadingKeys: [API_KEY_LEADING_KEY],
+    });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/apigateway/${names.restApi}/access`,
@@ -152,6 +205,7 @@ export class ApiStack extends Stack {
       restApiName: names.restApi,
       description: 'WSO custody platform API v1',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+
       // The authorizer names the caller's API Gateway key (usageIdentifierKey), so per-key
       // throttling works with bearer keys that API Gateway itself never sees.
       apiKeySourceType: apigateway.ApiKeySourceType.AUTHORIZER,
@@ -172,7 +226,23 @@ export class ApiStack extends Stack {
         accessLogFormat: accessLogFormat(),
       },
     });
+    // A Regional API defaults to TLS_1_0: set the policy (and STRICT endpoint access for an enhanced
+    // one: the request's SNI must name this API's own endpoint type) (issue 19 item 2). The L2
+    // RestApi has no property for it yet.
+    Object.assign(
+      this.api.node.defaultChild as apigateway.CfnRestApi,
+      securityPolicyProps(config.apiSecurityPolicy),
+    );
     addProblemJsonResponses(this.api);
+    // API Gateway creates `API-Gateway-Execution-Logs_<api id>/<stage>` itself, unencrypted and kept
+    // forever, unless it exists first: create it with the logs key and the retention, before the stage.
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${config.stage}`,
+      retention: config.logRetention,
+      encryptionKey: props.logsKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
 
     this.authorizer = new apigateway.TokenAuthorizer(this, 'ApiKeyAuthorizer', {
       authorizerName: 'api-key',
@@ -183,7 +253,7 @@ export class ApiStack extends Stack {
       resultsCacheTtl: AUTHORIZER_CACHE_TTL,
     });
 
-    const apiFunctionArn = this.addRoutes(config.apiKeyRequired, names.apiFunction);
+    const functionArns = this.addRoutes(config.apiKeyRequired, names);
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
       name: `${names.restApi}-api-keys`,
@@ -195,7 +265,7 @@ export class ApiStack extends Stack {
         : { quota: { limit: config.perKeyDailyQuota, period: apigateway.Period.DAY } }),
       apiStages: [{ api: this.api, stage: this.api.deploymentStage }],
     });
-    grantUsagePlanKeyManagement(this.apiFunction.role, this.usagePlan.usagePlanId);
+    grantUsagePlanKeyManagement(this.adminApiFunction.role, this.usagePlan.usagePlanId, config.stage);
     // The admin-key script registers the first platform-admin key in the same plan (docs/DEPLOY.md).
     new CfnOutput(this, 'UsagePlanId', {
       value: this.usagePlan.usagePlanId,
@@ -204,8 +274,11 @@ export class ApiStack extends Stack {
     // The methods' invoke permissions (CDK creates them under each method) name the function by
     // that ARN too: make them wait for it, or CloudFormation may add them before it exists.
     for (const permission of this.api.node.findAll()) {
-      if (permission instanceof lambda.CfnPermission && permission.functionName === apiFunctionArn) {
+      if (!(permission instanceof lambda.CfnPermission)) continue;
+      if (permission.functionName === functionArns.tenant)
         permission.node.addDependency(this.apiFunction.function);
+      if (permission.functionName === functionArns.admin) {
+        permission.node.addDependency(this.adminApiFunction.function);
       }
     }
 
@@ -223,65 +296,41 @@ export class ApiStack extends Stack {
   }
 
   /**
-   * The API function routes every path itself (one entry, DESIGN.md §7), so API Gateway only needs
-   * catch-all routes: `/` and `/{proxy+}`, plus `/v1/{proxy+}` so a path under the explicit `/v1`
-   * resource never depends on API Gateway falling back to the root proxy (and `/v1/oversight/{proxy+}`
-   * for the same reason under `/v1/oversight`). Only GET /v1/health and GET
-   * /v1/oversight/assets/{file} are open; everything else goes through the authorizer. Returns the
-   * API function ARN the integrations and their invoke permissions use.
+   * The route table decides which function serves a path (functions/api/split.ts); API Gateway gets
+   * an explicit resource for every admin and public route, and `{proxy+}` catch-alls send the rest
+   * to the tenant-facing function, which routes every other path itself (infra/constructs/api-routes.ts).
+   * Returns the two function ARNs the integrations and their invoke permissions use.
    */
-  private addRoutes(apiKeyRequired: boolean, apiFunctionName: string): string {
-    // The API function's USAGE_PLAN_ID makes it depend on the usage plan, hence on the stage, the
-    // deployment and every method: so the methods must not depend on the function. They name it by
-    // its fixed name (as HOLD_TIMER_ARN does), and the invoke permissions wait for it explicitly.
-    const byName = lambda.Function.fromFunctionAttributes(this, 'ApiFunctionByName', {
-      functionArn: functionArnFromName(this, apiFunctionName),
-      sameEnvironment: true,
-    });
-    const integration = new apigateway.LambdaIntegration(byName, {
-      proxy: true,
-      // One invoke permission per method is enough; the test-invoke permissions would double them.
-      allowTestInvoke: false,
-    });
-    const authorized: apigateway.MethodOptions = {
-      authorizationType: apigateway.AuthorizationType.CUSTOM,
-      authorizer: this.authorizer,
-      apiKeyRequired,
-    };
-    this.api.root.addMethod('ANY', integration, authorized);
-    this.api.root.addResource('{proxy+}').addMethod('ANY', integration, authorized);
-    const v1 = this.api.root.addResource('v1');
-    v1.addResource('{proxy+}').addMethod('ANY', integration, authorized);
-    const health = v1.addResource('health').addMethod('GET', integration, {
-      authorizationType: apigateway.AuthorizationType.NONE,
-      apiKeyRequired: false,
-    });
-    acknowledge(
-      health,
-      'AwsSolutions-APIG4',
-      'GET /v1/health is public by contract (API.md: role "none") for load balancers and uptime ' +
-        'checks; it returns {status:"ok"} and reads no data.',
-    );
-    // The oversight pages load their script and styles with plain <script>/<link> tags, which
-    // cannot send a bearer key: the static files are public and contain no data.
-    const oversight = v1.addResource(ASSETS_PATH[1]);
-    oversight.addResource('{proxy+}').addMethod('ANY', integration, authorized);
-    const assets = oversight
-      .addResource(ASSETS_PATH[2])
-      .addResource('{file}')
-      .addMethod('GET', integration, {
-        authorizationType: apigateway.AuthorizationType.NONE,
-        apiKeyRequired: false,
-        requestParameters: { 'method.request.path.file': true },
+  private addRoutes(apiKeyRequired: boolean, names: ResourceNames): { tenant: string; admin: string } {
+    // The admin function's USAGE_PLAN_ID makes it depend on the usage plan, hence on the stage, the
+    // deployment and every method: so the methods must not depend on the functions. They name them by
+    // their fixed names (as HOLD_TIMER_ARN does), and the invoke permissions wait for them explicitly.
+    const integrationOf = (id: string, functionName: string): [string, apigateway.LambdaIntegration] => {
+      const byName = lambda.Function.fromFunctionAttributes(this, id, {
+        functionArn: functionArnFromName(this, functionName),
+        sameEnvironment: true,
       });
-    acknowledge(
-      assets,
-      'AwsSolutions-APIG4',
-      'GET /v1/oversight/assets/{file} serves the fixed static files of the oversight pages (uPlot, ' +
-        'our chart script and CSS) bundled with the function; browsers load them without credentials ' +
-        'and they contain no tenant or person data.',
-    );
-    return byName.functionArn;
+      // One invoke permission per method is enough; the test-invoke permissions would double them.
+      return [
+        byName.functionArn,
+        new apigateway.LambdaIntegration(byName, { proxy: true, allowTestInvoke: false }),
+      ];
+    };
+    const [tenantArn, tenant] = integrationOf('ApiFunctionByName', names.apiFunction);
+    const [adminArn, admin] = integrationOf('AdminApiFunctionByName', names.adminApiFunction);
+    const servedBy = (route: AnyRoute): ServingFunction =>
+      servedByAdminFunction(route) ? 'admin' : 'tenant';
+    addRouteTree(this.api.root, planRouteTree({ routes: apiRoutes, servedBy }), {
+      tenant,
+      admin,
+      servedBy,
+      authorized: {
+        authorizationType: apigateway.AuthorizationType.CUSTOM,
+        authorizer: this.authorizer,
+        apiKeyRequired,
+      },
+    });
+    return { tenant: tenantArn, admin: adminArn };
   }
 
   private acknowledgeFindings(wafEnabled: boolean): void {
@@ -321,12 +370,14 @@ export class ApiStack extends Stack {
       'A client certificate authenticates API Gateway to an HTTP backend; the only backend here is a ' +
         'Lambda proxy integration invoked through IAM.',
     );
-    acknowledge(
-      this.apiFunction.function,
-      'NIST.800.53.R5-LambdaDLQ',
-      'Invoked synchronously by API Gateway only: a dead-letter queue applies to asynchronous ' +
-        'invocations, and a failed request is answered with a 5xx the client retries.',
-    );
+    for (const fn of [this.apiFunction, this.adminApiFunction]) {
+      acknowledge(
+        fn.function,
+        'NIST.800.53.R5-LambdaDLQ',
+        'Invoked synchronously by API Gateway only: a dead-letter queue applies to asynchronous ' +
+          'invocations, and a failed request is answered with a 5xx the client retries.',
+      );
+    }
     acknowledge(
       this.authorizerFunction.function,
       'NIST.800.53.R5-LambdaDLQ',
@@ -341,6 +392,19 @@ export class ApiStack extends Stack {
       acknowledge(stage, 'NIST.800.53.R5-APIGWAssociatedWithWAF', reason);
     }
   }
+}
+
+/**
+ * Attributes the tenant-facing function may write on a key item: its last use only (and the key
+ * attributes every request names), so it can never revoke, restore or re-scope a key.
+ */
+export const KEY_TOUCH_ATTRIBUTES = ['pk', 'sk', 'lastUsedAt'] as const;
+
+/** The REST API's TLS settings: an enhanced policy needs an endpoint access mode (STRICT). */
+export function securityPolicyProps(policy: string): { securityPolicy: string; endpointAccessMode?: string } {
+  return policy.startsWith('SecurityPolicy_')
+    ? { securityPolicy: policy, endpointAccessMode: 'STRICT' }
+    : { securityPolicy: policy };
 }
 
 /** One JSON object per request; no header values, so API keys never reach the access log. */

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -12,8 +12,9 @@ import { acknowledge } from '../compliance.ts';
 import type { AppConfig } from '../config.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { FailureQueue } from '../constructs/failure-queue.ts';
+import { appKey } from '../constructs/key-policy.ts';
 import { grantTableAccess, type ItemAction } from '../constructs/table-access.ts';
-import type { ResourceNames } from '../naming.ts';
+import { appRolesArnPattern, type ResourceNames } from '../naming.ts';
 import type { ScheduleTarget } from './timers-stack.ts';
 
 /** The sender's function timeout: one attempt is bounded by WEBHOOK_TIMEOUT_MS (10 s) per delivery. */
@@ -81,14 +82,14 @@ export class EventsStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       logsKey: props.logsKey,
+      fipsEndpoints: config.fipsEndpoints,
     };
     const tableRef = { tableArn: props.table.tableArn, encryptionKey: props.dataKey };
 
-    this.messagingKey = new kms.Key(this, 'MessagingKey', {
+    this.messagingKey = appKey(this, 'MessagingKey', {
       description: 'WSO custody webhook delivery queues and stream failures',
       alias: `alias/${names.stackPrefix}-events`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      roleUse: { principalArns: [appRolesArnPattern(this, names)], viaServices: ['sqs'] },
     });
 
     this.webhookDlq = new FailureQueue(this, 'WebhookDlq', {
@@ -122,6 +123,11 @@ export class EventsStack extends Stack {
       description: 'Table change stream: outbox records to webhook deliveries, oversight report counters',
       serviceName: 'wso-stream',
       timeout: Duration.seconds(60),
+      concurrency: {
+        unreserved:
+          'Invoked by the table stream only: at most one concurrent batch per stream shard, a bound ' +
+          'set by DynamoDB, not by callers; reserving would only take capacity from the timers.',
+      },
       // The consumers never arm a timer: no Scheduler settings, no Scheduler permission.
       environment: environmentFor('stream', {
         TABLE_NAME: props.table.tableName,
@@ -149,6 +155,9 @@ export class EventsStack extends Stack {
       description: 'Signs and POSTs webhook deliveries from the delivery queue, with backoff and DLQ',
       serviceName: 'wso-webhook-sender',
       timeout: WEBHOOK_SENDER_TIMEOUT,
+      concurrency: {
+        unreserved: `Invoked by the delivery queue only, capped at ${WEBHOOK_MAX_CONCURRENCY} concurrent executions by the event source mapping's maximum concurrency.`,
+      },
       environment: environmentFor('webhookSender', {
         TABLE_NAME: props.table.tableName,
         WEBHOOK_QUEUE_URL: this.webhookQueue.queueUrl,

@@ -1,10 +1,9 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -18,6 +17,7 @@ import {
   TRANSITION_DIMENSION,
 } from '../../shared/observability/metrics.ts';
 import type { AppConfig } from '../config.ts';
+import { appKey } from '../constructs/key-policy.ts';
 import type { ResourceNames } from '../naming.ts';
 
 /** API 5xx answers in five minutes before someone is paged; single blips are left to retries. */
@@ -44,6 +44,7 @@ export function custodyMetric(
 
 export interface ObservedFunctions {
   readonly api: lambda.IFunction;
+  readonly adminApi: lambda.IFunction;
   readonly authorizer: lambda.IFunction;
   readonly holdTimer: lambda.IFunction;
   readonly sweeper: lambda.IFunction;
@@ -62,7 +63,16 @@ export interface ObservabilityStackProps extends StackProps {
   readonly webhookQueue: sqs.IQueue;
   readonly webhookDlq: sqs.IQueue;
   readonly table: dynamodb.ITable;
+  /** The web ACL's name when WAF is on (its blocked requests are alarmed). */
+  readonly webAclName?: string;
 }
+
+/** API 4xx answers in five minutes that suggest probing or a broken integration, not ordinary misuse. */
+export const API_4XX_SPIKE_THRESHOLD = 500;
+/** Requests WAF blocked in five minutes before someone looks (a flood, or a rule blocking a vendor). */
+export const WAF_BLOCKS_THRESHOLD = 100;
+/** Stream records older than this mean webhooks and report counters lag behind the table. */
+export const STREAM_ITERATOR_AGE_MS = 5 * 60_000;
 
 /**
  * Alarms on everything that can make a hold miss its deadline or lose a fact (a message in either
@@ -79,6 +89,7 @@ export class ObservabilityStack extends Stack {
     super(scope, id, props);
     const { names, functions } = props;
     this.alarmNamePrefix = names.stackPrefix;
+    const fiveMinutes = Duration.minutes(5);
 
     this.alarmTopic = this.createAlarmTopic(names, props.config.alarmEmail);
     const minute = Duration.minutes(1);
@@ -166,6 +177,63 @@ export class ObservabilityStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
+    // Issue 19 item 7: attacks and degradation that do not show as 5xx.
+    const authorizerErrorsAlarm = this.alarm('AuthorizerErrors', {
+      description:
+        'The API key authorizer failed (not a refused key: an error): callers get 500s at the edge',
+      metric: functions.authorizer.metricErrors({ period: minute, statistic: 'Sum' }),
+      threshold: 0,
+    });
+    const api4xxAlarm = this.alarm('Api4xxSpike', {
+      description: `More than ${API_4XX_SPIKE_THRESHOLD} API 4xx answers in 5 minutes: key guessing, tenant probing or a broken integration`,
+      metric: props.stage.metricClientError({ period: fiveMinutes, statistic: 'Sum' }),
+      threshold: API_4XX_SPIKE_THRESHOLD,
+    });
+    const iteratorAgeAlarm = this.alarm('StreamIteratorAge', {
+      description: 'Table stream records wait more than 5 minutes: webhooks and report counters lag',
+      metric: new cloudwatch.Metric({
+        namespace: 'AWS/Lambda',
+        metricName: 'IteratorAge',
+        dimensionsMap: { FunctionName: functions.stream.functionName },
+        statistic: 'Maximum',
+        period: minute,
+      }),
+      threshold: STREAM_ITERATOR_AGE_MS,
+      evaluationPeriods: 5,
+    });
+    // Reserved concurrency caps the API and floors the timers: a throttle means the cap was reached.
+    const throttleAlarms = (
+      [
+        ['HoldTimerThrottles', functions.holdTimer, 'the hold-timer: deadline steps wait for retries'],
+        ['SweeperThrottles', functions.sweeper, 'the sweeper: the backstop is not running'],
+        ['ApiThrottles', functions.api, 'the API function: its concurrency cap is reached'],
+        ['AdminApiThrottles', functions.adminApi, 'the admin API function: its concurrency cap is reached'],
+        ['AuthorizerThrottles', functions.authorizer, 'the authorizer: its concurrency cap is reached'],
+      ] as const
+    ).map(([id, fn, what]) =>
+      this.alarm(id, {
+        description: `Lambda throttled ${what}`,
+        metric: fn.metricThrottles({ period: minute, statistic: 'Sum' }),
+        threshold: 0,
+      }),
+    );
+    const wafAlarms =
+      props.webAclName === undefined
+        ? []
+        : [
+            this.alarm('WafBlocks', {
+              description: `WAF blocked more than ${WAF_BLOCKS_THRESHOLD} requests in 5 minutes`,
+              metric: new cloudwatch.Metric({
+                namespace: 'AWS/WAFV2',
+                metricName: 'BlockedRequests',
+                dimensionsMap: { WebACL: props.webAclName, Region: this.region, Rule: 'ALL' },
+                statistic: 'Sum',
+                period: fiveMinutes,
+              }),
+              threshold: WAF_BLOCKS_THRESHOLD,
+            }),
+          ];
+
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: names.dashboard,
       defaultInterval: Duration.hours(6),
@@ -187,6 +255,11 @@ export class ObservabilityStack extends Stack {
           webhookDlqAlarm,
           webhookFailuresAlarm,
           usagePlanKeyCleanupAlarm,
+          authorizerErrorsAlarm,
+          api4xxAlarm,
+          iteratorAgeAlarm,
+          ...throttleAlarms,
+          ...wafAlarms,
         ],
       }),
     );
@@ -281,21 +354,19 @@ export class ObservabilityStack extends Stack {
    * use it (an AWS managed SNS key cannot be shared that way), hence a key of its own.
    */
   private createAlarmTopic(names: ResourceNames, alarmEmail: string | undefined): sns.Topic {
-    const key = new kms.Key(this, 'AlarmTopicKey', {
+    const key = appKey(this, 'AlarmTopicKey', {
       description: 'WSO custody alarm topic',
       alias: `alias/${names.stackPrefix}-alarms`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      serviceUse: [
+        new iam.PolicyStatement({
+          sid: 'AllowCloudWatchAlarmsOfThisAccount',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      ],
     });
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisAccount',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
     const topic = new sns.Topic(this, 'AlarmTopic', {
       topicName: names.alarmTopic,
       displayName: `WSO custody ${names.stackPrefix} alarms`,

@@ -3,7 +3,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -15,9 +15,10 @@ import { acknowledge } from '../compliance.ts';
 import type { AppConfig } from '../config.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { FailureQueue } from '../constructs/failure-queue.ts';
+import { appKey } from '../constructs/key-policy.ts';
 import { grantScheduleManagement } from '../constructs/schedule-access.ts';
 import { grantTableAccess, type ItemAction } from '../constructs/table-access.ts';
-import { functionArnFromName, type ResourceNames } from '../naming.ts';
+import { appRolesArnPattern, functionArnFromName, type ResourceNames } from '../naming.ts';
 
 export interface TimersStackProps extends StackProps {
   readonly names: ResourceNames;
@@ -69,11 +70,10 @@ export class TimersStack extends Stack {
     super(scope, id, props);
     const { names, config } = props;
 
-    const messagingKey = new kms.Key(this, 'MessagingKey', {
+    const messagingKey = appKey(this, 'MessagingKey', {
       description: 'WSO custody timer failure queues',
       alias: `alias/${names.stackPrefix}-messaging`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      roleUse: { principalArns: [appRolesArnPattern(this, names)], viaServices: ['sqs'] },
     });
     this.schedulerDlq = new FailureQueue(this, 'SchedulerDlq', {
       queueName: names.schedulerDlq,
@@ -95,6 +95,7 @@ export class TimersStack extends Stack {
     const holdTimerArn = functionArnFromName(this, names.holdTimerFunction);
 
     this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      roleName: names.schedulerRole,
       description:
         'EventBridge Scheduler execution role for hold timers: invokes only the hold-timer function',
       // Confused-deputy protection: only schedules of this account's holds group may use the role.
@@ -118,6 +119,7 @@ export class TimersStack extends Stack {
       logLevel: config.logLevel,
       logRetention: config.logRetention,
       logsKey: props.logsKey,
+      fipsEndpoints: config.fipsEndpoints,
     };
 
     this.holdTimer = new CustodyFunction(this, 'HoldTimer', {
@@ -128,6 +130,8 @@ export class TimersStack extends Stack {
       description: 'Performs a due hold step (release due, overdue) and re-arms the next schedule',
       serviceName: 'wso-hold-timer',
       timeout: Duration.seconds(30),
+      // Set aside from the account pool: a burst of API traffic can never starve the deadline steps.
+      concurrency: { reserved: config.concurrency.holdTimer },
       // Scheduler invokes Lambda asynchronously: errors inside the function are retried by Lambda
       // and then land in this queue, not in the Scheduler DLQ (DESIGN.md §9). After an hour the
       // sweeper has long performed the step, so older events are not worth retrying.
@@ -147,6 +151,8 @@ export class TimersStack extends Stack {
       serviceName: 'wso-sweeper',
       // Below the one-minute tick, so sweeps do not pile up behind a slow one.
       timeout: Duration.seconds(50),
+      // One sweep a minute, a second one if a sweep overruns: always there, whatever else runs.
+      concurrency: { reserved: config.concurrency.sweeper },
       // The next tick is a retry: a failed sweep is not replayed (its alarm is on Errors).
       asyncInvoke: { retryAttempts: 0, maxEventAge: Duration.minutes(1) },
     });

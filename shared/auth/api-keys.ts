@@ -17,6 +17,7 @@ import {
 import type { Db } from '../store/db.ts';
 import { failedConditionIndexes, isConditionFailure } from '../store/errors.ts';
 import { toIsoSeconds } from '../util/time.ts';
+import { assertUnderKeyCap } from './key-cap.ts';
 import type { KeyScope, Principal, Role } from './principal.ts';
 import type { UsagePlanKeys } from './usage-plan-keys.ts';
 
@@ -133,6 +134,8 @@ export async function issueApiKey(
   audit?: AuditContext,
 ): Promise<IssueKeyResult> {
   const { db, clock, ids } = deps;
+  // Issue 19: a tenant's live keys are capped (the rule lives in key-cap.ts; 422 past it).
+  if (request.scope.kind === 'tenant') await assertUnderKeyCap(db, request.scope.tenantId);
   const apiKey = newApiKey();
   const hash = hashApiKey(apiKey);
   const keyId = ids.next();

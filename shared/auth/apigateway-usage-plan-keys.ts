@@ -6,6 +6,19 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import type { UsagePlanKeys } from './usage-plan-keys.ts';
 
+/** The application every API Gateway key of the platform is tagged with. */
+export const KEY_APPLICATION = 'wso-custody';
+
+/**
+ * Tags of every API Gateway key the platform creates (issue 19 item 3). The admin function's role
+ * may create a key only with exactly these tags and delete only keys that carry them
+ * (infra/constructs/usage-plan-key-access.ts builds its conditions from this same function).
+ */
+export const usagePlanKeyTags = (stage: string): Record<'application' | 'stage', string> => ({
+  application: KEY_APPLICATION,
+  stage,
+});
+
 /**
  * The AWS adapter of the usage-plan-key port: CreateApiKey (enabled, named after our keyId, value =
  * the key's hash) then CreateUsagePlanKey on the stage's usage plan (USAGE_PLAN_ID, set by the API
@@ -13,18 +26,24 @@ import type { UsagePlanKeys } from './usage-plan-keys.ts';
  * use and the plan id is checked then: the other functions share `depsFromEnvironment` and never
  * pay for it.
  *
- * IAM (infra/stacks/api-stack.ts): apigateway:POST on /apikeys and /usageplans/<id>/keys,
- * apigateway:DELETE on /apikeys/*. Account quotas worth knowing: 10,000 API keys per Region (not
+ * IAM (infra/constructs/usage-plan-key-access.ts): apigateway:POST on /apikeys (only with the tags
+ * below) and /usageplans/<id>/keys, apigateway:DELETE on /apikeys/* (only keys carrying them). Account quotas worth knowing: 10,000 API keys per Region (not
  * adjustable) and CreateApiKey / DeleteApiKey at 5 requests per second per account (docs/DEPLOY.md).
  */
 export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
   private client: APIGatewayClient | undefined;
   private readonly makeClient: () => APIGatewayClient;
   private readonly usagePlanId: string | undefined;
+  private readonly tags: Record<string, string> | undefined;
 
-  constructor(makeClient: () => APIGatewayClient, usagePlanId: string | undefined) {
+  constructor(
+    makeClient: () => APIGatewayClient,
+    usagePlanId: string | undefined,
+    tags?: Record<string, string>,
+  ) {
     this.makeClient = makeClient;
     this.usagePlanId = usagePlanId;
+    this.tags = tags;
   }
 
   async register(keyId: string, value: string): Promise<string> {
@@ -37,6 +56,7 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
         description: `WSO custody API key ${keyId}: per-key throttling through usage plan ${usagePlanId}`,
         enabled: true,
         value,
+        ...(this.tags === undefined ? {} : { tags: this.tags }),
       }),
     );
     const apiGatewayKeyId = created.id;

@@ -29,6 +29,14 @@ export const FUNCTION_ENVIRONMENT = {
     WEBHOOK_QUEUE_URL: 'optional',
     /** The role tenant keys' requests assume (docs/DEPLOY.md §8). */
     TENANT_DATA_ROLE_ARN: 'required',
+  },
+  /** Platform, oversight and API-key routes (issue 19, functions/api/split.ts). */
+  adminApi: {
+    TABLE_NAME: 'required',
+    ...SCHEDULE_SETTINGS,
+    WEBHOOK_QUEUE_URL: 'optional',
+    /** County admins' requests here still run on the tenant role (docs/DEPLOY.md §9). */
+    TENANT_DATA_ROLE_ARN: 'required',
     /** Key issuance registers each key in this usage plan (checked on use). */
     USAGE_PLAN_ID: 'optional',
   },

@@ -7,13 +7,17 @@ import { onFirstUse } from './on-first-use.ts';
  * (infra/bundling.ts), loaded by the first call only. The local runtime uses its own adapters.
  */
 /** The usage plan's API Gateway keys (shared/auth/apigateway-usage-plan-keys.ts), loaded when a key is issued or revoked. */
-export function apiGatewayUsagePlanKeysOnFirstUse(usagePlanId: string | undefined): UsagePlanKeys {
+export function apiGatewayUsagePlanKeysOnFirstUse(
+  usagePlanId: string | undefined,
+  stage: string,
+): UsagePlanKeys {
   const keys = onFirstUse(async () => {
-    const [{ APIGatewayClient }, { ApiGatewayUsagePlanKeys }] = await Promise.all([
+    const [{ APIGatewayClient }, { ApiGatewayUsagePlanKeys, usagePlanKeyTags }] = await Promise.all([
       import('@aws-sdk/client-api-gateway'),
       import('../auth/apigateway-usage-plan-keys.ts'),
     ]);
-    return new ApiGatewayUsagePlanKeys(() => new APIGatewayClient({}), usagePlanId);
+    // Tagged with the application and stage: the role may create and delete no other keys (issue 19).
+    return new ApiGatewayUsagePlanKeys(() => new APIGatewayClient({}), usagePlanId, usagePlanKeyTags(stage));
   });
   return {
     register: async (keyId, value) => (await keys()).register(keyId, value),

@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { apiRoutes } from '../../functions/api/routes/index.ts';
+import { servedByAdminFunction } from '../../functions/api/split.ts';
 import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
-import { RATE_LIMIT_PER_IP_5_MIN } from '../../infra/constructs/api-firewall.ts';
+import {
+  RATE_LIMIT_PER_IP_5_MIN,
+  UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN,
+} from '../../infra/constructs/api-firewall.ts';
 import { copyCommands } from '../../infra/constructs/custody-function.ts';
 import { fromRepoRoot } from '../../infra/paths.ts';
 import {
@@ -41,6 +46,41 @@ const authorizerFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::F
 const apiFunctionArnByName = `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${names.apiFunction}`;
 const [usagePlanId, usagePlan] = onlyResource(api, 'AWS::ApiGateway::UsagePlan');
 
+const adminFunctionArnByName = `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${names.adminApiFunction}`;
+const adminFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function')).find(
+  ([, r]) => props(r).FunctionName === names.adminApiFunction,
+)![0];
+
+/**
+ * The method API Gateway runs for a request, as it matches REST API paths: per segment a literal
+ * resource first, then a path variable, then a greedy `{proxy+}` (backing off to the nearest one);
+ * on the resource found, the method itself or else ANY.
+ */
+function resolve(
+  all: Map<string, Record<string, unknown>>,
+  method: string,
+  path: string,
+): Record<string, unknown> | undefined {
+  const paths = new Set([...all.keys()].map((key) => key.slice(key.indexOf(' ') + 1)));
+  const children = (parent: string): string[] =>
+    [...paths].filter((p) => p !== parent && p.slice(0, p.lastIndexOf('/') || 1) === parent);
+  const segments = path.split('/').filter((p) => p !== '');
+  const walk = (at: string, rest: string[]): string | undefined => {
+    if (rest.length === 0) return at;
+    const [head, ...tail] = rest as [string, ...string[]];
+    const join = (part: string) => `${at === '/' ? '' : at}/${part}`;
+    const kids = children(at);
+    const literal = kids.find((k) => k === join(head));
+    const variable = kids.find((k) => /\/\{\w+\}$/.test(k));
+    const proxy = kids.find((k) => k.endsWith('/{proxy+}'));
+    return (
+      (literal && walk(literal, tail)) || (variable && walk(variable, tail)) || (proxy ? proxy : undefined)
+    );
+  };
+  const found = walk('/', segments);
+  return found === undefined ? undefined : (all.get(`${method} ${found}`) ?? all.get(`ANY ${found}`));
+}
+
 /** Method path → properties, e.g. "ANY /v1/{proxy+}". */
 function methods(): Map<string, Record<string, unknown>> {
   const resources = resourcesOfType(api, 'AWS::ApiGateway::Resource');
@@ -67,28 +107,53 @@ describe('REST API', () => {
     });
   });
 
-  it('routes /, /{proxy+}, /v1/{proxy+} and /v1/oversight/{proxy+} through the authorizer to the API function', () => {
+  it('sends every route of the table to the function that serves it, as API Gateway matches paths', () => {
     const all = methods();
-    expect([...all.keys()].sort()).toEqual([
-      'ANY /',
-      'ANY /v1/oversight/{proxy+}',
-      'ANY /v1/{proxy+}',
-      'ANY /{proxy+}',
-      'GET /v1/health',
-      'GET /v1/oversight/assets/{file}',
-    ]);
-    for (const route of ['ANY /', 'ANY /{proxy+}', 'ANY /v1/{proxy+}', 'ANY /v1/oversight/{proxy+}']) {
-      expect(all.get(route), route).toMatchObject({
+    for (const route of apiRoutes) {
+      const concrete = route.path.replace(/\{(\w+)\}/g, (_all, name: string) => `${name}-1`);
+      const found = resolve(all, route.method, concrete);
+      expect(found, `${route.method} ${route.path}`).toBeDefined();
+      const expected = servedByAdminFunction(route) ? adminFunctionArnByName : apiFunctionArnByName;
+      expect(render((found!.Integration as { Uri: unknown }).Uri), `${route.method} ${route.path}`).toContain(
+        `/functions/${expected}/invocations`,
+      );
+      if (route.access === 'public') expect(found!.AuthorizationType, route.path).toBe('NONE');
+      else expect(found!.AuthorizationType, route.path).toBe('CUSTOM');
+    }
+  });
+
+  it('sends unknown paths and methods through the authorizer to the tenant-facing function (404/405 there)', () => {
+    const all = methods();
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/nope'],
+      ['GET', '/v1/nope/deeper'],
+      ['DELETE', '/v1/tenants/t-1'],
+      ['GET', '/v1/tenants/t-1/unknown/x'],
+      ['GET', '/v1/tenants/t-1/audit/unknown'],
+    ] as const) {
+      const found = resolve(all, method, path);
+      expect(found, `${method} ${path}`).toMatchObject({
         AuthorizationType: 'CUSTOM',
         AuthorizerId: { Ref: authorizerId },
         // cdk.json default: key issuance registers every key in the usage plan (apiKeyRequired=true).
         ApiKeyRequired: true,
         Integration: { Type: 'AWS_PROXY' },
       });
-      expect(render((all.get(route)!.Integration as { Uri: unknown }).Uri)).toContain(
+      expect(render((found!.Integration as { Uri: unknown }).Uri)).toContain(
         `/functions/${apiFunctionArnByName}/invocations`,
       );
     }
+  });
+
+  it('opens only the public routes of the table (no authorizer, no API key)', () => {
+    const open = [...methods()].filter(([, m]) => m.AuthorizationType !== 'CUSTOM').map(([key]) => key);
+    expect(open.sort()).toEqual(
+      apiRoutes
+        .filter((r) => r.access === 'public')
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    );
   });
 
   it('lets apiKeyRequired=false turn the API key requirement off (short-lived stages only)', () => {
@@ -96,22 +161,53 @@ describe('REST API', () => {
     const authorized = Object.values(resourcesOfType(off, 'AWS::ApiGateway::Method')).filter(
       (method) => props(method).AuthorizationType === 'CUSTOM',
     );
-    expect(authorized).toHaveLength(4);
+    expect(authorized.length).toBeGreaterThan(4);
     for (const method of authorized) expect(props(method).ApiKeyRequired).toBe(false);
   });
 
-  it('lets API Gateway invoke the API function only once the function exists (permissions wait for it)', () => {
+  it('lets API Gateway invoke each API function only once the function exists (permissions wait for it)', () => {
     const permissions = Object.values(
       api.findResources('AWS::Lambda::Permission', {
         Properties: { Principal: 'apigateway.amazonaws.com' },
       }) as Record<string, { Properties: Record<string, unknown>; DependsOn?: string[] }>,
-    ).filter((permission) => render(permission.Properties.FunctionName) === apiFunctionArnByName);
-    // One per method: the four authorized ones, /v1/health and the dashboard assets.
-    expect(permissions).toHaveLength(6);
+    ).filter((permission) =>
+      [apiFunctionArnByName, adminFunctionArnByName].includes(render(permission.Properties.FunctionName)),
+    );
+    const methodCount = methods().size;
+    // One per method, each on the function its integration names.
+    expect(permissions).toHaveLength(methodCount);
     for (const permission of permissions) {
-      expect(permission.DependsOn ?? []).toContain(apiFunctionId);
+      const target = render(permission.Properties.FunctionName);
+      expect([apiFunctionArnByName, adminFunctionArnByName]).toContain(target);
+      expect(permission.DependsOn ?? []).toContain(
+        target === apiFunctionArnByName ? apiFunctionId : adminFunctionId,
+      );
       expect(render(permission.Properties.SourceArn)).toContain(`\${${restApiId}}`);
     }
+  });
+
+  it('accepts TLS 1.2 and 1.3 only, with an enhanced (FIPS) policy and STRICT endpoint access (issue 19 item 2)', () => {
+    api.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
+    });
+    const legacy = synthesize({ context: { apiSecurityPolicy: 'TLS_1_2' } }).templates.api;
+    const [, restApi] = onlyResource(legacy, 'AWS::ApiGateway::RestApi');
+    expect(props(restApi).SecurityPolicy).toBe('TLS_1_2');
+    expect(props(restApi).EndpointAccessMode).toBeUndefined();
+  });
+
+  it('creates the execution log group itself, encrypted and kept at least a year, before the stage (issue 19 item 7)', () => {
+    const groups = Object.entries(resourcesOfType(api, 'AWS::Logs::LogGroup')).filter(([, g]) =>
+      render(props(g).LogGroupName).startsWith('API-Gateway-Execution-Logs_'),
+    );
+    expect(groups).toHaveLength(1);
+    const [groupId, group] = groups[0]!;
+    expect(render(props(group).LogGroupName)).toBe(`API-Gateway-Execution-Logs_\${${restApiId}}/dev`);
+    expect(props(group).KmsKeyId).toBeDefined();
+    expect(props(group).RetentionInDays as number).toBeGreaterThanOrEqual(MIN_LOG_RETENTION_DAYS);
+    expect(group.DeletionPolicy).toBe('Retain');
+    expect((stage as { DependsOn?: string[] }).DependsOn ?? []).toContain(groupId);
   });
 
   it('leaves GET /v1/health open (no authorizer, no API key)', () => {
@@ -185,8 +281,8 @@ describe('usage plan', () => {
     });
   });
 
-  it('is named in the API function environment (USAGE_PLAN_ID) and in a stack output', () => {
-    const apiFunction = resourcesOfType(api, 'AWS::Lambda::Function')[apiFunctionId]!;
+  it('is named in the admin API function environment (USAGE_PLAN_ID) and in a stack output', () => {
+    const apiFunction = resourcesOfType(api, 'AWS::Lambda::Function')[adminFunctionId]!;
     const variables = (props(apiFunction).Environment as { Variables: Record<string, unknown> }).Variables;
     expect(variables.USAGE_PLAN_ID).toEqual({ Ref: usagePlanId });
     const outputs = Object.values(api.findOutputs('*')) as Array<{ Value: unknown }>;
@@ -194,16 +290,16 @@ describe('usage plan', () => {
   });
 });
 
-describe('usage-plan keys: what the API function may do in API Gateway', () => {
+describe('usage-plan keys: what the admin API function may do in API Gateway', () => {
   const apiFunctionRoleId = render(
-    props(resourcesOfType(api, 'AWS::Lambda::Function')[apiFunctionId]!).Role,
+    props(resourcesOfType(api, 'AWS::Lambda::Function')[adminFunctionId]!).Role,
   ).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
   const apigatewayStatements = statementsOfRole(api, apiFunctionRoleId).filter((statement) =>
     asArray(statement.Action).some((action) => action.toLowerCase().startsWith('apigateway:')),
   );
   const arn = (path: string) => `arn:\${AWS::Partition}:apigateway:\${AWS::Region}::${path}`;
 
-  it('is exactly POST on /apikeys and on this plan\u2019s keys, and DELETE on /apikeys/*', () => {
+  it('is exactly POST on /apikeys and on this plan\u2019s keys, and DELETE on /apikeys/*, tagged (issue 19 item 3)', () => {
     const granted = apigatewayStatements.flatMap((statement) =>
       asArray(statement.Action).flatMap((action) =>
         asArray(statement.Resource).map((resource) => `${statement.Effect} ${action} ${render(resource)}`),
@@ -216,7 +312,14 @@ describe('usage-plan keys: what the API function may do in API Gateway', () => {
         `Allow apigateway:DELETE ${arn('/apikeys/*')}`,
       ].sort(),
     );
-    expect(apigatewayStatements.every((statement) => statement.Condition === undefined)).toBe(true);
+    const bySid = (sid: string) => apigatewayStatements.find((statement) => statement.Sid === sid)?.Condition;
+    expect(bySid('CreateTaggedApiKeys')).toEqual({
+      StringEquals: { 'aws:RequestTag/application': 'wso-custody', 'aws:RequestTag/stage': 'dev' },
+      'ForAllValues:StringEquals': { 'aws:TagKeys': ['application', 'stage'] },
+    });
+    expect(bySid('DeleteTaggedApiKeys')).toEqual({
+      StringEquals: { 'aws:ResourceTag/application': 'wso-custody', 'aws:ResourceTag/stage': 'dev' },
+    });
   });
 
   it('never lets a function read key values back (no apigateway:GET) or change the plan', () => {
@@ -226,7 +329,14 @@ describe('usage-plan keys: what the API function may do in API Gateway', () => {
     }
   });
 
-  it('is granted to the API function only, not the authorizer', () => {
+  it('is granted to the admin API function only, not the tenant-facing API function or the authorizer', () => {
+    const tenantRoleId = render(
+      props(resourcesOfType(api, 'AWS::Lambda::Function')[apiFunctionId]!).Role,
+    ).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
+    for (const statement of statementsOfRole(api, tenantRoleId)) {
+      expect(allows(statement, 'apigateway:POST')).toBe(false);
+      expect(allows(statement, 'apigateway:DELETE')).toBe(false);
+    }
     const authorizerRoleId = render(
       props(resourcesOfType(api, 'AWS::Lambda::Function')[authorizerFunctionId]!).Role,
     ).replace(/^\$\{(\w+)\.Arn\}$/, '$1');
@@ -283,14 +393,45 @@ describe('WAF', () => {
       .map((statement) => `${String(statement.VendorName)}/${String(statement.Name)}`);
     expect(managed.sort()).toEqual([
       'AWS/AWSManagedRulesAmazonIpReputationList',
+      'AWS/AWSManagedRulesAnonymousIpList',
       'AWS/AWSManagedRulesCommonRuleSet',
       'AWS/AWSManagedRulesKnownBadInputsRuleSet',
     ]);
-    const rate = rules.find((rule) => rule.Statement.RateBasedStatement !== undefined);
+    const rate = rules.find((rule) => rule.Name === 'RateLimitPerIp');
     expect(rate?.Statement.RateBasedStatement).toMatchObject({
       AggregateKeyType: 'IP',
       Limit: RATE_LIMIT_PER_IP_5_MIN,
     });
+  });
+
+  it('limits requests without credentials per IP far tighter (issue 19 item 8)', () => {
+    const rules = props(webAcl).Rules as Array<{
+      Name: string;
+      Statement: Record<string, Record<string, unknown>>;
+    }>;
+    const rate = rules.find((rule) => rule.Name === 'RateLimitUnauthenticatedPerIp');
+    expect(rate?.Statement.RateBasedStatement).toMatchObject({
+      AggregateKeyType: 'IP',
+      Limit: UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN,
+      ScopeDownStatement: {
+        NotStatement: {
+          Statement: {
+            SizeConstraintStatement: expect.objectContaining({
+              FieldToMatch: { SingleHeader: { Name: 'authorization' } },
+            }),
+          },
+        },
+      },
+    });
+    expect(UNAUTHENTICATED_RATE_LIMIT_PER_IP_5_MIN).toBeLessThan(RATE_LIMIT_PER_IP_5_MIN);
+  });
+
+  it('refuses to deploy with FIPS endpoints in a Region without them (issue 19 item 2)', () => {
+    const fipsRule = (template: typeof api) =>
+      (template.toJSON().Rules as Record<string, { Assertions: Array<{ Assert: unknown }> }> | undefined)
+        ?.FipsEndpointsInThisRegion;
+    expect(JSON.stringify(fipsRule(api)?.Assertions[0]?.Assert)).toContain('us-gov-west-1');
+    expect(fipsRule(synthesize({ context: { fipsEndpoints: false } }).templates.api)).toBeUndefined();
   });
 
   it('is associated with the API stage', () => {
@@ -330,8 +471,9 @@ describe('dashboard assets in the API bundle', () => {
     );
   });
 
-  it('are wired into the API function only', () => {
+  it('are wired into the two API functions only', () => {
     expect(wso.api.apiFunction.bundledFiles).toEqual(DASHBOARD_ASSET_FILES);
+    expect(wso.api.adminApiFunction.bundledFiles).toEqual(DASHBOARD_ASSET_FILES);
     expect(wso.api.authorizerFunction.bundledFiles).toEqual([]);
   });
 });

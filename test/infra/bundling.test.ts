@@ -42,7 +42,9 @@ const clientsIn = (inputs: readonly string[]): Client[] =>
  * the ones its package may hold at all, loaded on demand. Anything else is a client it never uses.
  */
 const EXPECTED: Partial<Record<FunctionKey, { initial: Client[]; package: Client[] }>> = {
-  api: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts'] },
+  // Issue 19: key issuance (API Gateway) runs in the admin API function only.
+  api: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'sts'] },
+  adminApi: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts'] },
   authorizer: { initial: ['dynamodb'], package: ['dynamodb'] },
   holdTimer: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },
   sweeper: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },

@@ -19,7 +19,26 @@ describe('context', () => {
       logLevel: 'INFO',
       apiKeyRequired: true,
       perKeyThrottle: { rateLimit: 50, burstLimit: 100 },
+      apiSecurityPolicy: 'SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09',
+      fipsEndpoints: true,
+      concurrency: { holdTimer: 100, sweeper: 2, api: 200, adminApi: 20, authorizer: 100 },
+      cloudTrail: 'stack',
     });
+  });
+
+  it('requires an alarm e-mail outside dev (issue 19 item 7)', () => {
+    expect(() => configFrom({ stage: 'prod' })).toThrow(/alarmEmail.*required/);
+    expect(configFrom({ stage: 'prod', alarmEmail: 'oncall@example.gov' }).alarmEmail).toBe(
+      'oncall@example.gov',
+    );
+  });
+
+  it('refuses a TLS policy that accepts TLS 1.0 (issue 19 item 2)', () => {
+    expect(() => configFrom({ apiSecurityPolicy: 'TLS_1_0' })).toThrow(/apiSecurityPolicy/);
+    expect(configFrom({ apiSecurityPolicy: 'TLS_1_2' }).apiSecurityPolicy).toBe('TLS_1_2');
+    expect(configFrom({ apiSecurityPolicy: 'SecurityPolicy_TLS13_1_2_2021_06' }).apiSecurityPolicy).toBe(
+      'SecurityPolicy_TLS13_1_2_2021_06',
+    );
   });
 
   it('reads the per-key throttle and daily quota of the usage plan', () => {

@@ -39,14 +39,23 @@ function environment(resource: CfnResource): Record<string, string> {
 }
 
 const holdTimerArn = `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${names.holdTimerFunction}`;
-const BASE_VARIABLES = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'STAGE', 'TABLE_NAME'];
+// AWS_USE_FIPS_ENDPOINT: every SDK client on FIPS endpoints (issue 19 item 2, the fipsEndpoints default).
+const BASE_VARIABLES = [
+  'AWS_USE_FIPS_ENDPOINT',
+  'LOG_LEVEL',
+  'NODE_OPTIONS',
+  'POWERTOOLS_SERVICE_NAME',
+  'STAGE',
+  'TABLE_NAME',
+];
 const SCHEDULE_VARIABLES = ['HOLD_TIMER_ARN', 'SCHEDULER_DLQ_ARN', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP'];
 
 describe('every Lambda function', () => {
-  it('is one of the six platform functions', () => {
+  it('is one of the seven platform functions', () => {
     expect(functions.map((f) => f.name).sort()).toEqual(
       [
         names.apiFunction,
+        names.adminApiFunction,
         names.authorizerFunction,
         names.holdTimerFunction,
         names.sweeperFunction,
@@ -123,13 +132,21 @@ describe('environment variables', () => {
   /** The function each environment definition (shared/runtime/environment.ts) belongs to. */
   const definitionOf: Record<string, FunctionName> = {
     [names.apiFunction]: 'api',
+    [names.adminApiFunction]: 'adminApi',
     [names.authorizerFunction]: 'authorizer',
     [names.holdTimerFunction]: 'holdTimer',
     [names.sweeperFunction]: 'sweeper',
     [names.streamFunction]: 'stream',
     [names.webhookSenderFunction]: 'webhookSender',
   };
-  const CONSTRUCT_VARIABLES = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'STAGE'];
+  // AWS_USE_FIPS_ENDPOINT is read by the AWS SDK itself (issue 19, the fipsEndpoints context).
+  const CONSTRUCT_VARIABLES = [
+    'AWS_USE_FIPS_ENDPOINT',
+    'LOG_LEVEL',
+    'NODE_OPTIONS',
+    'POWERTOOLS_SERVICE_NAME',
+    'STAGE',
+  ];
 
   it.each(Object.entries(definitionOf))(
     'sets on %s every required variable of its definition and nothing it does not read',
@@ -160,6 +177,19 @@ describe('environment variables', () => {
   it('gives the API function the table, everything it needs to arm schedules, the queue and the tenant role', () => {
     const env = environment(fn(names.apiFunction).resource);
     expect(Object.keys(env).sort()).toEqual(
+      [...BASE_VARIABLES, ...SCHEDULE_VARIABLES, 'TENANT_DATA_ROLE_ARN', 'WEBHOOK_QUEUE_URL'].sort(),
+    );
+    expect(env.AWS_USE_FIPS_ENDPOINT).toBe('true');
+    expect(env).toMatchObject({
+      STAGE: 'dev',
+      SCHEDULE_GROUP: names.scheduleGroup,
+      HOLD_TIMER_ARN: holdTimerArn,
+    });
+  });
+
+  it('gives the admin API function the usage plan (key issuance) besides what the API function has', () => {
+    const env = environment(fn(names.adminApiFunction).resource);
+    expect(Object.keys(env).sort()).toEqual(
       [
         ...BASE_VARIABLES,
         ...SCHEDULE_VARIABLES,
@@ -168,11 +198,6 @@ describe('environment variables', () => {
         'WEBHOOK_QUEUE_URL',
       ].sort(),
     );
-    expect(env).toMatchObject({
-      STAGE: 'dev',
-      SCHEDULE_GROUP: names.scheduleGroup,
-      HOLD_TIMER_ARN: holdTimerArn,
-    });
   });
 
   it('gives the authorizer the table only', () => {
@@ -202,8 +227,15 @@ describe('least privilege on the table', () => {
   }
   const expected = (actions: string[]) => actions.map((a) => `dynamodb:${a}`).sort();
 
-  it('gives the API function its item actions and Query on the indexes', () => {
+  it('gives the API function key-item reads only, no index (issue 19 item 1)', () => {
     expect(tableActionsOf(names.apiFunction)).toEqual({
+      table: expected(['GetItem', 'BatchGetItem', 'ConditionCheckItem']),
+      indexes: [],
+    });
+  });
+
+  it('gives the admin API function its item actions and Query on the byState index only', () => {
+    expect(tableActionsOf(names.adminApiFunction)).toEqual({
       table: expected([
         'GetItem',
         'PutItem',
@@ -246,15 +278,13 @@ describe('least privilege on the table', () => {
     });
   });
 
-  it('lets the API function query the byState index (oversight reports)', () => {
-    const f = fn(names.apiFunction);
+  it('lets the admin API function query the byState index (oversight reports) and no other', () => {
+    const f = fn(names.adminApiFunction);
     const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
     const indexQuery = statementsOfRole(f.template, roleId).find((s) => s.Sid === 'IndexQuery');
-    expect(
-      asArray(indexQuery?.Resource)
-        .map(render)
-        .some((r) => r.endsWith('/index/byState')),
-    ).toBe(true);
+    expect(asArray(indexQuery?.Resource).map((r) => render(r).replace(/^.*\/index\//, ''))).toEqual([
+      'byState',
+    ]);
   });
 
   it('lets only the sweeper query the open-holds index among the timer functions', () => {

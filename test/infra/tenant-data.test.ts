@@ -27,6 +27,11 @@ const [, apiFunction] = Object.entries(resourcesOfType(api, 'AWS::Lambda::Functi
   ([, r]) => props(r).FunctionName === names.apiFunction,
 ) as [string, CfnResource];
 const apiRoleId = render(props(apiFunction).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+const [, adminFunction] = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function')).find(
+  ([, r]) => props(r).FunctionName === names.adminApiFunction,
+) as [string, CfnResource];
+const adminRoleId = render(props(adminFunction).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+const trustedRoleArns = [`\${${adminRoleId}.Arn}`, `\${${apiRoleId}.Arn}`].sort();
 const trust = (props(role).AssumeRolePolicyDocument as { Statement: PolicyStatement[] }).Statement;
 const permissions = statementsOfRole(api, roleId);
 
@@ -35,11 +40,15 @@ describe('TenantDataRole (dynamodb:LeadingKeys, DESIGN.md §9)', () => {
     expect(TENANT_LEADING_KEY).toBe(tenantPk(`\${aws:PrincipalTag/${TENANT_SESSION_TAG}}`));
   });
 
-  it('is trusted by the API function role only, for AssumeRole and TagSession, with a tenant tag', () => {
+  it('is trusted by the API and admin API function roles only, for AssumeRole and TagSession, with a tenant tag', () => {
     expect(trust.flatMap((s) => asArray(s.Action)).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
     for (const statement of trust) {
       expect(statement.Effect).toBe('Allow');
-      expect(render((statement.Principal as { AWS: unknown }).AWS)).toBe(`\${${apiRoleId}.Arn}`);
+      expect(
+        asArray((statement.Principal as { AWS: unknown }).AWS)
+          .map(render)
+          .sort(),
+      ).toEqual(trustedRoleArns);
       expect(statement.Condition).toEqual({
         StringLike: { 'aws:RequestTag/tenant': '?*' },
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['tenant'] },
@@ -51,14 +60,26 @@ describe('TenantDataRole (dynamodb:LeadingKeys, DESIGN.md §9)', () => {
     const allows = permissions.filter(
       (s) => s.Effect === 'Allow' && asArray(s.Action).some((a) => a.startsWith('dynamodb:')),
     );
-    expect(allows).toHaveLength(1);
-    const [statement] = allows as [PolicyStatement];
+    expect(allows).toHaveLength(2);
+    const statement = allows.find((s) => s.Sid === 'OneTenantsItemsOnly') as PolicyStatement;
     expect(asArray(statement.Action).sort()).toEqual(TENANT_DATA_ACTIONS.map((a) => `dynamodb:${a}`).sort());
     expect(asArray(statement.Resource).map(render)).toEqual([expect.stringMatching(/Table.*Arn/)]);
     expect(asArray(statement.Resource).map(render)[0]).not.toContain('/index/');
     expect(statement.Condition).toEqual({
       // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, written out literally
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['TENANT#${aws:PrincipalTag/tenant}'] },
+      Null: { 'dynamodb:LeadingKeys': 'false' },
+    });
+  });
+
+  it('reads (never writes) API-key items, in the same request as the tenant items (issue 19)', () => {
+    const statement = permissions.find((s) => s.Sid === 'ReadKeyItemsWithTenantItems') as PolicyStatement;
+    expect(asArray(statement.Action).sort()).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem'].sort(),
+    );
+    expect(asArray(statement.Resource).map(render)[0]).not.toContain('/index/');
+    expect(statement.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [TENANT_LEADING_KEY, 'APIKEY#*'] },
       Null: { 'dynamodb:LeadingKeys': 'false' },
     });
   });
@@ -91,8 +112,13 @@ describe('TenantDataRole (dynamodb:LeadingKeys, DESIGN.md §9)', () => {
             asArray(s.Action).includes('sts:AssumeRole') &&
             asArray(s.Resource).map(render).includes(`\${${roleId}.Arn}`),
         );
-        if (assumes)
-          expect(asArray(props(r).Roles as unknown[]).map(render), id).toEqual([`\${${apiRoleId}}`]);
+        if (assumes) {
+          expect([`\${${apiRoleId}}`, `\${${adminRoleId}}`], id).toContain(
+            asArray(props(r).Roles as unknown[])
+              .map(render)
+              .join(),
+          );
+        }
       }
     }
   });

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashApiKey, usageIdentifierKey } from '../../shared/auth/api-keys.ts';
-import { ApiGatewayUsagePlanKeys } from '../../shared/auth/apigateway-usage-plan-keys.ts';
+import { ApiGatewayUsagePlanKeys, usagePlanKeyTags } from '../../shared/auth/apigateway-usage-plan-keys.ts';
 import { InMemoryUsagePlanKeys } from '../../shared/auth/usage-plan-keys.ts';
 
 const apigateway = mockClient(APIGatewayClient);
@@ -42,6 +42,21 @@ describe('API Gateway adapter', () => {
       { usagePlanId: PLAN, keyId: 'agw123', keyType: 'API_KEY' },
     ]);
     expect(apigateway.commandCalls(DeleteApiKeyCommand)).toHaveLength(0);
+  });
+
+  it('tags the key with the application and stage its IAM conditions require (issue 19)', async () => {
+    apigateway.on(CreateApiKeyCommand).resolves({ id: 'agw125' });
+    apigateway.on(CreateUsagePlanKeyCommand).resolves({ id: 'agw125', type: 'API_KEY' });
+    const tagged = new ApiGatewayUsagePlanKeys(
+      () => new APIGatewayClient({ region: 'us-east-1' }),
+      PLAN,
+      usagePlanKeyTags('prod'),
+    );
+    await tagged.register('01KEY', VALUE);
+    expect(apigateway.commandCalls(CreateApiKeyCommand)[0]!.args[0].input.tags).toEqual({
+      application: 'wso-custody',
+      stage: 'prod',
+    });
   });
 
   it('deletes the key again when it cannot be added to the plan, and reports the first error', async () => {

@@ -1,0 +1,55 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ProblemError } from '../http/problem.ts';
+import type { Db } from '../store/db.ts';
+import { keys, tenantPk } from '../store/keys.ts';
+
+/**
+ * Live (unrevoked) API keys one tenant may hold (issue 19 item 3). Every key we issue is also an API
+ * Gateway key, and an account has 10,000 per Region (not adjustable): without a cap one county admin
+ * could exhaust them for every county. A county needs a handful of vendor and admin keys plus one
+ * per WSO officer; revoking a key frees its place.
+ */
+export const MAX_LIVE_KEYS_PER_TENANT = 100;
+
+/** The rule's name, as the 422 problem's `type` carries it. */
+export const KEY_CAP_RULE = 'api-key-cap';
+
+/** 422 problem+json: the tenant holds as many live keys as it may. */
+export class KeyCapError extends ProblemError {
+  constructor(tenantId: string) {
+    super(
+      422,
+      KEY_CAP_RULE,
+      'Rule violated',
+      `Tenant ${tenantId} already holds ${MAX_LIVE_KEYS_PER_TENANT} live API keys; revoke one to issue another.`,
+    );
+  }
+}
+
+/**
+ * Throws KeyCapError when the tenant holds the cap of live keys: one Query of the tenant's key
+ * pointers (`APIKEYREF#`), counting those not revoked. Checked before the key is created in API
+ * Gateway, so a refused issuance leaves nothing behind. Two issuances racing at the last place may
+ * both pass: the cap bounds quota use, it is not an invariant a transaction must hold.
+ */
+export async function assertUnderKeyCap(db: Db, tenantId: string): Promise<void> {
+  const pointerPrefix = keys.apiKeyPointer(tenantPk(tenantId), '').sk;
+  let live = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: 'attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': pointerPrefix },
+        Select: 'COUNT',
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    live += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && live < MAX_LIVE_KEYS_PER_TENANT);
+  if (live >= MAX_LIVE_KEYS_PER_TENANT) throw new KeyCapError(tenantId);
+}
