@@ -67,6 +67,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     table: data.table,
     dataKey: data.dataKey,
     logsKey: data.logsKey,
+    webhookSecretsKey: data.webhookSecretsKey,
     schedules: timers.scheduleTarget,
     tags,
   });
@@ -78,6 +79,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     table: data.table,
     dataKey: data.dataKey,
     logsKey: data.logsKey,
+    webhookSecretsKey: data.webhookSecretsKey,
     schedules: timers.scheduleTarget,
     webhookQueue: events.webhookQueue,
     tags,

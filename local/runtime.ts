@@ -15,6 +15,7 @@ import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
 import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
+import { LocalSecretBox, localMasterKey } from '../shared/webhooks/local-secret-box.ts';
 import type { WebhookSettings } from '../shared/webhooks/settings.ts';
 import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
 import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
@@ -121,6 +122,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       timers: localTimers.timers,
       deliveries: webhooks.queue,
       usagePlanKeys,
+      // Webhook secrets sealed per tenant under a master key kept beside the data (issue 19 item 8).
+      webhookSecrets: new LocalSecretBox(
+        localMasterKey(options.dataDir ? join(options.dataDir, 'webhook-secrets.key') : undefined),
+      ),
     };
     webhooks.attach(deps);
     const streamPoller = new LocalStreamPoller({

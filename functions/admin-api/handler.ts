@@ -6,6 +6,7 @@ import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts'
 import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
 import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
+import { noWebhookSecrets } from '../../shared/runtime/unused-ports.ts';
 import { apiGatewayUsagePlanKeysOnFirstUse } from '../../shared/runtime/usage-plan-keys.ts';
 
 const env = readEnvironment('adminApi');
@@ -19,6 +20,8 @@ const deps: AppDeps = {
   timers: schedulerTimersOnFirstUse(env),
   deliveries: sqsDeliveriesOnFirstUse(env.WEBHOOK_QUEUE_URL),
   usagePlanKeys: apiGatewayUsagePlanKeysOnFirstUse(env.USAGE_PLAN_ID, base.config.stage),
+  // Webhook routes are county-admin routes, served by the tenant-facing function only.
+  webhookSecrets: noWebhookSecrets('admin-api'),
 };
 
 /**
