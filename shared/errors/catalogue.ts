@@ -108,6 +108,7 @@ export const CATALOGUE = {
   'training-in-future': rule('trainedOn is after today'),
   'credential-expires-before-training': rule('expiresOn is not after trainedOn'),
   'credential-expired': rule('expiresOn is already past'),
+  'api-key-cap': rule('the tenant holds the most live API keys allowed; revoke one first'),
   'webhook-limit-reached': rule('the county has the most webhook subscriptions allowed'),
   'release-notice-later-than-state': rule('the release notice lead is shorter than the state requires'),
 } as const satisfies Record<string, ProblemSpec>;

@@ -23,7 +23,7 @@ import {
   serveWarrant,
   transferHold,
   withdrawWarrant,
-} from '../../../shared/services/holds.ts';
+} from '../../../shared/holds/use-cases.ts';
 import { type Actor, getHoldWithKey, listHoldEvents, listHolds } from '../../../shared/store/holds.ts';
 import { SK_PREFIX, tenantPk } from '../../../shared/store/keys.ts';
 

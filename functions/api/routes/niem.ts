@@ -13,7 +13,7 @@ import { decodeNiemXml } from '../../../shared/niem/xml.ts';
 import { booking } from '../../../shared/schemas/booking.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
 import { holdSchema } from '../../../shared/schemas/hold.ts';
-import { releaseBooking } from '../../../shared/services/holds.ts';
+import { releaseBooking } from '../../../shared/holds/use-cases.ts';
 import type { Actor } from '../../../shared/store/holds.ts';
 import { upsertBookingChecked } from './custody.ts';
 
