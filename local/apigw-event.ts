@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -29,6 +30,9 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGa
   const hasQuery = Object.keys(query).length > 0;
   const requestId = randomUUID();
   const method = request.method ?? 'GET';
+  // Text that is not UTF-8 travels as bytes (base64), as API Gateway passes a binary body, so the
+  // handler sees what was sent and refuses it, instead of a string with replacement characters.
+  const binary = body.length > 0 && !isUtf8(body);
   return {
     resource: '/{proxy+}',
     path: url.pathname,
@@ -39,8 +43,8 @@ export function toApiGatewayEvent(request: IncomingMessage, body: Buffer): APIGa
     multiValueQueryStringParameters: hasQuery ? multiQuery : null,
     pathParameters: { proxy: url.pathname.slice(1) },
     stageVariables: null,
-    body: body.length > 0 ? body.toString('utf8') : null,
-    isBase64Encoded: false,
+    body: body.length === 0 ? null : body.toString(binary ? 'base64' : 'utf8'),
+    isBase64Encoded: binary,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',

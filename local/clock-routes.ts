@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import * as z from 'zod';
 import type { VirtualClock } from '../shared/clock.ts';
 import { problems } from '../shared/http/problem.ts';
 import { toFieldErrors } from '../shared/http/validation.ts';
-import { instant } from '../shared/schemas/common.ts';
+import { instant, PLAUSIBLE_YEARS } from '../shared/schemas/common.ts';
 import { parseIsoDuration, toIsoSeconds } from '../shared/util/time.ts';
 
 const moveClock = z.union([
@@ -13,6 +14,9 @@ const moveClock = z.union([
   }),
   z.strictObject({ set: instant }),
 ]);
+
+/** The last second of the last year a time field accepts. */
+const LATEST = new Date(Date.UTC(PLAUSIBLE_YEARS.to + 1, 0, 1) - 1000);
 
 /** Moves the clock to `target` and lets every timer due on the way fire, in order, before returning. */
 export type ClockDriver = (target: Date) => Promise<void>;
@@ -32,6 +36,7 @@ export async function handleClockRequest(
   if (method === 'GET') return { status: 200, body: { now: toIsoSeconds(clock.now()) } };
   if (method !== 'POST') return { status: 405, body: problems.methodNotAllowed().toBody() };
   let parsed: unknown;
+  if (!isUtf8(body)) return { status: 400, body: problems.malformedJson().toBody() };
   try {
     parsed = JSON.parse(body.toString('utf8') || 'null');
   } catch {
@@ -46,6 +51,17 @@ export async function handleClockRequest(
     'advanceBy' in result.data
       ? new Date(now.getTime() + (parseIsoDuration(result.data.advanceBy) ?? 0))
       : new Date(result.data.set);
+  // Past what a date can hold (NaN) or past the years every time field accepts, the clock would
+  // make every later write invalid: refused, and the clock left where it is.
+  if (!(target.getTime() <= LATEST.getTime())) {
+    const path = 'advanceBy' in result.data ? 'body.advanceBy' : 'body.set';
+    return {
+      status: 400,
+      body: problems
+        .validation([{ path, message: `the virtual clock cannot go past ${toIsoSeconds(LATEST)}` }])
+        .toBody(),
+    };
+  }
   if (target < now) {
     return {
       status: 400,

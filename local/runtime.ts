@@ -11,6 +11,7 @@ import type { AppDeps } from '../shared/app-deps.ts';
 import { installPlatformAdminKey } from '../shared/auth/api-keys.ts';
 import { InMemoryUsagePlanKeys } from '../shared/auth/usage-plan-keys.ts';
 import { VirtualClock } from '../shared/clock.ts';
+import { ProblemError } from '../shared/http/problem.ts';
 import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
@@ -18,23 +19,34 @@ import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
 import { LocalSecretBox, localMasterKey } from '../shared/webhooks/local-secret-box.ts';
 import type { WebhookSettings } from '../shared/webhooks/settings.ts';
 import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
+import { CLOCK_LEASE_MS, ClockFile, resumeAt } from './clock-file.ts';
 import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
-import { closeServer, createBufferedServer, listen, type RequestListener, sendJson } from './http-server.ts';
+import {
+  closeServer,
+  createBufferedServer,
+  listen,
+  type RequestListener,
+  sendJson,
+  sendProblem,
+} from './http-server.ts';
 import { LocalTenantDb } from './local-tenant-db.ts';
 import { LocalTimers, openHoldShards } from './local-timers.ts';
 import { LocalStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
-import { withDeliveryStops } from './webhooks/delivery-clock.ts';
 import type { LocalDeliveryQueue } from './webhooks/local-delivery-queue.ts';
 import { createLocalWebhooks } from './webhooks/local-webhooks.ts';
+import { pendingDeliveries } from './webhooks/pending-deliveries.ts';
 
 export interface LocalRuntimeOptions {
   port?: number;
   host?: string;
-  /** Use an already running DynamoDB Local (tests); otherwise one is started. */
+  /** Use an already running DynamoDB (Local): tests, WSO_DYNAMODB_ENDPOINT; otherwise one is started. */
   dynamoEndpoint?: string;
-  /** Where DynamoDB Local keeps its files; undefined means in memory. */
+  /**
+   * Where DynamoDB Local keeps its files, the generated admin key and the virtual clock (when the
+   * runtime makes its own clock); undefined means in memory.
+   */
   dataDir?: string;
   tableName?: string;
   /** A platform-admin key to install; otherwise one is generated (and kept in dataDir). */
@@ -54,18 +66,30 @@ export interface LocalRuntime {
   timers: LocalTimers;
   /** Hands every change written so far to the stream consumers (webhooks, report counters). */
   drainStreams: () => Promise<number>;
-  /** Webhook deliveries waiting on the virtual clock; sent by every clock step. */
+  /** Webhook deliveries on the virtual clock; they run on their own and never hold the clock back. */
   deliveries: LocalDeliveryQueue;
   /** The tenant-scoped storage tenant keys use, one client per tenant with the role's policy emulated. */
   tenantDb: LocalTenantDb;
   /** The usage plan's API Gateway keys as key issuance registered them (no API Gateway runs locally). */
   usagePlanKeys: InMemoryUsagePlanKeys;
   /** Moves the virtual clock, firing due timers on the way (what POST /_local/clock does). */
+  moveClock: ClockDriver;
+  /**
+   * `moveClock`, then waits until every webhook attempt due by then has been made (tests: a
+   * receiver's answers are known when it returns).
+   */
   advanceTo: ClockDriver;
   stop(): Promise<void>;
 }
 
 export const MIN_ADMIN_KEY_LENGTH = 24;
+
+const STARTING = new ProblemError(
+  503,
+  'starting',
+  'Starting',
+  'The local runtime is starting; retry shortly.',
+);
 
 /**
  * The whole system on one machine: DynamoDB Local, the table, the virtual clock, and an HTTP server
@@ -77,8 +101,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   // Bind the port first: a taken port fails in milliseconds, before Java starts.
-  let serve: RequestListener = async (_request, _body, response) =>
-    sendJson(response, 503, { title: 'Starting', status: 503 }, 'application/problem+json');
+  let serve: RequestListener = async (request, _body, response) =>
+    sendProblem(response, STARTING, request.url);
   const server = createBufferedServer((request, body, response) => serve(request, body, response));
   try {
     const host = options.host ?? '127.0.0.1';
@@ -103,12 +127,19 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     cleanups.push(async () => client.destroy());
     await ensureTable(client, tableName);
 
-    const clock = options.clock ?? new VirtualClock({ ticking: true });
+    // A clock of its own is kept with the data, so it never runs backwards across a restart.
+    const clockFile = !options.clock && options.dataDir ? new ClockFile(options.dataDir) : undefined;
+    const clock =
+      options.clock ?? new VirtualClock({ ticking: true, start: resumeAt(clockFile?.load(), new Date()) });
+    const saveClock = (at: Date, final = false) => clockFile?.save(at, final);
+    // Written ahead (a lease), so a SIGKILL never loses a moment the clock has already shown.
+    saveClock(new Date(clock.now().getTime() + CLOCK_LEASE_MS));
+    cleanups.push(async () => saveClock(clock.now(), true));
     const localTimers = await LocalTimers.start(clock);
     cleanups.push(() => localTimers.stop());
     const usagePlanKeys = new InMemoryUsagePlanKeys();
     const webhooks = createLocalWebhooks(clock, options.webhooks);
-    cleanups.push(() => webhooks.queue.idle());
+    cleanups.push(() => webhooks.queue.stop());
     const db = createDb({ tableName, client });
     // Tenant keys get a client that refuses what the tenant-data role's policy would (AccessDenied).
     const tenantDb = new LocalTenantDb(clientConfig, db);
@@ -140,34 +171,49 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     localTimers.attach(deps, {
       holdTimer: createHoldTimerHandler(deps),
       sweep: createSweeper(deps),
-      // Outbox records become deliveries, then whatever is due is sent, at this step's virtual time.
+      // Outbox records become deliveries at this step's virtual time; the queue sends them on its
+      // own, so no receiver (however slow) ever holds back a timer.
       afterStep: async () => {
         await drainStreams();
-        await webhooks.queue.runDue();
+        webhooks.queue.kick();
       },
       beforeAdvance: drainStreams,
     });
+    // Deliveries left unsettled by an earlier run (stopped or killed) are retried, at their due time.
+    for (const pending of await pendingDeliveries(db)) webhooks.queue.restore(pending.message, pending.dueAt);
+    webhooks.queue.kick();
     const adminKey = options.adminKey ?? persistentAdminKey(options.dataDir);
     if (adminKey.length < MIN_ADMIN_KEY_LENGTH) {
       throw new Error(`the admin key must be at least ${MIN_ADMIN_KEY_LENGTH} characters`);
     }
     await installPlatformAdminKey(deps, adminKey);
 
-    const advanceTo: ClockDriver = withDeliveryStops(
-      (target) => localTimers.advanceTo(target),
-      webhooks.queue,
-      clock,
-    );
+    const moveClock: ClockDriver = async (target) => {
+      saveClock(new Date(Math.max(target.getTime(), clock.now().getTime()) + CLOCK_LEASE_MS));
+      await localTimers.advanceTo(target);
+    };
+    const advanceTo: ClockDriver = async (target) => {
+      await moveClock(target);
+      await webhooks.queue.settled();
+    };
     if (options.tickEveryMs) {
-      // A ticking clock: fire what real time made due, as Scheduler and the sweeper would.
-      const ticker = setInterval(
-        () => void advanceTo(clock.now()).catch(() => undefined),
-        options.tickEveryMs,
-      );
+      // A ticking clock: fire what real time made due, as Scheduler and the sweeper would. A tick
+      // still running (a burst of timers) is not queued behind by more ticks.
+      let ticking = false;
+      const ticker = setInterval(() => {
+        webhooks.queue.kick();
+        if (ticking) return;
+        ticking = true;
+        moveClock(clock.now())
+          .catch(() => undefined)
+          .finally(() => {
+            ticking = false;
+          });
+      }, options.tickEveryMs);
       ticker.unref();
       cleanups.push(async () => clearInterval(ticker));
     }
-    serve = apiListener(deps, clock, advanceTo);
+    serve = apiListener(deps, clock, moveClock);
     return {
       url: `http://${host}:${port}`,
       adminKey,
@@ -178,6 +224,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       deliveries: webhooks.queue,
       usagePlanKeys,
       tenantDb,
+      moveClock,
       advanceTo,
       stop,
     };

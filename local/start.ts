@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole system on this machine. `npm start -- --in-memory` for a throwaway run.
  * Environment: PORT (default 3000), WSO_ADMIN_KEY (24+ characters; otherwise one is generated),
- * WSO_DATA_DIR (default .local-data).
+ * WSO_DATA_DIR (default .local-data), WSO_DYNAMODB_ENDPOINT (an existing DynamoDB (Local) to use
+ * instead of starting one; the admin key and the virtual clock stay in WSO_DATA_DIR).
  */
 import { startLocalRuntime } from './runtime.ts';
 
@@ -17,8 +18,15 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, not ${process.env.PORT}`);
 
+  const dynamoEndpoint = process.env.WSO_DYNAMODB_ENDPOINT || undefined;
+  if (dynamoEndpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(dynamoEndpoint))
+    throw new Error(
+      `WSO_DYNAMODB_ENDPOINT must be a URL such as http://127.0.0.1:8000, not ${dynamoEndpoint}`,
+    );
+
   const runtime = await startLocalRuntime({
     port,
+    ...(dynamoEndpoint ? { dynamoEndpoint } : {}),
     tickEveryMs: 1000,
     ...(inMemory ? {} : { dataDir: DATA_DIR }),
     ...(process.env.WSO_ADMIN_KEY ? { adminKey: process.env.WSO_ADMIN_KEY } : {}),
@@ -44,10 +52,16 @@ async function main(): Promise<void> {
       `  API:              ${runtime.url}/v1   (try: curl ${runtime.url}/v1/health)`,
       `  Platform admin:   ${runtime.adminKey}`,
       `  Virtual clock:    ${runtime.url}/_local/clock   (POST {"advanceBy":"PT48H"})`,
-      `  Data:             ${inMemory ? 'in memory (lost on exit)' : `${DATA_DIR}/ (kept across restarts)`}`,
+      `  Data:             ${dataLine(inMemory, dynamoEndpoint)}`,
       '',
     ].join('\n'),
   );
+}
+
+function dataLine(inMemory: boolean, dynamoEndpoint: string | undefined): string {
+  if (dynamoEndpoint)
+    return `DynamoDB at ${dynamoEndpoint}; key and clock in ${inMemory ? 'memory' : `${DATA_DIR}/`}`;
+  return inMemory ? 'in memory (lost on exit)' : `${DATA_DIR}/ (kept across restarts)`;
 }
 
 main().catch((error: unknown) => {

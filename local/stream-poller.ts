@@ -30,6 +30,8 @@ export class LocalStreamPoller {
   private readonly iterators = new Map<string, string>();
   private readonly finished = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Shards change only when one closes (DynamoDB rolls them); otherwise DescribeStream is skipped. */
+  private shardsKnown = false;
 
   constructor(options: {
     endpoint: string;
@@ -58,7 +60,7 @@ export class LocalStreamPoller {
   }
 
   private async drainOnce(): Promise<number> {
-    await this.discoverShards();
+    if (!this.shardsKnown || this.iterators.size === 0) await this.discoverShards();
     let delivered = 0;
     for (const [shardId, iterator] of this.iterators) {
       let next: string | undefined = iterator;
@@ -79,7 +81,15 @@ export class LocalStreamPoller {
       else {
         this.iterators.delete(shardId);
         this.finished.add(shardId);
+        // A closed shard has a successor: look for it now, and read it in this same drain.
+        this.shardsKnown = false;
       }
+    }
+    if (!this.shardsKnown) {
+      this.shardsKnown = true;
+      const before = this.iterators.size;
+      await this.discoverShards();
+      if (this.iterators.size > before) delivered += await this.drainOnce();
     }
     return delivered;
   }
@@ -97,6 +107,7 @@ export class LocalStreamPoller {
   }
 
   private async discoverShards(): Promise<void> {
+    this.shardsKnown = true;
     if (!this.streamArn) {
       const table = await this.table.send(new DescribeTableCommand({ TableName: this.tableName }));
       this.streamArn = table.Table?.LatestStreamArn;

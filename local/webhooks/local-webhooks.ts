@@ -26,7 +26,9 @@ export function createLocalWebhooks(
     settings,
     attach(deps) {
       queue.attach(
-        (message) => processDelivery(deps, message, { settings, transport }),
+        // Each attempt happens at its due time on the virtual clock, as SQS would hand it over then.
+        (message, at) =>
+          processDelivery({ ...deps, clock: { now: () => at } }, message, { settings, transport }),
         (error, message) =>
           deps.logger.error('webhook delivery failed to process; retried after the visibility timeout', {
             ...message,

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -282,7 +283,9 @@ function authorize(route: AnyRoute, principal: Principal, params: Record<string,
     if (scope.kind !== 'tenant' || scope.tenantId !== params.tenantId) throw problems.notFound();
   }
   if (params.state !== undefined && scope.kind !== 'platform') {
-    if (scope.kind !== 'state' || scope.state !== params.state) throw problems.notFound();
+    // A county key on a state route is a wrong role (403): the path names no tenant to hide.
+    if (scope.kind === 'tenant') throw problems.forbidden();
+    if (scope.state !== params.state) throw problems.notFound();
   }
   if (!roles.includes(principal.role)) throw problems.forbidden();
 }
@@ -303,9 +306,13 @@ function singleValueQuery(event: APIGatewayProxyEvent): Record<string, string> {
 
 function rawBody(event: APIGatewayProxyEvent): string | undefined {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
-  return text;
+  const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : undefined;
+  const size = bytes ? bytes.length : Buffer.byteLength(event.body, 'utf8');
+  if (size > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
+  if (!bytes) return event.body;
+  // Never decoded with replacement characters: bytes that are not UTF-8 would be stored as U+FFFD.
+  if (!isUtf8(bytes)) throw problems.validation([{ path: 'body', message: 'must be UTF-8 text' }]);
+  return bytes.toString('utf8');
 }
 
 function parseJsonBody(event: APIGatewayProxyEvent): unknown {

@@ -8,10 +8,88 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { ProblemError } from '../http/problem.ts';
 import { type DecodedNiemMessage, invalidMessage, isObject, MAX_DEPTH, normalize } from './tree.ts';
 
+const ATTRIBUTE = '@_';
+const TEXT = '#text';
+
+/** NIEM namespaces (any release), named by the prefix the mapping and the protected-element rules know. */
+const NIEM_NAMESPACE = /^https?:\/\/release\.niem\.gov\/niem\/(?:domains\/)?([^/]+)\//;
+const NIEM_PREFIXES: Readonly<Record<string, string>> = {
+  jxdm: 'j',
+  'niem-core': 'nc',
+  immigration: 'im',
+  humanServices: 'hs',
+  structures: 's',
+};
+const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
+
+/**
+ * Element names by namespace, not by the prefix written: `j:` means the Justice domain only when it
+ * is bound to a NIEM Justice namespace, an unbound prefix is malformed XML, and elements of other
+ * namespaces (an exchange's own wrapper aside) are not NIEM and are not read. NIEM elements come
+ * out under their conventional prefix (`j:`, `nc:`, `im:`...), whatever the document chose.
+ */
+function resolveNamespaces(node: unknown, scope: ReadonlyMap<string, string>, isRoot: boolean): unknown {
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return node;
+  const out: Record<string, unknown> = {};
+  for (const [name, child] of Object.entries(node)) {
+    if (name.startsWith(ATTRIBUTE) || name === TEXT) continue;
+    // A repeated element is an array: each occurrence declares (and is named in) its own scope.
+    for (const occurrence of Array.isArray(child) ? child : [child]) {
+      const inner = withDeclarations(scope, occurrence);
+      const colon = name.indexOf(':');
+      const prefix = colon < 0 ? '' : name.slice(0, colon);
+      const local = colon < 0 ? name : name.slice(colon + 1);
+      const uri = prefix === 'xml' ? XML_NAMESPACE : inner.get(prefix);
+      if (prefix !== '' && uri === undefined) {
+        throw malformed(`The prefix "${prefix}" of <${name}> is not bound to a namespace.`);
+      }
+      const niem = uri === undefined ? undefined : NIEM_NAMESPACE.exec(uri)?.[1];
+      if (niem === undefined && !isRoot) continue;
+      const key = niem === undefined ? local : `${NIEM_PREFIXES[niem] ?? niem}:${local}`;
+      const value = contentOf(occurrence, inner);
+      const existing = out[key];
+      out[key] = existing === undefined ? value : [existing, value].flat();
+    }
+  }
+  return out;
+}
+
+/** The scope inside an element: its parent's, plus its own xmlns and xmlns:p attributes. */
+function withDeclarations(scope: ReadonlyMap<string, string>, element: unknown): ReadonlyMap<string, string> {
+  if (element === null || typeof element !== 'object') return scope;
+  let inner: Map<string, string> | undefined;
+  for (const [name, value] of Object.entries(element)) {
+    const declared =
+      name === `${ATTRIBUTE}xmlns`
+        ? ''
+        : name.startsWith(`${ATTRIBUTE}xmlns:`)
+          ? name.slice(ATTRIBUTE.length + 6)
+          : undefined;
+    if (declared === undefined) continue;
+    inner ??= new Map(scope);
+    inner.set(declared, String(value));
+  }
+  return inner ?? scope;
+}
+
+/** An element's content: its text (attributes dropped), or its child elements resolved. */
+function contentOf(element: unknown, scope: ReadonlyMap<string, string>): unknown {
+  if (element === null || typeof element !== 'object') return element;
+  const names = Object.keys(element).filter((name) => !name.startsWith(ATTRIBUTE));
+  if (names.length === 0) return '';
+  if (names.every((name) => name === TEXT)) return (element as Record<string, unknown>)[TEXT];
+  return resolveNamespaces(element, scope, false);
+}
+
 const DTD_DECLARATION = /<!\s*(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b/i;
+/** Character data and comments may mention a DOCTYPE as text: only markup outside them declares one. */
+const CDATA_OR_COMMENT = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
 
 const parser = new XMLParser({
-  ignoreAttributes: true,
+  // Attributes are read only for their namespace declarations (xmlns, xmlns:p), then dropped.
+  ignoreAttributes: false,
+  attributeNamePrefix: ATTRIBUTE,
+  parseAttributeValue: false,
   removeNSPrefix: false,
   parseTagValue: false,
   processEntities: false,
@@ -70,7 +148,7 @@ export function decodeNiemXml(body: string): DecodedNiemMessage {
       'NIEM XML must be UTF-8.',
     );
   }
-  if (DTD_DECLARATION.test(text)) throw dtdRefused();
+  if (DTD_DECLARATION.test(text.replace(CDATA_OR_COMMENT, ''))) throw dtdRefused();
   const validation = XMLValidator.validate(text);
   if (validation !== true) {
     const { line, col, msg } = validation.err;
@@ -82,7 +160,10 @@ export function decodeNiemXml(body: string): DecodedNiemMessage {
   } catch (error) {
     throw malformed(error instanceof Error ? error.message : 'The XML could not be read.');
   }
-  const { value, protectedDropped } = normalize(parsed, resolveReferences);
+  const { value, protectedDropped } = normalize(
+    resolveNamespaces(parsed, new Map(), true),
+    resolveReferences,
+  );
   // The document element is the message wrapper (its name varies by exchange): read inside it.
   const roots = isObject(value) ? Object.entries(value) : [];
   const [rootName, root] = roots[0] ?? [];

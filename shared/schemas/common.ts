@@ -120,16 +120,25 @@ export const calendarDate = z.iso
   .refine(plausibleYear, yearCheck)
   .meta({ example: '2026-01-15' });
 
-// Listed on first use, not at import: the list costs ~7 ms of every function's init (docs/PERFORMANCE.md).
-let timeZones: ReadonlySet<string> | undefined;
-const isTimeZone = (value: string): boolean => {
-  timeZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC']);
-  return timeZones.has(value);
+/**
+ * Every name the runtime's time-zone database knows, canonical or alias (`America/Indiana/Indianapolis`
+ * as well as `America/Indianapolis`): `supportedValuesOf` lists one name per zone only. Offsets such
+ * as `+05:00`, which the formatter also takes, are not zone names.
+ */
+const isTimeZoneName = (value: string): boolean => {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 };
 
 export const timeZone = z
   .string()
-  .refine(isTimeZone, 'must be an IANA time zone such as America/New_York')
+  .max(64)
+  .refine(isTimeZoneName, 'must be an IANA time zone such as America/New_York')
   .meta({ example: 'America/New_York' });
 
 /** Free text with a sane bound, no control characters. */

@@ -93,6 +93,8 @@ export function checkWebhookUrl(raw: string, options: UrlPolicyOptions): UrlVerd
   }
   if (url.username || url.password) return refuse('must not contain credentials');
   if (url.hash) return refuse('must not contain a fragment');
+  // Port 0 is no port: nothing listens there, and sockets treat it as "any port".
+  if (url.port === '0') return refuse('must not use port 0');
   // The WHATWG parser has already normalised 0x7f.1, 2130706433 and friends to dotted IPv4.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (options.local && url.protocol === 'http:' && host === '127.0.0.1') return { ok: true, url };

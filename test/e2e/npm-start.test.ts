@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,57 +6,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb-local.ts';
 import { tenantBody } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
+import { exited, javaChildren, start as startNpm } from './support/npm-start.ts';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'wso-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-interface Started {
-  child: ChildProcess;
-  url: string;
-  key: string;
-  output: () => string;
-}
-
-/** Runs the real `npm start` entry point as its own process, as a developer would. */
-function start(env: Record<string, string>, args: string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, ['local/start.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, WSO_DATA_DIR: dataDir, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 30 s:\n${output}`)), 30_000);
-    const check = setInterval(() => {
-      const url = /API:\s+(http:\/\/\S+)\/v1/.exec(output)?.[1];
-      const key = /Platform admin:\s+(\S+)/.exec(output)?.[1];
-      if (url && key) {
-        clearInterval(check);
-        clearTimeout(timer);
-        resolve({ child, url, key, output: () => output });
-      }
-    }, 50);
-    child.once('exit', (code) => {
-      clearInterval(check);
-      clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-const exited = (child: ChildProcess): Promise<number | null> =>
-  new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
-
-/** Java processes whose parent is the given pid (DynamoDB Local). */
-const javaChildren = (pid: number): string =>
-  spawnSync('pgrep', ['-P', String(pid), 'java'], { encoding: 'utf8' }).stdout.trim();
+const start = (env: Record<string, string>, args: string[] = []) =>
+  startNpm({ WSO_DATA_DIR: dataDir, ...env }, args);
 
 describe('npm start', () => {
   it('serves the API, keeps data across a restart and leaves no Java process behind', async () => {

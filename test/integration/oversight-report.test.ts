@@ -294,7 +294,7 @@ describe('the state report', () => {
 });
 
 describe('access to oversight', () => {
-  it('a state-oversight key reads only its own state; tenant keys and other states are 404; no key is 401', async () => {
+  it('a state-oversight key reads only its own state; other states are 404, tenant keys 403; no key is 401', async () => {
     const ga = await api().post<{ apiKey: string }>('/v1/states/GA/api-keys', {
       key: runtime().adminKey,
       body: { name: 'GA auditor' },
@@ -304,7 +304,7 @@ describe('access to oversight', () => {
       expectProblem(await api().get(`/v1/oversight/states/GA/${path}`, { key: seeded.stateKey }), 404);
       expectProblem(await api().get(`/v1/oversight/states/FL/${path}`, { key: ga.body.apiKey }), 404);
       const county = seeded.counties[0];
-      expectProblem(await api().get(`/v1/oversight/states/FL/${path}`, { key: county?.adminKey }), 404);
+      expectProblem(await api().get(`/v1/oversight/states/FL/${path}`, { key: county?.adminKey }), 403);
       expectProblem(await api().get(`/v1/oversight/states/FL/${path}`), 401);
       expect((await api().get(`/v1/oversight/states/FL/${path}`, { key: runtime().adminKey })).status).toBe(
         200,
@@ -353,6 +353,10 @@ describe('access to oversight', () => {
     );
     const defaults = await getReport('');
     expect(defaults).toMatchObject({ from: '2025-12', to: '2026-11' });
+    // `from` alone: twelve months, but never into months that have not begun.
+    expect(await getReport('from=2026-09')).toMatchObject({ from: '2026-09', to: '2026-11' });
+    expect((await getReport('from=2026-09')).monthlyTotals).toHaveLength(3);
+    expect(await getReport('from=2025-01')).toMatchObject({ from: '2025-01', to: '2025-12' });
   });
 });
 

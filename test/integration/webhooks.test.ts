@@ -55,9 +55,12 @@ const settle = () => rt.advanceTo(rt.clock.now());
 interface Received {
   headers: IncomingHttpHeaders;
   body: string;
-  /** Real time (performance.now) and virtual time when the request arrived. */
+  /** Real time (performance.now) when the request arrived. */
   at: number;
+  /** The attempt's virtual time: the signature's timestamp (deliveries run on their own, at their due time). */
   virtualAt: number;
+  /** The virtual clock when it arrived: never before the attempt's time. */
+  clockAt: number;
 }
 
 type Behaviour = (requestNumber: number) => number | 'hang';
@@ -84,7 +87,8 @@ class Receiver {
           headers: request.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           at: performance.now(),
-          virtualAt: now(),
+          virtualAt: Number(/t=(\d+)/.exec(String(request.headers['wso-signature']))?.[1]) * 1000,
+          clockAt: now(),
         });
         const answer = this.behaviour(this.requests.length);
         if (answer !== 'hang') {
@@ -165,6 +169,7 @@ function expectSigned(request: Received, secret: string): void {
     ok: true,
     timestamp: Math.floor(request.virtualAt / 1000),
   });
+  expect(request.virtualAt).toBeLessThanOrEqual(request.clockAt);
 }
 
 describe('webhook deliveries', () => {

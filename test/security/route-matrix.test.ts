@@ -36,8 +36,8 @@ import {
  * every role on its own scope and on a foreign one, plus missing, unknown, revoked and malformed keys.
  *
  * The expected answer is the contract's rule (API.md), restated here, not read from the product:
- * a key whose tenant/state is not the one in the path gets 404 (platform-admin crosses all), then
- * a role not in `x-roles` gets 403, and an allowed role gets past authorization (any answer but
+ * a key whose tenant/state is not the one in the path gets 404 (platform-admin crosses all; a
+ * county key on a state path is a wrong role, 403), then a role not in `x-roles` gets 403, and an allowed role gets past authorization (any answer but
  * 401/403, and no 404 that is the scope's).
  */
 
@@ -136,12 +136,19 @@ beforeAll(async () => {
   }
   missing = { ...victim, name: 'missing', ids: nowhere };
 
-  // The scope 404, learnt from keys of another kind than the path (a state key on a tenant path and
-  // a tenant key on a state path): the two must agree, and every foreign answer must equal them.
+  // The scope 404, learnt from keys of another scope than the path (a state key on a tenant path and
+  // on another state's path): the two must agree, and every foreign answer must equal them.
   const probes = [
     await send(rt.url, { method: 'GET', path: `/v1/tenants/${GHOST}`, key: stateKey.body.apiKey }),
-    await send(rt.url, { method: 'GET', path: '/v1/oversight/states/WY/report', key: c.admin }),
+    await send(rt.url, { method: 'GET', path: '/v1/oversight/states/WY/report', key: stateKey.body.apiKey }),
   ];
+  // A county key on a state path is a wrong role (API.md: 403), not a hidden scope.
+  const countyOnState = await send(rt.url, {
+    method: 'GET',
+    path: '/v1/oversight/states/WY/report',
+    key: c.admin,
+  });
+  expectProblem(countyOnState, 403, 'forbidden', '/v1/oversight/states/WY/report');
   expectProblem(probes[0] as Response, 404, 'not-found', `/v1/tenants/${GHOST}`);
   expect(withoutInstance(probes[1]?.body)).toEqual(withoutInstance(probes[0]?.body));
   scopeNotFound = withoutInstance(probes[0]?.body);
@@ -162,6 +169,8 @@ function expectationFor(op: Operation, caller: Caller, target: Target): Expectat
     if (names.includes('tenantId') && !(scope.kind === 'tenant' && scope.tenantId === target.tenantId)) {
       return 404;
     }
+    // A county key on a state route: no tenant in the path to hide, so its wrong role is a 403.
+    if (names.includes('state') && scope.kind === 'tenant') return 403;
     if (names.includes('state') && !(scope.kind === 'state' && scope.state === target.state)) return 404;
   }
   return op.access.includes(caller.role) ? 'pass' : 403;
@@ -349,6 +358,8 @@ describe('security matrix: every route of the table × every role × own and for
             victim,
             expected,
           );
+          // A county key on a state path is a wrong role, checked above as a 403 (API.md), not a hidden scope.
+          if (expected === 403 && caller.scope.kind === 'tenant') return failures;
           if (expected !== 404)
             return [...failures, `${op.operationId} ${caller.role}: foreign scope not 404`];
           // The same request where nothing exists: a tenant/state never created, and ids naming nothing.

@@ -17,7 +17,7 @@ export interface County {
 
 /** A county with a facility, a credentialed officer and keys for every tenant role, set up through the API. */
 export async function onboardCounty(
-  runtime: LocalRuntime,
+  runtime: Pick<LocalRuntime, 'url' | 'adminKey'>,
   tenantId: string,
   options: { igsa?: boolean; releaseLeadMinutes?: number } = {},
 ): Promise<County> {

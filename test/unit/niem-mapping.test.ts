@@ -116,7 +116,36 @@ describe('the NIEM booking mapping', () => {
   });
 });
 
+/** The NIEM namespaces the short XML snippets below bind their prefixes to. */
+const NS = [
+  'xmlns:j="http://release.niem.gov/niem/domains/jxdm/7.2/"',
+  'xmlns:nc="http://release.niem.gov/niem/niem-core/5.0/"',
+  'xmlns:s="http://release.niem.gov/niem/structures/5.0/"',
+].join(' ');
+
 describe('the XML decoder', () => {
+  it('reads elements by namespace, not by the prefix written', () => {
+    const booking = fixture('booking.xml');
+    // Any prefix bound to the Justice namespace is j:.
+    const renamed = booking.replaceAll('j:', 'justice:').replace('xmlns:j=', 'xmlns:justice=');
+    expect(mapBookingMessage(decodeNiemXml(renamed).message)).toEqual(
+      mapBookingMessage(decodeNiemXml(booking).message),
+    );
+    // j: bound to another namespace is not NIEM: there is no booking to read.
+    const foreign = booking.replace(
+      'xmlns:j="http://release.niem.gov/niem/domains/jxdm/7.2/"',
+      'xmlns:j="urn:example:not-niem"',
+    );
+    expect(problemOf(() => mapBookingMessage(decodeNiemXml(foreign).message)).slug).toBe(
+      'invalid-niem-message',
+    );
+    // An unbound prefix is malformed XML.
+    expect(problemOf(() => decodeNiemXml('<m><j:Booking/></m>'))).toMatchObject({
+      status: 400,
+      slug: 'malformed-xml',
+    });
+  });
+
   it('refuses any DTD: external entities and entity expansion never reach the parser', () => {
     for (const name of ['external-entity.xml', 'billion-laughs.xml']) {
       const problem = problemOf(() => decodeNiemXml(fixture(name)));
@@ -125,6 +154,15 @@ describe('the XML decoder', () => {
     }
     expect(problemOf(() => decodeNiemXml('<!doctype x><x/>')).slug).toBe('xml-dtd-refused');
     expect(problemOf(() => decodeNiemXml('<x><!ENTITY a "b"></x>')).slug).toBe('xml-dtd-refused');
+    expect(problemOf(() => decodeNiemXml('<!-- a comment --><!DOCTYPE x><x/>')).slug).toBe('xml-dtd-refused');
+  });
+
+  it('reads a DOCTYPE mentioned inside CDATA or a comment as text, not as a declaration', () => {
+    const xml = fixture('booking.xml').replace(
+      '<nc:PersonGivenName>Jordan</nc:PersonGivenName>',
+      '<!-- no <!DOCTYPE here --><nc:PersonGivenName><![CDATA[Jordan <!DOCTYPE x>]]></nc:PersonGivenName>',
+    );
+    expect(JSON.stringify(decodeNiemXml(xml).message)).toContain('Jordan <!DOCTYPE x>');
   });
 
   it('refuses malformed XML, undeclared entities and bad character references', () => {
@@ -132,8 +170,12 @@ describe('the XML decoder', () => {
       status: 400,
       slug: 'malformed-xml',
     });
-    expect(problemOf(() => decodeNiemXml('<m><j:Booking>&xxe;</j:Booking></m>')).message).toContain('&xxe;');
-    expect(problemOf(() => decodeNiemXml('<m><j:Booking>&#0;</j:Booking></m>')).slug).toBe('malformed-xml');
+    expect(problemOf(() => decodeNiemXml(`<m ${NS}><j:Booking>&xxe;</j:Booking></m>`)).message).toContain(
+      '&xxe;',
+    );
+    expect(problemOf(() => decodeNiemXml(`<m ${NS}><j:Booking>&#0;</j:Booking></m>`)).slug).toBe(
+      'malformed-xml',
+    );
     expect(problemOf(() => decodeNiemXml('not xml at all')).status).toBe(400);
   });
 
@@ -147,7 +189,7 @@ describe('the XML decoder', () => {
 
   it('resolves predefined entities and character references once, and ignores attributes', () => {
     const decoded = decodeNiemXml(
-      '<m><j:Booking s:id="b1"><nc:X>&amp;lt; &#65;&#x42; &quot;q&quot;</nc:X></j:Booking></m>',
+      `<m ${NS}><j:Booking s:id="b1"><nc:X>&amp;lt; &#65;&#x42; &quot;q&quot;</nc:X></j:Booking></m>`,
     );
     expect(decoded.message).toEqual({ Booking: { X: '&lt; AB "q"' } });
   });

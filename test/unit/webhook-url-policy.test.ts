@@ -79,6 +79,13 @@ describe('webhook URL policy (static, at subscription and before each delivery)'
     expect(reasonOf(`https://hooks.example.com/${'a'.repeat(2100)}`)).toMatch(/at most 2048/);
   });
 
+  it('refuses port 0, in AWS and locally', () => {
+    expect(reasonOf('https://hooks.example.com:0/')).toBe('must not use port 0');
+    expect(reasonOf('https://hooks.example.com:00/')).toBe('must not use port 0');
+    expect(reasonOf('http://127.0.0.1:0/hooks', LOCAL)).toBe('must not use port 0');
+    expect(reasonOf('https://hooks.example.com:8443/')).toBe('ok');
+  });
+
   it('classifies addresses', () => {
     expect(isBlockedAddress('8.8.8.8')).toBe(false);
     expect(isBlockedAddress('2001:4860:4860::8888')).toBe(false);

@@ -15,9 +15,17 @@ import { stateCode } from '../../../shared/schemas/common.ts';
 const ROLES = ['state-oversight', 'platform-admin'] as const;
 const stateParams = z.strictObject({ state: stateCode });
 
-/** Defaults to the twelve months up to the current one; more than 24 months is a 400. */
+/**
+ * Defaults to the twelve months up to the current one; `from` alone runs twelve months but never
+ * past the current month (there are no figures yet); more than 24 months is a 400.
+ */
 function resolveRange(query: { from?: string | undefined; to?: string | undefined }, now: Date) {
-  const to = query.to ?? (query.from ? addMonths(query.from, 11) : monthIn(now, 'UTC'));
+  const current = monthIn(now, 'UTC');
+  const fromOnlyEnd = (from: string) => {
+    const twelve = addMonths(from, 11);
+    return twelve < current ? twelve : from > current ? from : current;
+  };
+  const to = query.to ?? (query.from ? fromOnlyEnd(query.from) : current);
   const from = query.from ?? addMonths(to, -11);
   const span = monthSpan(from, to);
   if (span < 1) throw problems.validation([{ path: 'query.from', message: 'must not be after `to`' }]);
