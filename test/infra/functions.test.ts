@@ -174,10 +174,17 @@ describe('environment variables', () => {
     }
   });
 
-  it('gives the API function the table, everything it needs to arm schedules, the queue and the tenant role', () => {
+  it('gives the API function the table, everything it needs to arm schedules, the queue, the tenant role and the webhook secrets key', () => {
     const env = environment(fn(names.apiFunction).resource);
     expect(Object.keys(env).sort()).toEqual(
-      [...BASE_VARIABLES, ...SCHEDULE_VARIABLES, 'TENANT_DATA_ROLE_ARN', 'WEBHOOK_QUEUE_URL'].sort(),
+      [
+        ...BASE_VARIABLES,
+        ...SCHEDULE_VARIABLES,
+        'TENANT_DATA_ROLE_ARN',
+        'WEBHOOK_QUEUE_URL',
+        // Issue 19 item 8: a new subscription's signing secret is sealed with it.
+        'WEBHOOK_SECRETS_KEY_ID',
+      ].sort(),
     );
     expect(env.AWS_USE_FIPS_ENDPOINT).toBe('true');
     expect(env).toMatchObject({
