@@ -169,6 +169,7 @@ const FIRST_EVENTS: Record<BundleName, unknown> = {
   sweeper: {},
   stream: { Records: [] },
   webhookSender: { Records: [] },
+  sealer: { Records: [] },
 };
 
 /**
@@ -186,6 +187,8 @@ const PLACEHOLDER_ENV: Record<string, string> = {
   POWERTOOLS_LOG_LEVEL: 'SILENT',
   POWERTOOLS_SERVICE_NAME: 'wso-bench',
   TABLE_NAME: 'wso-custody-bench',
+  AUDIT_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/bench',
+  AUDIT_BUCKET: 'wso-custody-bench-audit',
   SCHEDULE_GROUP: 'wso-custody-bench-holds',
   HOLD_TIMER_ARN: 'arn:aws:lambda:us-east-1:123456789012:function:wso-custody-bench-hold-timer',
   SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/wso-custody-bench-scheduler',

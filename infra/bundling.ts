@@ -20,6 +20,7 @@ export const FUNCTION_ENTRIES = {
   sweeper: 'functions/sweeper/handler.ts',
   stream: 'functions/stream/handler.ts',
   webhookSender: 'functions/webhook-sender/handler.ts',
+  sealer: 'functions/sealer/handler.ts',
 } as const;
 
 export type FunctionKey = keyof typeof FUNCTION_ENTRIES;

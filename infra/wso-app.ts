@@ -1,4 +1,5 @@
 import { App, type AppProps } from 'aws-cdk-lib';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { applyCompliancePacks } from './compliance.ts';
 import { type AppConfig, readConfig } from './config.ts';
 import { requireFipsRegion } from './constructs/fips-region.ts';
@@ -84,6 +85,8 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     webhookQueue: events.webhookQueue,
     tags,
   });
+  // The admin API (audit routes: state-oversight, platform-admin) lists and verifies checkpoints: read-only access to the archive and the public key.
+  events.auditSealer.grantReader(api.adminApiFunction.role, api.adminApiFunction.function, data.dataKey);
   const observability = new ObservabilityStack(app, 'Observability', {
     stackName: stackName('observability'),
     description: 'WSO custody: alarms, alarm topic, dashboard',
@@ -108,6 +111,14 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     ...(api.firewall === undefined ? {} : { webAclName: names.webAcl }),
     tags,
   });
+
+  observability.alarms.push(
+    ...events.auditSealer.alarmsIn(
+      observability,
+      new SnsAction(observability.alarmTopic),
+      observability.dashboard,
+    ),
+  );
 
   // Only the stacks whose functions call AWS: they would fail at run time without FIPS endpoints.
   if (config.fipsEndpoints) for (const stack of [timers, events, api]) requireFipsRegion(stack);

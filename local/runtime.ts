@@ -8,6 +8,7 @@ import { createStreamHandler } from '../functions/stream/app.ts';
 import { streamConsumers } from '../functions/stream/consumers.ts';
 import { createSweeper } from '../functions/sweeper/app.ts';
 import type { AppDeps } from '../shared/app-deps.ts';
+import { LocalSealer } from '../shared/audit/local-audit.ts';
 import { installPlatformAdminKey } from '../shared/auth/api-keys.ts';
 import { InMemoryUsagePlanKeys } from '../shared/auth/usage-plan-keys.ts';
 import { VirtualClock } from '../shared/clock.ts';
@@ -79,6 +80,8 @@ export interface LocalRuntime {
    * receiver's answers are known when it returns).
    */
   advanceTo: ClockDriver;
+  /** Seals audit events into signed checkpoints on the virtual clock (key and archive beside the data). */
+  sealer: LocalSealer;
   stop(): Promise<void>;
 }
 
@@ -143,6 +146,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const db = createDb({ tableName, client });
     // Tenant keys get a client that refuses what the tenant-data role's policy would (AccessDenied).
     const tenantDb = new LocalTenantDb(clientConfig, db);
+    const sealer = new LocalSealer({ db, clock, dataDir: options.dataDir });
+    cleanups.push(() => sealer.close());
     const deps: AppDeps = {
       db,
       tenantDb,
@@ -157,6 +162,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       webhookSecrets: new LocalSecretBox(
         localMasterKey(options.dataDir ? join(options.dataDir, 'webhook-secrets.key') : undefined),
       ),
+      audit: sealer.ports,
     };
     webhooks.attach(deps);
     const streamPoller = new LocalStreamPoller({
@@ -164,7 +170,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       table: client,
       tableName,
       handler: createStreamHandler(deps, streamConsumers),
-      observe: (records) => localTimers.openHoldsChanged(openHoldShards(records)),
+      observe: (records) => {
+        localTimers.openHoldsChanged(openHoldShards(records));
+        sealer.observe(records);
+      },
     });
     cleanups.push(async () => streamPoller.stop());
     const drainStreams = () => streamPoller.drain();
@@ -176,6 +185,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       afterStep: async () => {
         await drainStreams();
         webhooks.queue.kick();
+        await sealer.sealDue();
       },
       beforeAdvance: drainStreams,
     });
@@ -226,6 +236,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       tenantDb,
       moveClock,
       advanceTo,
+      sealer,
       stop,
     };
   } catch (error) {

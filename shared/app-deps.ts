@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AuditPorts } from './audit/ports.ts';
 import type { UsagePlanKeys } from './auth/usage-plan-keys.ts';
 import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
@@ -34,6 +35,8 @@ export interface AppDeps {
    * the local runtime's policy emulation locally). Absent: every request uses `db`.
    */
   tenantDb?: TenantDbProvider;
+  /** Checkpoint signer and archive (audit routes and the sealer): KMS + S3 in AWS, key file + files locally. */
+  audit?: AuditPorts;
 }
 
 /**

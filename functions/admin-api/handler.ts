@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { AppDeps } from '../../shared/app-deps.ts';
+import { awsAuditPortsOnFirstUse } from '../../shared/audit/aws-ports.ts';
 import { functionBaseDeps } from '../../shared/runtime/aws-deps.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
 import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts';
@@ -22,6 +23,8 @@ const deps: AppDeps = {
   usagePlanKeys: apiGatewayUsagePlanKeysOnFirstUse(env.USAGE_PLAN_ID, base.config.stage),
   // Webhook routes are county-admin routes, served by the tenant-facing function only.
   webhookSecrets: noWebhookSecrets('admin-api'),
+  // Audit routes (verify, checkpoints, public key): KMS and S3 loaded by the first audit request.
+  audit: awsAuditPortsOnFirstUse(env.AUDIT_KEY_ID, env.AUDIT_BUCKET),
 };
 
 /**

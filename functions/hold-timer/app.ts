@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import type { AppDeps } from '../../shared/app-deps.ts';
 import { HOLD_STEPS } from '../../shared/domain/hold.ts';
+import { rearmIfEarly, runDueSteps, type StepOutcome } from '../../shared/holds/use-cases.ts';
 import { custodyMetrics } from '../../shared/observability/metrics.ts';
 import { instant, tenantId, ulid } from '../../shared/schemas/common.ts';
-import { rearmIfEarly, runDueSteps, type StepOutcome } from '../../shared/holds/use-cases.ts';
 
 /** The schedule's Input, as EventBridgeHoldTimers writes it. Anything else is logged and dropped. */
 const timerEvent = z.object({ tenantId, holdId: ulid, step: z.enum(HOLD_STEPS), dueAt: instant });

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../shared/app-deps.ts';
-import { custodyMetrics } from '../../shared/observability/metrics.ts';
 import { runDueSteps } from '../../shared/holds/use-cases.ts';
+import { custodyMetrics } from '../../shared/observability/metrics.ts';
 import { allShards, dueOpenHolds, type OpenHoldRef } from '../../shared/store/holds.ts';
 import { toIsoSeconds } from '../../shared/util/time.ts';
 

@@ -11,6 +11,7 @@ import { DEFAULT_WEBHOOK_SETTINGS } from '../../shared/webhooks/settings.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import type { AppConfig } from '../config.ts';
+import { AuditSealer } from '../constructs/audit-sealer.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { FailureQueue } from '../constructs/failure-queue.ts';
 import { appKey } from '../constructs/key-policy.ts';
@@ -76,6 +77,7 @@ export class EventsStack extends Stack {
   readonly streamFailures: sqs.Queue;
   readonly streamFunction: CustodyFunction;
   readonly webhookSender: CustodyFunction;
+  readonly auditSealer: AuditSealer;
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
     super(scope, id, props);
@@ -149,6 +151,14 @@ export class EventsStack extends Stack {
       }),
     );
     grantTableAccess(this.streamFunction.role, tableRef, { tableActions: STREAM_TABLE_ACTIONS });
+    this.auditSealer = new AuditSealer(this, 'AuditSealer', {
+      ...common,
+      prefix: names.stackPrefix,
+      functionName: `${names.stackPrefix}-sealer`,
+      table: props.table,
+      dataKey: props.dataKey,
+      failures: this.streamFailures,
+    });
     this.webhookQueue.grantSendMessages(this.streamFunction.role);
 
     this.webhookSender = new CustodyFunction(this, 'WebhookSender', {

@@ -8,20 +8,27 @@ import type { Actor, TransactItem } from '../store/holds.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
 import { tenantPk } from '../store/keys.ts';
 import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
-import { chainHash, GENESIS_HASH } from './hash-chain.ts';
+import { chainHash, GENESIS_HASH, stateHash } from './hash-chain.ts';
 
 /**
- * The tenant's own audit chain, for every change that is not a hold transition (the tenant itself,
- * its API keys, facilities, officers, bookings, warrants and webhook subscriptions). One chain per
- * tenant: a head item (`AUDITHEAD`: last seq and hash) and one event per change (`AUDIT#<seq>`),
- * written in the SAME transaction as the change itself, conditional on the head not having moved.
- * Non-hold changes are rare (a few per day per county), so one head per tenant never runs hot.
+ * Audit chains for every change that is not a hold transition (the tenant itself, its API keys,
+ * facilities, officers, bookings, warrants and webhook subscriptions): ONE CHAIN PER ENTITY
+ * (DESIGN.md §5). Each entity has a head item (`AUDITHEAD#<kind>#<id>`: last seq and hash) and each
+ * change one event (`AUDIT#<eventId>`, a ULID, so the county's events list oldest first), written
+ * in the SAME transaction as the change, conditional on that entity's head not having moved. No
+ * county-wide item takes part in a write, so writes to different entities never contend.
  */
 export const TENANT_AUDIT_SK = {
-  head: 'AUDITHEAD',
   prefix: 'AUDIT#',
-  event: (seq: number) => `AUDIT#${String(seq).padStart(9, '0')}`,
+  event: (eventId: string) => `AUDIT#${eventId}`,
+  headPrefix: 'AUDITHEAD#',
+  head: (subject: AuditSubject) => `AUDITHEAD#${subject.kind}#${subject.id}`,
 } as const;
+
+export interface AuditSubject {
+  kind: string;
+  id: string;
+}
 
 /** Every change a tenant's own chain records, `<subject>.<verb>` (hold transitions have theirs). */
 export const TENANT_AUDIT_EVENT_TYPES = [
@@ -46,7 +53,7 @@ export type TenantAuditEventType = (typeof TENANT_AUDIT_EVENT_TYPES)[number];
 
 export interface TenantAuditChange {
   type: TenantAuditEventType;
-  subject: { kind: string; id: string };
+  subject: AuditSubject;
   occurredAt: string;
   actor: Actor;
   requestId?: string;
@@ -55,6 +62,11 @@ export interface TenantAuditChange {
   after: Record<string, unknown> | null;
   /** Paths of fields that changed whose values the event does not keep (a booking's person data). */
   changed?: string[];
+  /**
+   * The hash of the entity's person data after the change (a booking: `personDataHash`), never the
+   * values. Absent on a change that leaves person data alone: the entity's last hash carries over.
+   */
+  personDataHash?: string;
 }
 
 /** Who asked and in which request: what every change carries into its audit event. */
@@ -79,14 +91,19 @@ export const auditContext = (principal: Principal | undefined, requestId: string
 export interface TenantAuditEvent extends TenantAuditChange {
   eventId: string;
   tenantId: string;
+  /** The position in the entity's own chain (1 for its first event). */
   seq: number;
+  /** The hash of the entity's state after the change: `stateHash({ state: after, personData })`. */
+  stateHash: string;
   prevHash: string;
   hash: string;
 }
 
+/** An entity chain's head: its last event's seq and hash, and the person-data hash it carries. */
 export interface ChainHead {
   seq: number;
   hash: string;
+  personDataHash?: string;
 }
 
 export type AuditedCommit =
@@ -95,27 +112,98 @@ export type AuditedCommit =
   | { ok: false; failedIndex: number };
 
 /**
- * Retries after another change moved the head between our read and our write. Every change of a
- * county (bookings included) goes through one head, so a jail's burst of parallel writes queues
- * on it: each round lets one writer through, and full-jitter backoff spreads the others out.
+ * A write whose audit append still cannot commit after its retries: the API answers 503 with
+ * Retry-After (API.md "Busy"), and nothing was written.
  */
-const MAX_TRIES = 30;
+export class AuditChainBusyError extends Error {
+  constructor(subject: AuditSubject) {
+    super(`the audit chain of ${subject.kind} ${subject.id} stayed busy`);
+    this.name = 'AuditChainBusyError';
+  }
+}
+
+/**
+ * Retries after another change of the SAME entity moved its head between our read and our write
+ * (rare: distinct entities never share a head). Full-jitter backoff spreads the racers out.
+ */
+const MAX_TRIES = 8;
 const BACKOFF_BASE_MS = 10;
-const BACKOFF_CAP_MS = 300;
+const BACKOFF_CAP_MS = 200;
 const backoff = (attempt: number): Promise<void> =>
   new Promise((resolve) =>
     setTimeout(resolve, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt)),
   );
 
-export async function readTenantAuditHead(db: Db, tenantId: string): Promise<ChainHead> {
+const GENESIS_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
+
+export async function readEntityHead(db: Db, tenantId: string, subject: AuditSubject): Promise<ChainHead> {
   const { Item } = await db.doc.send(
     new GetCommand({
       TableName: db.tableName,
-      Key: { pk: tenantPk(tenantId), sk: TENANT_AUDIT_SK.head },
+      Key: { pk: tenantPk(tenantId), sk: TENANT_AUDIT_SK.head(subject) },
       ConsistentRead: true,
     }),
   );
-  return Item ? { seq: Number(Item.seq), hash: String(Item.hash) } : { seq: 0, hash: GENESIS_HASH };
+  if (!Item) return GENESIS_HEAD;
+  return {
+    seq: Number(Item.seq),
+    hash: String(Item.hash),
+    ...(typeof Item.personDataHash === 'string' ? { personDataHash: Item.personDataHash } : {}),
+  };
+}
+
+/**
+ * The append itself, as items for the caller's transaction: the entity's head (conditional on the
+ * head read) and the event. This is the seam a unit of work wraps (an `audit.append` intent).
+ */
+export function entityAuditAppend(
+  db: Db,
+  tenantId: string,
+  change: TenantAuditChange,
+  head: ChainHead,
+  eventId: string,
+): { event: TenantAuditEvent; items: TransactItem[] } {
+  const pk = tenantPk(tenantId);
+  const { personDataHash: given, ...rest } = change;
+  const personDataHash = given ?? (change.after === null ? undefined : head.personDataHash);
+  const content = {
+    eventId,
+    tenantId,
+    seq: head.seq + 1,
+    ...rest,
+    ...(personDataHash ? { personDataHash } : {}),
+    stateHash: stateHash({ state: change.after, personData: personDataHash ?? null }),
+    prevHash: head.hash,
+  };
+  const event: TenantAuditEvent = { ...content, hash: chainHash(head.hash, content) };
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: {
+          pk,
+          sk: TENANT_AUDIT_SK.head(change.subject),
+          entity: 'AuditHead',
+          subject: change.subject,
+          seq: event.seq,
+          hash: event.hash,
+          eventId,
+          ...(personDataHash ? { personDataHash } : {}),
+        },
+        ...(head.seq === 0
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'seq = :prev', ExpressionAttributeValues: { ':prev': head.seq } }),
+      },
+    },
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: { pk, sk: TENANT_AUDIT_SK.event(eventId), entity: 'AuditEvent', ...event },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+  return { event, items };
 }
 
 /**
@@ -129,58 +217,29 @@ export async function commitWithTenantAudit(
   items: readonly TransactItem[],
 ): Promise<AuditedCommit> {
   const { db } = deps;
-  const pk = tenantPk(tenantId);
-  const eventId = deps.ids.next();
   for (let attempt = 1; ; attempt++) {
-    const head = await readTenantAuditHead(db, tenantId);
-    const seq = head.seq + 1;
-    const content = {
-      eventId,
-      tenantId,
-      seq,
-      ...change,
-      prevHash: head.hash,
-    };
-    const event: TenantAuditEvent = { ...content, hash: chainHash(head.hash, content) };
-    const auditItems: TransactItem[] = [
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: { pk, sk: TENANT_AUDIT_SK.head, entity: 'AuditHead', seq, hash: event.hash },
-          ...(head.seq === 0
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : { ConditionExpression: 'seq = :prev', ExpressionAttributeValues: { ':prev': head.seq } }),
-        },
-      },
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: { pk, sk: TENANT_AUDIT_SK.event(seq), entity: 'AuditEvent', ...event },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ];
+    const head = await readEntityHead(db, tenantId, change.subject);
+    // A fresh id per attempt: ids grow with time, so the county's listing stays oldest first.
+    const { event, items: auditItems } = entityAuditAppend(db, tenantId, change, head, deps.ids.next());
     try {
       await db.doc.send(new TransactWriteCommand({ TransactItems: [...auditItems, ...items] }));
       return { ok: true, event };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const failed = failedConditionIndexes(error);
-      const raced =
-        failed.some((index) => index < auditItems.length) ||
-        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
-      if (raced && attempt < MAX_TRIES) {
-        await backoff(attempt);
-        continue;
-      }
       const own = failed.find((index) => index >= auditItems.length);
       if (own !== undefined) return { ok: false, failedIndex: own - auditItems.length };
-      throw error;
+      const raced =
+        failed.length > 0 ||
+        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
+      if (!raced) throw error;
+      if (attempt >= MAX_TRIES) throw new AuditChainBusyError(change.subject);
+      await backoff(attempt);
     }
   }
 }
 
-/** The tenant's chain, oldest first (`AUDIT#<seq>` sorts by seq): one single-partition Query per page. */
+/** The county's events, oldest first (`AUDIT#<ulid>`): one single-partition Query per page. */
 export function listTenantAuditEvents(
   db: Db,
   tenantId: string,

@@ -1,44 +1,78 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../store/db.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from '../store/keys.ts';
-import { type Break, type ChainCursor, checkHead, checkLink, startCursor } from './chain-check.ts';
-import { readTenantAuditHead, TENANT_AUDIT_SK } from './tenant-audit.ts';
+import { type Break, type BrokenReason, checkHead, checkLink, startCursor } from './chain-check.ts';
+import { archivedCheckpointSchema, type CheckpointProblem, checkCheckpointChain } from './checkpoint.ts';
+import { stateHash } from './hash-chain.ts';
+import { personDataHash } from './person-data.ts';
+import type { AuditPorts } from './ports.ts';
+import { archivedCheckpoints, CHECKPOINT_SK } from './sealer.ts';
+import { TENANT_AUDIT_SK } from './tenant-audit.ts';
 
 /**
- * `GET .../audit/verify`: recomputes every hash chain of one tenant and names the first broken link.
- * Reads are single-partition Queries in key order (no Scan): the holds' chain heads (a projection of
- * HOLD# items), every hold event (HOLDEVENT#, grouped by hold because the sort key is
- * `HOLDEVENT#<holdId>#<seq>`), then the tenant's own chain (AUDIT#). Heads are read before events,
- * so a transition landing mid-verification cannot be mistaken for tampering.
+ * `GET .../audit/verify` (DESIGN.md §5). Three layers, each naming what is broken:
+ * 1. every chain (each hold's, each other entity's) link by link, and its head;
+ * 2. each entity's current state against its last event (a hold's whole state; a booking's person
+ *    data, as a hash);
+ * 3. everything against the signed, archived checkpoints: their signatures and chain, and every
+ *    event they sealed still stored with the hash they sealed. This is what catches an insider who
+ *    rewrites the table consistently, or restores it from an older backup.
+ * Reads are single-partition Queries (no Scan); heads are read before events, so changes landing
+ * mid-verification are not mistaken for tampering.
  */
-export interface BrokenLink extends Break {
-  chain: 'hold' | 'tenant';
+export const VERIFY_REASONS = [
+  'hash-mismatch',
+  'prev-hash-mismatch',
+  'missing-seq',
+  'head-mismatch',
+  'state-mismatch',
+  'sealed-event-missing',
+  'sealed-event-changed',
+  'checkpoint-copy-mismatch',
+  'checkpoint-schema',
+  'checkpoint-tenant',
+  'checkpoint-seq',
+  'checkpoint-chain',
+  'checkpoint-unknown-key',
+  'checkpoint-signature',
+  'checkpoint-root',
+  'checkpoint-count',
+] as const satisfies readonly (BrokenReason | CheckpointProblem | string)[];
+export type VerifyReason = (typeof VERIFY_REASONS)[number];
+
+export interface BrokenLink {
+  chain: 'hold' | 'entity' | 'checkpoint';
   holdId?: string;
+  entity?: { kind: string; id: string };
+  /** The event's seq in its chain, or the checkpoint's seq. */
+  seq: number;
+  eventId?: string;
+  /** The event's storage reference (sort key), for sealed events. */
+  ref?: string;
+  reason: VerifyReason;
+  detail: string;
 }
 
 export interface VerifyResult {
   ok: boolean;
-  /** Events verified (hold events and tenant audit events). */
+  /** Events verified (hold events and entity events). */
   checked: number;
   /** Hold chains verified. */
   holds: number;
+  /** Other entity chains verified. */
+  entities: number;
+  /** Archived checkpoints verified. */
+  checkpoints: number;
+  /** Events not yet in a checkpoint (sealed within a minute of being written). */
+  unsealed: number;
   firstBroken?: BrokenLink;
+  /** Everything found broken, at most `MAX_REPORTED`. */
+  broken?: BrokenLink[];
 }
 
-interface Head {
-  holdId: string;
-  seq: number;
-  hash: string;
-}
+export const MAX_REPORTED = 50;
 
-const HOLD_EVENT_PREFIX = 'HOLDEVENT#';
-
-async function* queryPrefix(
-  db: Db,
-  pk: string,
-  prefix: string,
-  projection?: string[],
-): AsyncGenerator<Record<string, unknown>> {
+async function* queryPrefix(db: Db, pk: string, prefix: string): AsyncGenerator<Record<string, unknown>> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await db.doc.send(
@@ -47,14 +81,6 @@ async function* queryPrefix(
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
         ConsistentRead: true,
-        ...(projection
-          ? {
-              ProjectionExpression: projection.map((_, index) => `#p${index}`).join(', '),
-              ExpressionAttributeNames: Object.fromEntries(
-                projection.map((name, index) => [`#p${index}`, name]),
-              ),
-            }
-          : {}),
         ExclusiveStartKey: startKey,
       }),
     );
@@ -63,111 +89,254 @@ async function* queryPrefix(
   } while (startKey);
 }
 
-const toHead = (item: Record<string, unknown>): Head => ({
-  holdId: String(item.sk).slice(SK_PREFIX.hold.length),
-  seq: Number(item.eventSeq ?? 0),
-  hash: String(item.eventHash ?? ''),
-});
+const readAll = async (db: Db, pk: string, prefix: string) => {
+  const items: Record<string, unknown>[] = [];
+  for await (const item of queryPrefix(db, pk, prefix)) items.push(item);
+  return items;
+};
 
-async function holdHeads(db: Db, tenantId: string): Promise<Head[]> {
-  const heads: Head[] = [];
-  for await (const item of queryPrefix(db, tenantPk(tenantId), SK_PREFIX.hold, [
-    'sk',
-    'eventSeq',
-    'eventHash',
-  ])) {
-    heads.push(toHead(item));
+/** The hold as its events keep it: the stored item without the table's and the engine's own attributes. */
+const HOLD_ITEM_ONLY = new Set([
+  'pk',
+  'sk',
+  'entity',
+  'gsi1pk',
+  'gsi1sk',
+  'eventSeq',
+  'eventHash',
+  'armPending',
+]);
+export const holdState = (item: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(item).filter(([name]) => !HOLD_ITEM_ONLY.has(name)));
+
+interface Chain {
+  head: { seq: number; hash: string } | undefined;
+  events: { seq: number; item: Record<string, unknown> }[];
+}
+
+const chainOf = (chains: Map<string, Chain>, key: string): Chain => {
+  let chain = chains.get(key);
+  if (!chain) {
+    chain = { head: undefined, events: [] };
+    chains.set(key, chain);
   }
-  return heads;
+  return chain;
+};
+
+export async function verifyTenantAudit(
+  db: Db,
+  tenantId: string,
+  audit: AuditPorts | undefined,
+): Promise<VerifyResult> {
+  const pk = tenantPk(tenantId);
+  const broken: BrokenLink[] = [];
+  const report = (link: BrokenLink) => {
+    if (broken.length < MAX_REPORTED) broken.push(link);
+  };
+
+  // Heads and current state first, then events.
+  const holdItems = new Map<string, Record<string, unknown>>();
+  const holds = new Map<string, Chain>();
+  for (const item of await readAll(db, pk, SK_PREFIX.hold)) {
+    const holdId = String(item.sk).slice(SK_PREFIX.hold.length);
+    holdItems.set(holdId, item);
+    chainOf(holds, holdId).head = { seq: Number(item.eventSeq ?? 0), hash: String(item.eventHash ?? '') };
+  }
+  const entities = new Map<string, Chain>();
+  for (const item of await readAll(db, pk, TENANT_AUDIT_SK.headPrefix)) {
+    const chain = chainOf(entities, String(item.sk).slice(TENANT_AUDIT_SK.headPrefix.length));
+    chain.head = { seq: Number(item.seq), hash: String(item.hash) };
+  }
+  const bookingPersonData = new Map<string, string>();
+  for (const item of await readAll(db, pk, SK_PREFIX.booking)) {
+    bookingPersonData.set(
+      String(item.sk).slice(SK_PREFIX.booking.length),
+      personDataHash(item as { person: never; charges: never }),
+    );
+  }
+
+  const storedHashes = new Map<string, string>();
+  for (const item of await readAll(db, pk, 'HOLDEVENT#')) {
+    const [, holdId = '', seqText = ''] = String(item.sk).split('#');
+    chainOf(holds, holdId).events.push({ seq: Number(seqText), item });
+    storedHashes.set(String(item.sk), String(item.hash));
+  }
+  for (const item of await readAll(db, pk, TENANT_AUDIT_SK.prefix)) {
+    const subject = item.subject as { kind: string; id: string } | undefined;
+    const chain = chainOf(entities, `${subject?.kind ?? '?'}#${subject?.id ?? '?'}`);
+    chain.events.push({ seq: Number(item.seq), item });
+    storedHashes.set(String(item.sk), String(item.hash));
+  }
+
+  // 1 and 2: chains, heads and current state.
+  let checked = 0;
+  for (const [holdId, chain] of holds) {
+    chain.head ??= await lateHoldHead(db, tenantId, holdId);
+    const last = verifyChain(chain, (link) => report({ chain: 'hold', holdId, ...link }));
+    checked += chain.events.length;
+    const current = holdItems.get(holdId);
+    if (last && current && last.seq === chain.head?.seq && typeof last.item.stateHash === 'string') {
+      if (stateHash(holdState(current)) !== last.item.stateHash) {
+        report({
+          chain: 'hold',
+          holdId,
+          seq: last.seq,
+          eventId: String(last.item.eventId),
+          reason: 'state-mismatch',
+          detail: 'the hold as stored differs from the state its last audit event recorded',
+        });
+      }
+    }
+  }
+  for (const [key, chain] of entities) {
+    const separator = key.indexOf('#');
+    const entity = { kind: key.slice(0, separator), id: key.slice(separator + 1) };
+    chain.head ??= await lateEntityHead(db, tenantId, entity);
+    const last = verifyChain(chain, (link) => report({ chain: 'entity', entity, ...link }));
+    checked += chain.events.length;
+    const current = entity.kind === 'booking' ? bookingPersonData.get(entity.id) : undefined;
+    if (last && current && last.seq === chain.head?.seq && typeof last.item.personDataHash === 'string') {
+      if (current !== last.item.personDataHash) {
+        report({
+          chain: 'entity',
+          entity,
+          seq: last.seq,
+          eventId: String(last.item.eventId),
+          reason: 'state-mismatch',
+          detail: 'the booking\u2019s person data differs from the hash its last audit event recorded',
+        });
+      }
+    }
+  }
+
+  // 3: the signed, archived checkpoints.
+  let checkpoints = 0;
+  const sealed = new Set<string>();
+  if (audit) {
+    const archived: unknown[] = [];
+    for await (const item of archivedCheckpoints(audit.archive, tenantId)) archived.push(item);
+    checkpoints = archived.length;
+    const chainBreak = checkCheckpointChain(tenantId, archived, [await audit.signer.publicKey()]);
+    if (chainBreak) report({ chain: 'checkpoint', ...chainBreak });
+    const bySeq = new Map<number, string>();
+    for (const raw of archived) {
+      const parsed = archivedCheckpointSchema.safeParse(raw);
+      if (!parsed.success) continue;
+      const { checkpoint, leaves } = parsed.data;
+      bySeq.set(checkpoint.seq, JSON.stringify(parsed.data));
+      for (const leaf of leaves) {
+        sealed.add(leaf.ref);
+        const stored = storedHashes.get(leaf.ref);
+        if (stored === leaf.hash) continue;
+        report({
+          chain: 'checkpoint',
+          seq: checkpoint.seq,
+          ref: leaf.ref,
+          reason: stored === undefined ? 'sealed-event-missing' : 'sealed-event-changed',
+          detail:
+            stored === undefined
+              ? `an event sealed in checkpoint ${checkpoint.seq} is no longer stored`
+              : `an event sealed in checkpoint ${checkpoint.seq} is stored with another hash`,
+        });
+      }
+    }
+    for (const copy of await readAll(db, pk, CHECKPOINT_SK.prefix)) {
+      const { pk: _pk, sk, entity: _entity, ...body } = copy;
+      const seq = Number(String(sk).slice(CHECKPOINT_SK.prefix.length));
+      const parsed = archivedCheckpointSchema.safeParse(body);
+      if (parsed.success && bySeq.get(seq) === JSON.stringify(parsed.data)) continue;
+      report({
+        chain: 'checkpoint',
+        seq,
+        reason: 'checkpoint-copy-mismatch',
+        detail: 'the table\u2019s copy of this checkpoint is not the archived one',
+      });
+    }
+  }
+  const unsealed = [...storedHashes.keys()].filter((ref) => !sealed.has(ref)).length;
+
+  const result: VerifyResult = {
+    ok: broken.length === 0,
+    checked,
+    holds: holds.size,
+    entities: entities.size,
+    checkpoints,
+    unsealed,
+  };
+  return broken.length === 0 ? result : { ...result, firstBroken: broken[0], broken };
+}
+
+/**
+ * One chain, link by link in seq order; reports the first break. Returns the last verified event
+ * (the one the entity's current state must match), or undefined when the chain is broken.
+ */
+function verifyChain(
+  chain: Chain,
+  report: (link: Omit<Break, 'reason'> & { reason: VerifyReason }) => void,
+): { seq: number; item: Record<string, unknown> } | undefined {
+  const events = [...chain.events].sort((a, b) => a.seq - b.seq);
+  if (!chain.head) {
+    report({
+      seq: 1,
+      reason: 'head-mismatch',
+      detail: 'audit events exist for an entity that has no chain head',
+    });
+    return undefined;
+  }
+  if (events.length === 0 && chain.head.seq > 0) {
+    report({
+      seq: 1,
+      reason: 'missing-seq',
+      detail: `no audit events are stored for a head that records ${chain.head.seq}`,
+    });
+    return undefined;
+  }
+  let cursor = startCursor();
+  for (const { seq, item } of events) {
+    const result = checkLink(cursor, seq, item, chain.head.seq);
+    if ('broken' in result) {
+      report(result.broken);
+      return undefined;
+    }
+    cursor = result.cursor;
+  }
+  const end = checkHead(cursor, chain.head);
+  if (end) {
+    report(end);
+    return undefined;
+  }
+  return events.at(-1);
 }
 
 /** A hold created after the heads were read: its own head, read now. */
-async function lateHead(db: Db, tenantId: string, holdId: string): Promise<Head | undefined> {
+async function lateHoldHead(
+  db: Db,
+  tenantId: string,
+  holdId: string,
+): Promise<{ seq: number; hash: string } | undefined> {
   const { Item } = await db.doc.send(
     new GetCommand({
       TableName: db.tableName,
       Key: tenantKeys.hold(tenantId, holdId),
       ConsistentRead: true,
-      ProjectionExpression: 'sk, eventSeq, eventHash',
+      ProjectionExpression: 'eventSeq, eventHash',
     }),
   );
-  return Item ? toHead(Item) : undefined;
+  return Item ? { seq: Number(Item.eventSeq ?? 0), hash: String(Item.eventHash ?? '') } : undefined;
 }
 
-interface Group {
-  holdId: string;
-  head: Head | undefined;
-  cursor: ChainCursor;
-}
-
-export async function verifyTenantAudit(db: Db, tenantId: string): Promise<VerifyResult> {
-  const heads = await holdHeads(db, tenantId);
-  let next = 0;
-  let checked = 0;
-  let holds = 0;
-  let group: Group | undefined;
-  const broken = (link: Omit<BrokenLink, 'chain'>, chain: BrokenLink['chain'] = 'hold'): VerifyResult => ({
-    ok: false,
-    checked,
-    holds,
-    firstBroken: { chain, ...link },
-  });
-  const finish = (current: Group): BrokenLink | undefined => {
-    holds += 1;
-    if (!current.head) {
-      return {
-        chain: 'hold',
-        holdId: current.holdId,
-        seq: 1,
-        reason: 'head-mismatch',
-        detail: 'audit events exist for a hold that has no record',
-      };
-    }
-    const end = checkHead(current.cursor, current.head);
-    return end ? { chain: 'hold', holdId: current.holdId, ...end } : undefined;
-  };
-  const headless = (head: Head): Omit<BrokenLink, 'chain'> => ({
-    holdId: head.holdId,
-    seq: 1,
-    reason: 'missing-seq',
-    detail: `no audit events are stored for a hold whose head records ${head.seq}`,
-  });
-
-  for await (const item of queryPrefix(db, tenantPk(tenantId), HOLD_EVENT_PREFIX)) {
-    const [, holdId = '', seqText = ''] = String(item.sk).split('#');
-    if (group?.holdId !== holdId) {
-      if (group) {
-        const end = finish(group);
-        if (end) return { ok: false, checked, holds, firstBroken: end };
-      }
-      // Heads with no events at all sort before this hold: each is a chain deleted whole.
-      const skipped = heads[next];
-      if (skipped && skipped.holdId < holdId) return broken(headless(skipped));
-      const head = heads[next]?.holdId === holdId ? heads[next++] : await lateHead(db, tenantId, holdId);
-      group = { holdId, head, cursor: startCursor() };
-    }
-    const result = checkLink(group.cursor, Number(seqText), item, group.head?.seq);
-    if ('broken' in result) return broken({ holdId, ...result.broken });
-    group.cursor = result.cursor;
-    checked += 1;
-  }
-  if (group) {
-    const end = finish(group);
-    if (end) return { ok: false, checked, holds, firstBroken: end };
-  }
-  const leftover = heads[next];
-  if (leftover) return broken(headless(leftover));
-
-  const tenantHead = await readTenantAuditHead(db, tenantId);
-  let cursor = startCursor();
-  for await (const item of queryPrefix(db, tenantPk(tenantId), TENANT_AUDIT_SK.prefix)) {
-    const seq = Number(String(item.sk).slice(TENANT_AUDIT_SK.prefix.length));
-    const result = checkLink(cursor, seq, item, tenantHead.seq);
-    if ('broken' in result) return broken(result.broken, 'tenant');
-    cursor = result.cursor;
-    checked += 1;
-  }
-  const end = checkHead(cursor, tenantHead);
-  if (end) return broken(end, 'tenant');
-  return { ok: true, checked, holds };
+/** An entity first changed after the heads were read: its own head, read now. */
+async function lateEntityHead(
+  db: Db,
+  tenantId: string,
+  subject: { kind: string; id: string },
+): Promise<{ seq: number; hash: string } | undefined> {
+  const { Item } = await db.doc.send(
+    new GetCommand({
+      TableName: db.tableName,
+      Key: { pk: tenantPk(tenantId), sk: TENANT_AUDIT_SK.head(subject) },
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? { seq: Number(Item.seq), hash: String(Item.hash) } : undefined;
 }

@@ -5,7 +5,7 @@
  * document lists each route's problems from it. Slugs and statuses are part of API.md: never
  * rename one, only add.
  */
-export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 500 | 503;
+export type ProblemStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 431 | 500 | 503;
 
 export interface ProblemSpec {
   /** A few slugs are answered with either status by context (a rule at service, a conflict later). */
@@ -69,6 +69,14 @@ export const CATALOGUE = {
     when: 'busy (contention, throttling): retry after `Retry-After`; nothing was written',
   },
   'internal-error': { status: 500, title: 'Internal error', when: 'an unexpected error (logged)' },
+  // The local runtime's HTTP server only (absent in AWS, where API Gateway answers these).
+  'bad-request': { status: 400, title: 'Bad request', when: 'the request is not valid HTTP/1.1' },
+  'request-header-fields-too-large': {
+    status: 431,
+    title: 'Request header fields too large',
+    when: 'the request line and headers exceed 16 KiB',
+  },
+  starting: { status: 503, title: 'Starting', when: 'the local runtime is starting' },
 
   // Conflicts with the current state (409).
   'concurrent-modification': conflict('the resource kept changing meanwhile; read it and retry'),

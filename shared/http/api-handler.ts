@@ -11,6 +11,7 @@ import type { Principal } from '../auth/principal.ts';
 import { refuse } from '../errors/catalogue.ts';
 import { keyRefByHash, readKeyByHash } from '../store/api-keys.ts';
 import { tenantPk } from '../store/keys.ts';
+import { getTenant } from '../store/tenants.ts';
 import { RacesLost } from '../store/unit-of-work.ts';
 import { IDEMPOTENCY_KEY_PATTERN, requestHash, runIdempotent } from './idempotency.ts';
 import { DomainError, fromDomainError, ProblemError, problems } from './problem.ts';
@@ -71,7 +72,13 @@ export function createApiHandler(deps: AppDeps, routes: readonly AnyRoute[]): Ap
       status = problem.status;
       return {
         statusCode: problem.status,
-        headers: { ...BASE_HEADERS, 'content-type': 'application/problem+json', 'x-request-id': requestId },
+        headers: {
+          ...BASE_HEADERS,
+          'content-type': 'application/problem+json',
+          'x-request-id': requestId,
+          // API.md "Busy": a 503 tells the client when to try again.
+          ...(problem.status === 503 ? { 'retry-after': '1' } : {}),
+        },
         body: JSON.stringify(problem.toBody(event.path)),
       };
     } finally {
@@ -238,22 +245,27 @@ class Admission implements RouteCaller {
   }
 
   async admit(keyItem: Record<string, unknown> | undefined): Promise<ReturnType<typeof actorOf>> {
-    if (!this.principal) this.accept(await admitKeyItem(this.deps, keyItem));
+    if (!this.principal) await this.accept(await admitKeyItem(this.deps, keyItem));
     for (const check of this.checks) check(this.principal as Principal);
     return actorOf(this.principal as Principal);
   }
 
   async admitNow(): Promise<void> {
     if (this.principal) return;
-    this.accept(
+    await this.accept(
       this.hash ? await admitKeyItem(this.deps, await readKeyByHash(this.deps.db, this.hash)) : undefined,
     );
   }
 
-  private accept(principal: Principal | undefined): void {
+  private async accept(principal: Principal | undefined): Promise<void> {
     if (!principal) throw problems.unauthorized();
     this.onPrincipal(principal);
     authorize(this.route, principal, this.params);
+    if (principal.scope.kind === 'state' && this.params.tenantId !== undefined) {
+      // A state key reaches a tenant path only where its role is allowed, and only its state's counties.
+      const tenant = await getTenant(this.deps.db, this.params.tenantId);
+      if (tenant?.state !== principal.scope.state) throw problems.notFound();
+    }
     this.principal = principal;
   }
 }
@@ -280,7 +292,11 @@ function authorize(route: AnyRoute, principal: Principal, params: Record<string,
   const roles = route.access === 'public' ? [] : route.access;
   const { scope } = principal;
   if (params.tenantId !== undefined && scope.kind !== 'platform') {
-    if (scope.kind !== 'tenant' || scope.tenantId !== params.tenantId) throw problems.notFound();
+    // A state key may reach its state's counties on routes open to state-oversight (checked by runRoute).
+    const stateReach = scope.kind === 'state' && roles.includes('state-oversight');
+    if (!stateReach && (scope.kind !== 'tenant' || scope.tenantId !== params.tenantId)) {
+      throw problems.notFound();
+    }
   }
   if (params.state !== undefined && scope.kind !== 'platform') {
     // A county key on a state route is a wrong role (403): the path names no tenant to hide.
@@ -388,6 +404,7 @@ const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'RequestLimitExceeded',
   'TransactionConflictException',
+  'AuditChainBusyError',
 ]);
 
 const isThrottling = (error: unknown): boolean => error instanceof Error && THROTTLING.has(error.name);

@@ -41,6 +41,9 @@ export const FUNCTION_ENVIRONMENT = {
     TENANT_DATA_ROLE_ARN: 'required',
     /** Key issuance registers each key in this usage plan (checked on use). */
     USAGE_PLAN_ID: 'optional',
+    /** Audit routes: the checkpoint signing key (public half only) and archive (checked on use). */
+    AUDIT_KEY_ID: 'optional',
+    AUDIT_BUCKET: 'optional',
   },
   authorizer: { TABLE_NAME: 'required' },
   holdTimer: { TABLE_NAME: 'required', ...SCHEDULE_SETTINGS },
@@ -58,6 +61,8 @@ export const FUNCTION_ENVIRONMENT = {
     WEBHOOK_MAX_ATTEMPTS: 'optional',
     WEBHOOK_CONCURRENCY: 'optional',
   },
+  /** The audit sealer: reads and copies checkpoints in the table, signs with KMS, archives to S3. */
+  sealer: { TABLE_NAME: 'required', AUDIT_KEY_ID: 'required', AUDIT_BUCKET: 'required' },
 } as const satisfies Record<string, Readonly<Record<string, Presence>>>;
 
 /** Set on every function by the construct itself, read by the runtime of every function. */

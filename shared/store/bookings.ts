@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
+import { personDataHash } from '../audit/person-data.ts';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
@@ -86,6 +87,7 @@ export async function upsertBooking(
         before: current ? bookingAuditView(current) : null,
         after: bookingAuditView(booking),
         changed: changedPersonData(current, booking),
+        personDataHash: personDataHash(booking),
       },
       [
         {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { chainHash, GENESIS_HASH } from '../audit/hash-chain.ts';
+import { chainHash, GENESIS_HASH, stateHash } from '../audit/hash-chain.ts';
 import type { Hold, HoldAuditEventType, HoldChange, HoldEventType } from '../domain/hold.ts';
 import { isNotification, isOpen } from '../domain/hold.ts';
 import type { IdGenerator } from '../ids.ts';
@@ -30,6 +30,8 @@ export interface HoldEvent {
   requestId?: string;
   before: Hold | null;
   after: Hold;
+  /** `stateHash(after)`: what `verify` holds the hold's current item against. */
+  stateHash: string;
   prevHash: string;
   hash: string;
 }
@@ -149,6 +151,7 @@ export async function commitHoldChange(request: CommitRequest): Promise<HoldEven
       ...(request.requestId ? { requestId: request.requestId } : {}),
       before: previous,
       after,
+      stateHash: stateHash(after),
       prevHash: chain.eventHash,
     };
     const event: HoldEvent = { ...content, hash: chainHash(chain.eventHash, content) };

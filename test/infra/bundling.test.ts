@@ -32,7 +32,7 @@ const bundleOf = (key: FunctionKey) => {
   return pending;
 };
 
-const CLIENTS = ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts', 'kms'] as const;
+const CLIENTS = ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts', 'kms', 's3'] as const;
 type Client = (typeof CLIENTS)[number];
 const clientsIn = (inputs: readonly string[]): Client[] =>
   CLIENTS.filter((client) => inputs.some((path) => path.includes(`node_modules/@aws-sdk/client-${client}/`)));
@@ -45,12 +45,16 @@ const EXPECTED: Partial<Record<FunctionKey, { initial: Client[]; package: Client
   // Issue 19: key issuance (API Gateway) runs in the admin API function only.
   // Issue 19 item 8: KMS seals a new webhook subscription's secret (api) and opens it (webhookSender).
   api: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'sts', 'kms'] },
-  adminApi: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts'] },
+  adminApi: {
+    initial: ['dynamodb'],
+    package: ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts', 'kms', 's3'],
+  },
   authorizer: { initial: ['dynamodb'], package: ['dynamodb'] },
   holdTimer: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },
   sweeper: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },
   stream: { initial: ['dynamodb'], package: ['dynamodb', 'sqs'] },
   webhookSender: { initial: ['dynamodb'], package: ['dynamodb', 'sqs', 'kms'] },
+  sealer: { initial: ['dynamodb'], package: ['dynamodb', 'kms', 's3'] },
 };
 
 describe('function bundles', () => {

@@ -61,6 +61,7 @@ describe('every Lambda function', () => {
         names.sweeperFunction,
         names.streamFunction,
         names.webhookSenderFunction,
+        `${names.stackPrefix}-sealer`,
       ].sort(),
     );
   });
@@ -101,7 +102,10 @@ describe('every Lambda function', () => {
         .filter((s) => s.Effect === 'Allow' && asArray(s.Resource).includes('*'))
         .flatMap((s) => asArray(s.Action));
       const expected = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
-      if (f.name === names.streamFunction) expected.unshift('dynamodb:ListStreams');
+      // The stream's consumers: the stream function and the audit sealer.
+      if ([names.streamFunction, `${names.stackPrefix}-sealer`].includes(f.name)) {
+        expected.unshift('dynamodb:ListStreams');
+      }
       expect(onEverything.sort(), f.name).toEqual(expected);
     }
   });
@@ -200,6 +204,8 @@ describe('environment variables', () => {
       [
         ...BASE_VARIABLES,
         ...SCHEDULE_VARIABLES,
+        'AUDIT_BUCKET',
+        'AUDIT_KEY_ID',
         'TENANT_DATA_ROLE_ARN',
         'USAGE_PLAN_ID',
         'WEBHOOK_QUEUE_URL',

@@ -160,7 +160,7 @@ describe('alarms', () => {
   });
 
   it('all notify the alarm topic', () => {
-    expect(alarms).toHaveLength(21);
+    expect(alarms).toHaveLength(23);
     for (const a of alarms) expect(a.actions, a.name).toEqual([`\${${topicId}}`]);
   });
 });
@@ -195,7 +195,7 @@ describe('dashboard', () => {
     const [, dashboard] = onlyResource(observability, 'AWS::CloudWatch::Dashboard');
     const body = render(props(dashboard).DashboardBody);
     const alarmIds = Object.keys(resourcesOfType(observability, 'AWS::CloudWatch::Alarm'));
-    expect(alarmIds).toHaveLength(21);
+    expect(alarmIds).toHaveLength(23);
     for (const id of alarmIds) expect(body, id).toContain(`\${${id}.Arn}`);
     for (const metric of [
       CUSTODY_METRICS.holdsOpened,

@@ -449,7 +449,7 @@ describe('the county\u2019s own audit chain', () => {
     await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
-        Key: { pk: tenantPk(fresh.tenantId), sk: TENANT_AUDIT_SK.event(target.seq) },
+        Key: { pk: tenantPk(fresh.tenantId), sk: TENANT_AUDIT_SK.event(target.eventId) },
         UpdateExpression: 'SET #actor.keyId = :forged',
         ExpressionAttributeNames: { '#actor': 'actor' },
         ExpressionAttributeValues: { ':forged': 'someone-else' },
@@ -457,7 +457,7 @@ describe('the county\u2019s own audit chain', () => {
     );
     expect((await verify()).body).toMatchObject({
       ok: false,
-      firstBroken: { chain: 'tenant', seq: target.seq, eventId: target.eventId, reason: 'hash-mismatch' },
+      firstBroken: { chain: 'entity', seq: target.seq, eventId: target.eventId, reason: 'hash-mismatch' },
     });
   });
 });

@@ -53,6 +53,8 @@ interface Target {
   name: 'own' | 'foreign' | 'ghost' | 'missing';
   tenantId: string;
   state: string;
+  /** The state the tenant itself belongs to (undefined: no such tenant); state-oversight reaches it on audit routes. */
+  tenantState: string | undefined;
   /** Real ids (or, for `missing`, ids that name nothing). */
   ids: Record<string, string>;
   hint: Hint;
@@ -122,9 +124,10 @@ beforeAll(async () => {
     { label: 'malformed header', authorization: `Basic ${Buffer.from(`${c.admin}:`).toString('base64')}` },
   ];
 
-  home = { name: 'own', tenantId: HOME, state: 'FL', ...pick(homeWorld) };
-  victim = { name: 'foreign', tenantId: VICTIM, state: 'GA', ...pick(victimWorld) };
-  ghost = { ...victim, name: 'ghost', tenantId: GHOST, state: 'WY' };
+  home = { name: 'own', tenantId: HOME, state: 'FL', tenantState: 'FL', ...pick(homeWorld) };
+  // The victim county is in FL too (onboardCounty); its state path target is GA.
+  victim = { name: 'foreign', tenantId: VICTIM, state: 'GA', tenantState: 'FL', ...pick(victimWorld) };
+  ghost = { ...victim, name: 'ghost', tenantId: GHOST, state: 'WY', tenantState: undefined };
 
   const served = await send(rt.url, { method: 'GET', path: '/v1/openapi.json' });
   expect(served.status).toBe(200);
@@ -166,7 +169,14 @@ function expectationFor(op: Operation, caller: Caller, target: Target): Expectat
   const names = op.pathParams.map((param) => param.name);
   const { scope } = caller;
   if (scope.kind !== 'platform') {
-    if (names.includes('tenantId') && !(scope.kind === 'tenant' && scope.tenantId === target.tenantId)) {
+    // API.md: state-oversight reaches the counties of its state where a route allows it (audit).
+    const stateReach =
+      scope.kind === 'state' && op.access.includes('state-oversight') && scope.state === target.tenantState;
+    if (
+      names.includes('tenantId') &&
+      !stateReach &&
+      !(scope.kind === 'tenant' && scope.tenantId === target.tenantId)
+    ) {
       return 404;
     }
     // A county key on a state route: no tenant in the path to hide, so its wrong role is a 403.
@@ -350,12 +360,17 @@ describe('security matrix: every route of the table × every role × own and for
     const tasks: (() => Promise<string[]>)[] = [];
     for (const op of operations.filter((o) => isScoped(o) && o.access !== 'public')) {
       for (const caller of callers.filter((c) => c.scope.kind !== 'platform')) {
+        // A state key reaches its own state's counties on audit routes: its foreign county is the GA one.
+        const reachesVictim = expectationFor(op, caller, victim) === 'pass' && caller.scope.kind === 'state';
+        const target: Target = reachesVictim
+          ? { ...victim, tenantId: VICTIM_STATE_TENANT, tenantState: 'GA' }
+          : victim;
         tasks.push(async () => {
-          const expected = expectationFor(op, caller, victim);
+          const expected = expectationFor(op, caller, target);
           const { failures, response } = await runCaseWithResponse(
             op,
             { label: caller.role, key: caller.key },
-            victim,
+            target,
             expected,
           );
           // A county key on a state path is a wrong role, checked above as a 403 (API.md), not a hidden scope.
@@ -364,7 +379,10 @@ describe('security matrix: every route of the table × every role × own and for
             return [...failures, `${op.operationId} ${caller.role}: foreign scope not 404`];
           // The same request where nothing exists: a tenant/state never created, and ids naming nothing.
           const answers: Response[] = [response];
-          for (const target of [ghost, missing]) {
+          const missingHere: Target = reachesVictim
+            ? { ...missing, tenantId: VICTIM_STATE_TENANT, tenantState: 'GA' }
+            : missing;
+          for (const target of [ghost, missingHere]) {
             const request = await requestFor(op, target, { fresh: false });
             answers.push(await send(rt.url, { ...request, key: caller.key }));
           }

@@ -1,6 +1,14 @@
 import * as z from 'zod';
 import type { Principal } from '../../../shared/auth/principal.ts';
 import type { Hold } from '../../../shared/domain/hold.ts';
+import {
+  releaseBooking,
+  releaseHold,
+  reviewHold,
+  serveWarrant,
+  transferHold,
+  withdrawWarrant,
+} from '../../../shared/holds/use-cases.ts';
 import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute, type RequestContext } from '../../../shared/http/route.ts';
@@ -16,14 +24,6 @@ import {
   transferBody,
   withdrawBody,
 } from '../../../shared/schemas/hold.ts';
-import {
-  releaseBooking,
-  releaseHold,
-  reviewHold,
-  serveWarrant,
-  transferHold,
-  withdrawWarrant,
-} from '../../../shared/holds/use-cases.ts';
 import { type Actor, getHoldWithKey, listHoldEvents, listHolds } from '../../../shared/store/holds.ts';
 import { SK_PREFIX, tenantPk } from '../../../shared/store/keys.ts';
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Principal } from '../../../shared/auth/principal.ts';
+import { releaseBooking } from '../../../shared/holds/use-cases.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import {
   BOOKING_FIELDS,
@@ -13,7 +14,6 @@ import { decodeNiemXml } from '../../../shared/niem/xml.ts';
 import { booking } from '../../../shared/schemas/booking.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
 import { holdSchema } from '../../../shared/schemas/hold.ts';
-import { releaseBooking } from '../../../shared/holds/use-cases.ts';
 import type { Actor } from '../../../shared/store/holds.ts';
 import { upsertBookingChecked } from './custody.ts';
 

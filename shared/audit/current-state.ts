@@ -1,0 +1,79 @@
+import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { Db } from '../store/db.ts';
+import { SK_PREFIX, tenantPk } from '../store/keys.ts';
+import { type Page, queryPage } from '../store/pagination.ts';
+import { stateHash } from './hash-chain.ts';
+import { personDataHash } from './person-data.ts';
+import { TENANT_AUDIT_SK } from './tenant-audit.ts';
+import { holdState } from './verify-tenant.ts';
+
+/**
+ * Each entity's current state as a hash beside its chain head, for a verifier that trusts nothing
+ * but the signing key: it holds these against the last sealed event of each chain. Holds: the
+ * hash of the whole hold (`stateHash` of its events); bookings: the person-data hash (never the
+ * values), with the booking chain's head.
+ */
+export const CURRENT_STATE_KINDS = ['hold', 'booking'] as const;
+export type CurrentStateKind = (typeof CURRENT_STATE_KINDS)[number];
+
+export interface CurrentState {
+  id: string;
+  /** The entity chain's head: the seq and hash of its last event (0 and empty when it has none). */
+  seq: number;
+  hash: string;
+  /** `stateHash` (holds) or `personDataHash` (bookings) of the entity as stored now. */
+  stateHash: string;
+}
+
+export async function currentStates(
+  db: Db,
+  tenantId: string,
+  kind: CurrentStateKind,
+  page: { limit: number; startKey?: Record<string, unknown> },
+): Promise<Page<CurrentState>> {
+  const pk = tenantPk(tenantId);
+  const prefix = kind === 'hold' ? SK_PREFIX.hold : SK_PREFIX.booking;
+  const items = await queryPage(db, { pk, skPrefix: prefix, ...page }, (item) => item);
+  const ids = items.items.map((item) => String(item.sk).slice(prefix.length));
+  const heads =
+    kind === 'booking' ? await bookingHeads(db, pk, ids) : new Map<string, Record<string, unknown>>();
+  return {
+    ...items,
+    items: items.items.map((item, index) => {
+      const id = ids[index] ?? '';
+      if (kind === 'hold') {
+        return {
+          id,
+          seq: Number(item.eventSeq ?? 0),
+          hash: String(item.eventHash ?? ''),
+          stateHash: stateHash(holdState(item)),
+        };
+      }
+      const head = heads.get(id);
+      return {
+        id,
+        seq: Number(head?.seq ?? 0),
+        hash: String(head?.hash ?? ''),
+        stateHash: personDataHash(item as { person: never; charges: never }),
+      };
+    }),
+  };
+}
+
+async function bookingHeads(db: Db, pk: string, ids: readonly string[]) {
+  const heads = new Map<string, Record<string, unknown>>();
+  let keys: Record<string, unknown>[] | undefined = ids.map((id) => ({
+    pk,
+    sk: TENANT_AUDIT_SK.head({ kind: 'booking', id }),
+  }));
+  while (keys && keys.length > 0) {
+    const output: BatchGetCommandOutput = await db.doc.send(
+      new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: keys, ConsistentRead: true } } }),
+    );
+    for (const item of output.Responses?.[db.tableName] ?? []) {
+      heads.set(String(item.sk).slice(TENANT_AUDIT_SK.head({ kind: 'booking', id: '' }).length), item);
+    }
+    keys = output.UnprocessedKeys?.[db.tableName]?.Keys;
+  }
+  return heads;
+}
