@@ -15,6 +15,7 @@ import { VirtualClock } from '../shared/clock.ts';
 import { ProblemError } from '../shared/http/problem.ts';
 import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
+import { createSignIn } from '../shared/sessions/sign-in.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
 import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
 import { LocalSecretBox, localMasterKey } from '../shared/webhooks/local-secret-box.ts';
@@ -33,6 +34,8 @@ import {
 } from './http-server.ts';
 import { LocalTenantDb } from './local-tenant-db.ts';
 import { LocalTimers, openHoldShards } from './local-timers.ts';
+import { loadAccounts } from './oidc/demo-people.ts';
+import { type LocalOidc, startLocalOidc } from './oidc/provider.ts';
 import { LocalStreamPoller } from './stream-poller.ts';
 import { ensureTable } from './table.ts';
 import type { LocalDeliveryQueue } from './webhooks/local-delivery-queue.ts';
@@ -57,6 +60,8 @@ export interface LocalRuntimeOptions {
   tickEveryMs?: number;
   /** Webhook delivery tuning (tests use a short request timeout). */
   webhooks?: Partial<WebhookSettings>;
+  /** Port of the embedded OpenID provider people sign in at (default: any free port). */
+  oidcPort?: number;
 }
 
 export interface LocalRuntime {
@@ -82,6 +87,8 @@ export interface LocalRuntime {
   advanceTo: ClockDriver;
   /** Seals audit events into signed checkpoints on the virtual clock (key and archive beside the data). */
   sealer: LocalSealer;
+  /** The embedded OpenID provider (stands in for Cognito) and its demo people's credentials. */
+  oidc: LocalOidc;
   stop(): Promise<void>;
 }
 
@@ -148,6 +155,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const tenantDb = new LocalTenantDb(clientConfig, db);
     const sealer = new LocalSealer({ db, clock, dataDir: options.dataDir });
     cleanups.push(() => sealer.close());
+    const url = `http://${host}:${port}`;
+    // People sign in to the pages at the embedded provider (issue 18); http, so no Secure cookies.
+    const oidc = await startLocalOidc({
+      host,
+      ...(options.oidcPort !== undefined ? { port: options.oidcPort } : {}),
+      redirectUri: `${url}/v1/sign-in/callback`,
+      accounts: loadAccounts(options.dataDir),
+    });
+    cleanups.push(oidc.stop);
     const deps: AppDeps = {
       db,
       tenantDb,
@@ -163,6 +179,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         localMasterKey(options.dataDir ? join(options.dataDir, 'webhook-secrets.key') : undefined),
       ),
       audit: sealer.ports,
+      signIn: createSignIn({
+        issuer: oidc.issuer,
+        clientId: oidc.clientId,
+        baseUrl: url,
+        cookies: { secure: false },
+        allowHttp: true,
+      }),
     };
     webhooks.attach(deps);
     const streamPoller = new LocalStreamPoller({
@@ -225,7 +248,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     serve = apiListener(deps, clock, moveClock);
     return {
-      url: `http://${host}:${port}`,
+      url,
+      oidc,
       adminKey,
       clock,
       deps,

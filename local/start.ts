@@ -2,8 +2,10 @@
  * `npm start`: the whole system on this machine. `npm start -- --in-memory` for a throwaway run.
  * Environment: PORT (default 3000), WSO_ADMIN_KEY (24+ characters; otherwise one is generated),
  * WSO_DATA_DIR (default .local-data), WSO_DYNAMODB_ENDPOINT (an existing DynamoDB (Local) to use
- * instead of starting one; the admin key and the virtual clock stay in WSO_DATA_DIR).
+ * instead of starting one; the admin key and the virtual clock stay in WSO_DATA_DIR), WSO_OIDC_PORT
+ * (the local identity provider's port; default any).
  */
+import { totpOf } from './oidc/demo-people.ts';
 import { startLocalRuntime } from './runtime.ts';
 
 const DATA_DIR = process.env.WSO_DATA_DIR ?? '.local-data';
@@ -30,7 +32,9 @@ async function main(): Promise<void> {
     tickEveryMs: 1000,
     ...(inMemory ? {} : { dataDir: DATA_DIR }),
     ...(process.env.WSO_ADMIN_KEY ? { adminKey: process.env.WSO_ADMIN_KEY } : {}),
+    ...(process.env.WSO_OIDC_PORT ? { oidcPort: Number(process.env.WSO_OIDC_PORT) } : {}),
   });
+  const person = runtime.oidc.accounts[0];
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -53,6 +57,16 @@ async function main(): Promise<void> {
       `  Platform admin:   ${runtime.adminKey}`,
       `  Virtual clock:    ${runtime.url}/_local/clock   (POST {"advanceBy":"PT48H"})`,
       `  Data:             ${dataLine(inMemory, dynamoEndpoint)}`,
+      '',
+      `  Sign in (pages):  ${runtime.url}/v1/sign-in   (local OpenID provider at ${runtime.oidc.issuer})`,
+      ...(person
+        ? [
+            `  Demo person:      ${person.login} / ${person.password}   (${person.name})`,
+            `    second factor:  TOTP secret ${person.totpSecret} (any authenticator app; code now: ${totpOf(person).generate()})`,
+            `    access:         \`npm run demo\` maps the demo people (${runtime.oidc.accounts.map((a) => a.login).join(', ')})`,
+          ]
+        : []),
+      '  MFA: the local provider asks for a TOTP code; in AWS, Cognito enforces MFA (TOTP required).',
       '',
     ].join('\n'),
   );

@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { FLORIDA_COUNTIES, seedState } from './demo-data.ts';
+import { DEMO_ACCESS, mapDemoPeople } from './demo-people.ts';
 
 const STATE = 'FL';
 
@@ -63,24 +64,31 @@ async function main(): Promise<void> {
   fromDate.setUTCMonth(fromDate.getUTCMonth() - (months - 1));
   const from = fromDate.toISOString().slice(0, 7);
   await waitForCounters(url, seeded.stateKey, from, to, seeded.holdIds.length);
+  // The local provider's demo people get their pages (npm start printed their credentials).
+  const seededTenants = new Set(seeded.counties.map((county) => county.spec.tenantId));
+  await mapDemoPeople(url, adminKey(), (access) => 'state' in access || seededTenants.has(access.tenantId));
   const first = seeded.counties[0];
   const range = `from=${from}&to=${to}`;
+  const people = Object.entries(DEMO_ACCESS)
+    .filter(([, access]) => 'state' in access || seededTenants.has(access.tenantId))
+    .map(
+      ([login, access]) =>
+        `    ${login.padEnd(20)} ${'state' in access ? `${access.state} dashboard` : `${access.tenantId} hold board`}`,
+    );
   console.log(
     [
       '',
       `Done: ${seeded.holdIds.length} holds in ${Math.round((Date.now() - started) / 1000)} s.`,
       '',
-      `  State-oversight key (${STATE}): ${seeded.stateKey}`,
+      'Open in a browser and sign in (npm start printed the demo people\u2019s passwords and TOTP secrets):',
       `  Dashboard:  ${url}/v1/oversight/states/${STATE}/dashboard?${range}`,
-      `  Report:     ${url}/v1/oversight/states/${STATE}/report?${range}   (&format=csv for CSV)`,
-      first
-        ? `  Hold board: ${url}/v1/tenants/${first.spec.tenantId}/hold-board   (county-admin key: ${first.adminKey})`
-        : '',
+      first ? `  Hold board: ${url}/v1/tenants/${first.spec.tenantId}/hold-board` : '',
+      '  Who may open what:',
+      ...people,
       '',
-      'The pages need the key as a header (Authorization: Bearer <key>), e.g.:',
-      `  curl -H "authorization: Bearer ${seeded.stateKey}" "${url}/v1/oversight/states/${STATE}/report?${range}&format=csv"`,
-      'In a browser, add that header with a header-setting extension (test/browser/dashboard.test.ts does',
-      'the same with Playwright).',
+      `  Report (JSON, for machines): ${url}/v1/oversight/states/${STATE}/report?${range}   (&format=csv for CSV)`,
+      `  State-oversight key (${STATE}): ${seeded.stateKey}`,
+      `    curl -H "authorization: Bearer ${seeded.stateKey}" "${url}/v1/oversight/states/${STATE}/report?${range}&format=csv"`,
       '',
     ].join('\n'),
   );

@@ -3,6 +3,7 @@ import type { AuditPorts } from './audit/ports.ts';
 import type { UsagePlanKeys } from './auth/usage-plan-keys.ts';
 import type { Clock } from './clock.ts';
 import type { IdGenerator } from './ids.ts';
+import type { SignIn } from './sessions/sign-in.ts';
 import type { Db } from './store/db.ts';
 import type { HoldTimers } from './timers/hold-timers.ts';
 import type { DeliveryQueue } from './webhooks/delivery-queue.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   tenantDb?: TenantDbProvider;
   /** Checkpoint signer and archive (audit routes and the sealer): KMS + S3 in AWS, key file + files locally. */
   audit?: AuditPorts;
+  /** People's OpenID Connect sign-in for the HTML pages (API function only). Absent: pages take keys only. */
+  signIn?: SignIn;
 }
 
 /**

@@ -9,6 +9,7 @@ import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts'
 import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
 import { noWebhookSecrets } from '../../shared/runtime/unused-ports.ts';
 import { apiGatewayUsagePlanKeysOnFirstUse } from '../../shared/runtime/usage-plan-keys.ts';
+import { signInFromEnvironment } from '../../shared/sessions/sign-in.ts';
 
 const env = readEnvironment('adminApi');
 const base = functionBaseDeps(env, 'wso-admin-api');
@@ -25,7 +26,14 @@ const deps: AppDeps = {
   webhookSecrets: noWebhookSecrets('admin-api'),
   // Audit routes (verify, checkpoints, public key): KMS and S3 loaded by the first audit request.
   audit: awsAuditPortsOnFirstUse(env.AUDIT_KEY_ID, env.AUDIT_BUCKET),
+  // Sign-in, its callback, sign-out and the dashboard run here (issue 18).
+  ...optionalSignIn(),
 };
+
+function optionalSignIn(): Pick<AppDeps, 'signIn'> {
+  const signIn = signInFromEnvironment(env);
+  return signIn ? { signIn } : {};
+}
 
 /**
  * Lambda entry of the admin API function (issue 19): platform-admin, state-oversight and API-key

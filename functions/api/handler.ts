@@ -8,6 +8,7 @@ import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts'
 import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
 import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
+import { signInFromEnvironment } from '../../shared/sessions/sign-in.ts';
 
 const env = readEnvironment('api');
 const base = functionBaseDeps(env, 'wso-api');
@@ -22,7 +23,14 @@ const deps: AppDeps = {
   usagePlanKeys: noUsagePlanKeys,
   // KMS is loaded by the first webhook subscription created (the secret is sealed for its tenant).
   webhookSecrets: kmsSecretBoxOnFirstUse(env.WEBHOOK_SECRETS_KEY_ID),
+  // People's sign-in to the pages through Cognito (issue 18); openid-client loads on the first sign-in.
+  ...optionalSignIn(),
 };
+
+function optionalSignIn(): Pick<AppDeps, 'signIn'> {
+  const signIn = signInFromEnvironment(env);
+  return signIn ? { signIn } : {};
+}
 
 /**
  * Lambda entry: API Gateway REST proxy events for every tenant-facing /v1 route; tenant keys use

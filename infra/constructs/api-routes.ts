@@ -35,7 +35,7 @@ const isVariable = (part: string): boolean => part.startsWith('{');
 export function planRouteTree(options: RoutePlanOptions): RouteNode {
   const root: RouteNode = { path: '/', routes: [], children: new Map(), below: [...options.routes] };
   const explicit = options.routes.filter(
-    (route) => route.access === 'public' || options.servedBy(route) === 'admin',
+    (route) => route.access === 'public' || route.page === true || options.servedBy(route) === 'admin',
   );
   for (const route of explicit) {
     let node = root;
@@ -72,6 +72,8 @@ export interface RouteIntegrations {
   readonly tenant: apigateway.Integration;
   readonly admin: apigateway.Integration;
   readonly authorized: apigateway.MethodOptions;
+  /** HTML pages (`page: true`): the session-cookie authorizer (issue 18). */
+  readonly page: apigateway.MethodOptions;
   readonly servedBy: (route: AnyRoute) => ServingFunction;
 }
 
@@ -102,7 +104,11 @@ export function addRouteTree(
             'tenant or person data.',
         );
       } else {
-        resource.addMethod(route.method, integration, integrations.authorized);
+        resource.addMethod(
+          route.method,
+          integration,
+          route.page ? integrations.page : integrations.authorized,
+        );
       }
     }
     resource.addMethod('ANY', fallback, integrations.authorized);

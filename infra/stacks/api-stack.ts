@@ -21,6 +21,12 @@ import { addRouteTree, planRouteTree, type ServingFunction } from '../constructs
 import { CustodyFunction } from '../constructs/custody-function.ts';
 import { addProblemJsonResponses } from '../constructs/problem-responses.ts';
 import { grantScheduleManagement } from '../constructs/schedule-access.ts';
+import {
+  federationFromContext,
+  hostedUiPrefix,
+  pageSessionAuthorizer,
+  SignInPool,
+} from '../constructs/sign-in.ts';
 import { API_KEY_LEADING_KEY, grantTableAccess } from '../constructs/table-access.ts';
 import { KEY_READ_ACTIONS, TenantDataRole } from '../constructs/tenant-data-role.ts';
 import { grantUsagePlanKeyManagement } from '../constructs/usage-plan-key-access.ts';
@@ -37,6 +43,9 @@ export const PER_KEY_THROTTLE = {
   rateLimit: CONTEXT_DEFAULTS.perKeyRateLimit,
   burstLimit: CONTEXT_DEFAULTS.perKeyBurstLimit,
 } as const;
+/** The partitions people's sessions live in (shared/sessions/sessions.ts): the page authorizer's reach. */
+const SESSION_LEADING_KEYS = ['TENANT#*', 'STATE#*', 'PLATFORM'];
+
 /** Authorizer results are cached per bearer token; a revoked key works at most this long more. */
 export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
 
@@ -78,6 +87,8 @@ export class ApiStack extends Stack {
   readonly executionLogGroup: logs.LogGroup;
   readonly firewall: ApiFirewall | undefined;
   readonly tenantDataRole: TenantDataRole;
+  /** People's sign-in to the HTML pages (issue 18). */
+  readonly signIn: SignInPool;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
@@ -99,6 +110,12 @@ export class ApiStack extends Stack {
       SCHEDULER_DLQ_ARN: props.schedules.schedulerDlq.queueArn,
       WEBHOOK_QUEUE_URL: props.webhookQueue.queueUrl,
     };
+    // People's sign-in to the pages (issue 18): both functions serve a page; the pool is made below.
+    const signInEnvironment = {
+      SIGN_IN_ISSUER: Lazy.string({ produce: () => this.signIn.issuer }),
+      SIGN_IN_CLIENT_ID: Lazy.string({ produce: () => this.signIn.pagesClient.userPoolClientId }),
+      SIGN_IN_BASE_URL: Lazy.string({ produce: () => this.api.url }),
+    };
 
     this.apiFunction = new CustodyFunction(this, 'ApiFunction', {
       ...common,
@@ -113,6 +130,7 @@ export class ApiStack extends Stack {
         // Made below (the role trusts this function's role): resolved at synthesis.
         TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
         WEBHOOK_SECRETS_KEY_ID: props.webhookSecretsKey.keyArn,
+        ...signInEnvironment,
       }),
       // A cap: the API cannot take the executions the hold-timer and sweeper need.
       concurrency: { reserved: config.concurrency.api },
@@ -130,6 +148,7 @@ export class ApiStack extends Stack {
         TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
         // Key issuance adds each key to this plan (shared/auth/apigateway-usage-plan-keys.ts).
         USAGE_PLAN_ID: Lazy.string({ produce: () => this.usagePlan.usagePlanId }),
+        ...signInEnvironment,
       }),
       concurrency: { reserved: config.concurrency.adminApi },
       bundledFiles: DASHBOARD_ASSET_FILES,
@@ -200,10 +219,12 @@ export class ApiStack extends Stack {
       environment: environmentFor('authorizer', { TABLE_NAME: props.table.tableName }),
       concurrency: { reserved: config.concurrency.authorizer },
     });
-    // Looks the key up by its hash and records when it was last used (DESIGN.md §5): key items only.
+    // Looks the key up by its hash and records when it was last used (DESIGN.md §5); on page routes
+    // reads a session with its person's mapping, records activity and deletes an ended session
+    // (issue 18): key items and the partitions sessions live in, nothing else.
     grantTableAccess(this.authorizerFunction.role, tableRef, {
-      tableActions: ['GetItem', 'UpdateItem'],
-      leadingKeys: [API_KEY_LEADING_KEY],
+      tableActions: ['GetItem', 'BatchGetItem', 'UpdateItem', 'DeleteItem'],
+      leadingKeys: [API_KEY_LEADING_KEY, ...SESSION_LEADING_KEYS],
     });
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -266,6 +287,14 @@ export class ApiStack extends Stack {
     });
 
     const functionArns = this.addRoutes(config.apiKeyRequired, names);
+
+    // People sign in to the pages through Cognito (MFA required); the API function runs the OIDC flow.
+    this.signIn = new SignInPool(this, 'SignIn', {
+      userPoolName: `${names.restApi}-people`,
+      domainPrefix: hostedUiPrefix(this, config.stage),
+      apiBaseUrl: this.api.url,
+      federation: federationFromContext(this.node.tryGetContext('signInFederation')),
+    });
 
     this.usagePlan = this.api.addUsagePlan('UsagePlan', {
       name: `${names.restApi}-api-keys`,
@@ -340,6 +369,12 @@ export class ApiStack extends Stack {
         authorizationType: apigateway.AuthorizationType.CUSTOM,
         authorizer: this.authorizer,
         apiKeyRequired,
+      },
+      // The HTML pages take a person's session cookie (issue 18); a session has no usage-plan key.
+      page: {
+        authorizationType: apigateway.AuthorizationType.CUSTOM,
+        authorizer: pageSessionAuthorizer(this, this.authorizerFunction.function),
+        apiKeyRequired: false,
       },
     });
     return { tenant: tenantArn, admin: adminArn };

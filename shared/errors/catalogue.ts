@@ -90,6 +90,7 @@ export const CATALOGUE = {
   'facility-exists': conflict('a facility with this id exists'),
   'officer-exists': conflict('an officer with this id exists'),
   'warrant-exists': conflict('a warrant with this id exists'),
+  'identity-mapped': conflict('this person\u2019s identity is mapped already; remove that mapping first'),
 
   // Broken rules (422), each named.
   'served-in-future': rule('servedAt is in the future (beyond 2 minutes of clock skew)'),

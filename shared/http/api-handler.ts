@@ -9,6 +9,7 @@ import { admitKeyItem, ownerPk, presentedKeyHash } from '../auth/api-keys.ts';
 import { actorOf, type Caller } from '../auth/caller.ts';
 import type { Principal } from '../auth/principal.ts';
 import { refuse } from '../errors/catalogue.ts';
+import { pageAccess } from '../sessions/page-auth.ts';
 import { keyRefByHash, readKeyByHash } from '../store/api-keys.ts';
 import { tenantPk } from '../store/keys.ts';
 import { getTenant } from '../store/tenants.ts';
@@ -115,6 +116,13 @@ async function runRoute(
     route.access === 'public'
       ? undefined
       : new Admission(deps, route, rawParams, headers.authorization, (p) => onPrincipal(p));
+  if (admission && route.page && headers.authorization === undefined) {
+    // People's pages: the session cookie stands in for a key (issue 18); the JSON API never reads it.
+    const access = await pageAccess(deps, { headers, pathWithQuery: pathWithQuery(event) });
+    if (access.kind === 'sign-in') return access.result;
+    if (access.kind === 'refused') throw problems.unauthorized();
+    await admission.acceptSession(access.principal);
+  }
   // The key is read with the operation's first read when the route's use case can take it there
   // (one round trip less, DESIGN.md §7); otherwise, and before an idempotent replay, up front.
   const deferred = admission?.canDefer(route, idempotencyKey) === true;
@@ -250,6 +258,11 @@ class Admission implements RouteCaller {
     return actorOf(this.principal as Principal);
   }
 
+  /** A signed-in person's session on a page route: admitted by the same rules as a key. */
+  acceptSession(principal: Principal): Promise<void> {
+    return this.accept(principal);
+  }
+
   async admitNow(): Promise<void> {
     if (this.principal) return;
     await this.accept(
@@ -304,6 +317,15 @@ function authorize(route: AnyRoute, principal: Principal, params: Record<string,
     if (scope.state !== params.state) throw problems.notFound();
   }
   if (!roles.includes(principal.role)) throw problems.forbidden();
+}
+
+/** The request's path and query as the browser asked for it (where to come back after signing in). */
+function pathWithQuery(event: APIGatewayProxyEvent): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) query.set(name, value);
+  }
+  return query.size > 0 ? `${event.path}?${query}` : event.path;
 }
 
 function singleValueQuery(event: APIGatewayProxyEvent): Record<string, string> {

@@ -85,6 +85,11 @@ export interface RouteSpec<
    * Absent: application/json (and `+json` types) only. Present: exactly these; others are 415.
    */
   bodyFormats?: Readonly<Record<string, BodyFormat>>;
+  /**
+   * An HTML page: besides an API key, a signed-in person's session cookie lets a browser in, and a
+   * browser without one is sent to sign in (shared/sessions/page-auth.ts). JSON routes never are.
+   */
+  page?: true;
   /** Writes honour Idempotency-Key: a replay returns the first answer and changes (and audits) nothing. */
   idempotent?: boolean;
   /**

@@ -3,6 +3,7 @@
  * is in a table (readable without script, printable, and what the browser test reads); the charts
  * are drawn by our dashboard.js from the same report, embedded as a JSON data block.
  */
+import { signOutForm } from '../sessions/pages.ts';
 import { escapeHtml, formatCount, formatHours, jsonBlock, page } from './html.ts';
 import type { Figures, MonthFigures, StateReport } from './state-report.ts';
 
@@ -128,6 +129,7 @@ ${monthTable(`${county.name} by month`, county.tenantId, county.months, county.t
     .join('\n');
   const body = `<header>
 <h1>${escapeHtml(report.state)}: WSO custody oversight</h1>
+${signOutForm('../../../sign-out')}
 <p class="lede">Months ${report.from} to ${report.to} · ${report.counties.length} counties · figures as of ${escapeHtml(report.generatedAt)}</p>
 </header>
 <main>

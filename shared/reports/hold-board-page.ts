@@ -2,11 +2,16 @@
  * A county's hold board: every open hold with the time left to its 48-hour deadline, coloured by
  * urgency, soonest first. For the jail's shift supervisor: booking numbers, never names.
  */
+
+import { signOutForm } from '../sessions/pages.ts';
 import type { BoardEntry } from './hold-board-store.ts';
 import { escapeHtml, page } from './html.ts';
 
 /** Page → assets: `/v1/tenants/{tenantId}/hold-board` → `/v1/oversight/assets/`. */
 const ASSET_PREFIX = '../../oversight/assets/';
+
+/** How often the board reloads itself. */
+export const BOARD_REFRESH_SECONDS = 60;
 
 export type Urgency = 'late' | 'urgent' | 'soon' | 'ok' | 'none';
 
@@ -71,7 +76,8 @@ export function renderHoldBoard(input: HoldBoardInput): string {
     .join('');
   const body = `<header>
 <h1>${escapeHtml(input.countyName)}: open holds</h1>
-<p class="lede">${input.entries.length} open · times in ${escapeHtml(input.timeZone)} · as of ${escapeHtml(local.format(input.now))}</p>
+${signOutForm('../../sign-out')}
+<p class="lede">${input.entries.length} open · times in ${escapeHtml(input.timeZone)} · <span id="as-of" data-as-of="${input.now.toISOString()}">as of ${escapeHtml(local.format(input.now))}, refreshed every ${BOARD_REFRESH_SECONDS / 60} min</span></p>
 </header>
 <main>
 <div class="legend-urgency">${legend}</div>
@@ -87,5 +93,7 @@ ${rows || '<tr><td class="empty text" colspan="9">No open holds.</td></tr>'}
     styles: ['oversight.css'],
     scripts: [],
     body,
+    // A screen in the jail's control room: the board reloads itself, and says as of when it is.
+    refreshSeconds: BOARD_REFRESH_SECONDS,
   });
 }

@@ -13,7 +13,8 @@ export const PAGE_CSP = [
   "img-src 'self' data:",
   "connect-src 'none'",
   "base-uri 'none'",
-  "form-action 'none'",
+  // Only the sign-out button posts, to this API (issue 18).
+  "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
 
@@ -58,6 +59,8 @@ export interface PageOptions {
   styles: readonly AssetName[];
   scripts: readonly AssetName[];
   body: string;
+  /** Reload the page by itself every this many seconds (a meta refresh: no script needed). */
+  refreshSeconds?: number;
 }
 
 export function page(options: PageOptions): string {
@@ -74,7 +77,7 @@ export function page(options: PageOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <link rel="icon" href="data:,">
-<title>${escapeHtml(options.title)}</title>
+${options.refreshSeconds ? `<meta http-equiv="refresh" content="${options.refreshSeconds}">\n` : ''}<title>${escapeHtml(options.title)}</title>
 ${styles}
 ${scripts}
 </head>

@@ -31,6 +31,10 @@ export const FUNCTION_ENVIRONMENT = {
     TENANT_DATA_ROLE_ARN: 'required',
     /** The KMS key webhook signing secrets are sealed with (issue 19 item 8). */
     WEBHOOK_SECRETS_KEY_ID: 'required',
+    /** People's sign-in to the HTML pages (issue 18): all three, or the pages take keys only. */
+    SIGN_IN_ISSUER: 'optional',
+    SIGN_IN_CLIENT_ID: 'optional',
+    SIGN_IN_BASE_URL: 'optional',
   },
   /** Platform, oversight and API-key routes (issue 19, functions/api/split.ts). */
   adminApi: {
@@ -44,6 +48,10 @@ export const FUNCTION_ENVIRONMENT = {
     /** Audit routes: the checkpoint signing key (public half only) and archive (checked on use). */
     AUDIT_KEY_ID: 'optional',
     AUDIT_BUCKET: 'optional',
+    /** People's sign-in to the HTML pages (issue 18): all three, or the pages take keys only. */
+    SIGN_IN_ISSUER: 'optional',
+    SIGN_IN_CLIENT_ID: 'optional',
+    SIGN_IN_BASE_URL: 'optional',
   },
   authorizer: { TABLE_NAME: 'required' },
   holdTimer: { TABLE_NAME: 'required', ...SCHEDULE_SETTINGS },

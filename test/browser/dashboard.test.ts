@@ -1,15 +1,19 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalAccount, totpOf } from '../../local/oidc/demo-people.ts';
 import { FLORIDA_COUNTIES, type SeedResult, seedState } from '../../scripts/demo-data.ts';
+import { mapDemoPeople } from '../../scripts/demo-people.ts';
 import type { StateReport } from '../../shared/reports/state-report.ts';
 import { ApiClient } from '../support/http.ts';
 import { useRuntime } from '../support/runtime.ts';
 
 /**
- * The dashboard as a person sees it: Debian's Chromium, driven by playwright-core, opens the page
- * with the auditor's key, and the figures on screen must be the JSON report's, with charts drawn
- * under the page's strict CSP. Screenshots go to test-results/ (git-ignored).
+ * The pages as a person uses them: Debian's Chromium, driven by playwright-core, opens a page, is
+ * sent to the local identity provider, types the username, password and authenticator code into its
+ * form, follows the redirects back, and reads the figures, which must be the JSON report's, with
+ * charts drawn under the page's strict CSP. No header is injected: the session cookie is the only
+ * credential the browser has. Screenshots go to test-results/ (git-ignored).
  */
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -44,6 +48,21 @@ interface PageGlobals {
   getComputedStyle(element: DomElement): { backgroundColor: string };
 }
 
+/** Types the person's credentials into the provider's form, as a person would, and submits it. */
+async function signInAt(page: Page, account: LocalAccount): Promise<void> {
+  await page.waitForSelector('form #username');
+  await page.fill('#username', account.login);
+  await page.fill('#password', account.password);
+  await page.fill('#code', totpOf(account).generate());
+  await page.click('#sign-in');
+}
+
+const account = (accounts: readonly LocalAccount[], login: string): LocalAccount => {
+  const found = accounts.find((candidate) => candidate.login === login);
+  if (!found) throw new Error(`no local account ${login}`);
+  return found;
+};
+
 // In CI Chromium is installed by .ci/run, so a missing browser there is a failure, never a skip.
 const skip = !existsSync(CHROMIUM) && !process.env.CI;
 if (skip) console.warn(`browser tests skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -71,6 +90,8 @@ describe.skipIf(skip)('the oversight dashboard in Chromium', () => {
       concurrency: 6,
     });
     for (let round = 0; round < 20 && (await runtime().drainStreams()) > 0; round++);
+    // The demo's people: the FL and GA auditors, the Pinellas and Hillsborough administrators.
+    await mapDemoPeople(runtime().url, runtime().adminKey);
     const response = await new ApiClient(runtime().url).get<StateReport>(
       `/v1/oversight/states/FL/report?${range}`,
       { key: seeded.stateKey },
@@ -84,20 +105,32 @@ describe.skipIf(skip)('the oversight dashboard in Chromium', () => {
     await browser?.close();
   });
 
-  it('shows the JSON report\u2019s figures, draws every chart under a strict CSP, and is screenshotted', async () => {
-    const context = await browser.newContext({
-      extraHTTPHeaders: { authorization: `Bearer ${seeded.stateKey}` },
-      viewport: { width: 1400, height: 1000 },
-    });
+  it('signs a state auditor in at the provider, shows the JSON report\u2019s figures and charts, refuses another state, locks after 30 idle minutes, and signs out', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(error.message));
-    const response = await page.goto(`${runtime().url}/v1/oversight/states/FL/dashboard?${range}`);
-    expect(response?.status()).toBe(200);
-    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    const auditor = account(runtime().oidc.accounts, 'auditor.fl');
+    const dashboard = `${runtime().url}/v1/oversight/states/FL/dashboard?${range}`;
+
+    // No session: the page sends the browser to sign in, and back to this very page.
+    await page.goto(dashboard);
+    expect(page.url().startsWith(runtime().oidc.issuer)).toBe(true);
+    const answered = page.waitForResponse((r) => r.url() === dashboard && r.status() === 200);
+    await signInAt(page, auditor);
+    const response = await answered;
+    expect(response.headers()['content-security-policy']).toContain("script-src 'self'");
+    const cookies = await context.cookies(runtime().url);
+    expect(cookies.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toContainEqual(
+      {
+        name: 'wso-session',
+        httpOnly: true,
+        sameSite: 'Strict',
+      },
+    );
 
     const charts = 2 + 2 * report.counties.length;
     await page.waitForFunction(
@@ -157,19 +190,46 @@ describe.skipIf(skip)('the oversight dashboard in Chromium', () => {
     expect(problems, problems.join('\n')).toEqual([]);
 
     await page.screenshot({ path: 'test-results/oversight-dashboard.png', fullPage: true });
+
+    // Another state's dashboard is refused, exactly as the API refuses the FL key (404, no data).
+    const foreign = await page.goto(`${runtime().url}/v1/oversight/states/GA/dashboard?${range}`);
+    expect(foreign?.status()).toBe(404);
+    expect(await page.content()).not.toContain('data-chart');
+
+    // 31 minutes without activity on the virtual clock: the session is locked, sign in again.
+    const advanced = await fetch(`${runtime().url}/_local/clock`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ advanceBy: 'PT31M' }),
+    });
+    expect(advanced.status).toBe(200);
+    await page.goto(dashboard);
+    expect(page.url().startsWith(runtime().oidc.issuer)).toBe(true);
+    await page.waitForSelector('form #username');
+    await signInAt(page, auditor);
+    await page.waitForURL(dashboard);
+    await page.waitForSelector('#sign-out');
+
+    // Signing out ends the session: the page asks for sign-in again.
+    await page.click('#sign-out');
+    await page.waitForSelector('text=You have signed out');
+    await page.goto(dashboard);
+    expect(page.url().startsWith(runtime().oidc.issuer)).toBe(true);
     await context.close();
   });
 
-  it('shows a county\u2019s hold board with urgency colours', async () => {
+  it('signs a county administrator in to the county\u2019s hold board with urgency colours', async () => {
     const county = seeded.counties[0];
     if (!county) throw new Error('county expected');
-    const context = await browser.newContext({
-      extraHTTPHeaders: { authorization: `Bearer ${county.adminKey}` },
-      viewport: { width: 1300, height: 800 },
-    });
+    const context = await browser.newContext({ viewport: { width: 1300, height: 800 } });
     const page = await context.newPage();
-    const response = await page.goto(`${runtime().url}/v1/tenants/${county.spec.tenantId}/hold-board`);
-    expect(response?.status()).toBe(200);
+    const board = `${runtime().url}/v1/tenants/${county.spec.tenantId}/hold-board`;
+    await page.goto(board);
+    await signInAt(page, account(runtime().oidc.accounts, 'admin.pinellas'));
+    await page.waitForURL(board);
+    // It reloads itself for the control-room screen and says as of when.
+    expect(await page.getAttribute('meta[http-equiv="refresh"]', 'content')).toBe('60');
+    expect(await page.getAttribute('#as-of', 'data-as-of')).toBe(runtime().clock.now().toISOString());
     const rows = await page.$$eval('#hold-board tbody tr[data-urgency]', (trs: DomElement[]) =>
       trs.map((tr) => {
         const remaining = tr.querySelector('td.remaining');

@@ -34,7 +34,10 @@ const { templates, names } = wso;
 const api = templates.api;
 
 const [restApiId] = onlyResource(api, 'AWS::ApiGateway::RestApi');
-const [authorizerId, authorizer] = onlyResource(api, 'AWS::ApiGateway::Authorizer');
+// The API-key TOKEN authorizer; the pages' session authorizer is test/infra/sign-in.test.ts's.
+const [authorizerId, authorizer] = Object.entries(resourcesOfType(api, 'AWS::ApiGateway::Authorizer')).find(
+  ([, candidate]) => props(candidate).Name === 'api-key',
+)!;
 const [stageId, stage] = onlyResource(api, 'AWS::ApiGateway::Stage');
 const apiFunctionId = Object.entries(resourcesOfType(api, 'AWS::Lambda::Function')).find(
   ([, r]) => props(r).FunctionName === names.apiFunction,

@@ -188,6 +188,10 @@ describe('environment variables', () => {
         'WEBHOOK_QUEUE_URL',
         // Issue 19 item 8: a new subscription's signing secret is sealed with it.
         'WEBHOOK_SECRETS_KEY_ID',
+        // The hold board page sends a person without a session to sign in (issue 18).
+        'SIGN_IN_BASE_URL',
+        'SIGN_IN_CLIENT_ID',
+        'SIGN_IN_ISSUER',
       ].sort(),
     );
     expect(env.AWS_USE_FIPS_ENDPOINT).toBe('true');
@@ -209,6 +213,10 @@ describe('environment variables', () => {
         'TENANT_DATA_ROLE_ARN',
         'USAGE_PLAN_ID',
         'WEBHOOK_QUEUE_URL',
+        // People's sign-in to the pages (issue 18, test/infra/sign-in.test.ts).
+        'SIGN_IN_BASE_URL',
+        'SIGN_IN_CLIENT_ID',
+        'SIGN_IN_ISSUER',
       ].sort(),
     );
   });
@@ -263,9 +271,9 @@ describe('least privilege on the table', () => {
     });
   });
 
-  it('lets the authorizer read a key and record its last use, nothing more', () => {
+  it('lets the authorizer read a key and record its last use, and check, touch and end a page session', () => {
     expect(tableActionsOf(names.authorizerFunction)).toEqual({
-      table: expected(['GetItem', 'UpdateItem']),
+      table: expected(['GetItem', 'UpdateItem', 'BatchGetItem', 'DeleteItem']),
       indexes: [],
     });
   });

@@ -52,6 +52,8 @@ const LAMBDA_ENV: Record<string, string> = {
   WEBHOOK_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/wso-custody-test-webhooks-dlq',
   TENANT_DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/wso-custody-test-tenant-data',
   WEBHOOK_SECRETS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+  AUDIT_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+  AUDIT_BUCKET: 'wso-custody-test-audit-checkpoints',
   POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 

@@ -14,6 +14,8 @@ export const holdBoardRoute = defineRoute({
   summary: 'The county\u2019s open holds with the time left to each deadline, as an HTML page (no names)',
   tag: 'Oversight',
   access: ['county-admin', 'jail-system', 'ice-liaison'],
+  // People open it in a browser: a signed-in session lets them in (issue 18).
+  page: true,
   params: z.strictObject({ tenantId }),
   responses: { 200: { description: 'An HTML page', contentType: 'text/html' } },
   handle: async ({ params }, { deps }) => {

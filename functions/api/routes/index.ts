@@ -7,7 +7,9 @@ import { holdRoutes } from './holds.ts';
 import { niemRoutes } from './niem.ts';
 import { openApiRoutes } from './openapi.ts';
 import { oversightRoutes } from './oversight.ts';
+import { peopleRoutes } from './people.ts';
 import { platformRoutes } from './platform.ts';
+import { signInRoutes } from './sign-in.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 /** The route table: dispatch, authorization, OpenAPI and the security matrix all read it. */
@@ -22,4 +24,6 @@ export const apiRoutes: readonly AnyRoute[] = [
   ...oversightRoutes,
   ...holdBoardRoutes,
   ...niemRoutes,
+  ...peopleRoutes,
+  ...signInRoutes,
 ];

@@ -83,6 +83,8 @@ export const stateDashboardRoute = defineRoute({
   access: ROLES,
   params: stateParams,
   query: rangeQuery,
+  // People open it in a browser: a signed-in session lets them in (issue 18).
+  page: true,
   responses: {
     200: {
       description: 'An HTML page (strict CSP; assets from /v1/oversight/assets)',

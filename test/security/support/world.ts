@@ -56,6 +56,8 @@ export async function send(baseUrl: string, request: Request, timeoutMs = 10_000
     method: request.method,
     headers,
     signal: AbortSignal.timeout(timeoutMs),
+    // The answer of the route itself: sign-in's redirect to the identity provider is not followed.
+    redirect: 'manual',
     ...(body !== undefined ? { body } : {}),
   });
   const text = await response.text();
