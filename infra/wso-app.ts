@@ -68,6 +68,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     table: data.table,
     dataKey: data.dataKey,
     logsKey: data.logsKey,
+    webhookSecretsKey: data.webhookSecretsKey,
     schedules: timers.scheduleTarget,
     tags,
   });
@@ -79,6 +80,7 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
     table: data.table,
     dataKey: data.dataKey,
     logsKey: data.logsKey,
+    webhookSecretsKey: data.webhookSecretsKey,
     schedules: timers.scheduleTarget,
     webhookQueue: events.webhookQueue,
     tags,

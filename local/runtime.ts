@@ -18,6 +18,7 @@ import { createLogger } from '../shared/runtime/logger.ts';
 import { createSignIn } from '../shared/sessions/sign-in.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
 import { TABLE_DEFAULT_NAME } from '../shared/store/table-definition.ts';
+import { LocalSecretBox, localMasterKey } from '../shared/webhooks/local-secret-box.ts';
 import type { WebhookSettings } from '../shared/webhooks/settings.ts';
 import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
 import { CLOCK_LEASE_MS, ClockFile, resumeAt } from './clock-file.ts';
@@ -173,6 +174,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       timers: localTimers.timers,
       deliveries: webhooks.queue,
       usagePlanKeys,
+      // Webhook secrets sealed per tenant under a master key kept beside the data (issue 19 item 8).
+      webhookSecrets: new LocalSecretBox(
+        localMasterKey(options.dataDir ? join(options.dataDir, 'webhook-secrets.key') : undefined),
+      ),
       audit: sealer.ports,
       signIn: createSignIn({
         issuer: oidc.issuer,

@@ -7,6 +7,7 @@ import type { SignIn } from './sessions/sign-in.ts';
 import type { Db } from './store/db.ts';
 import type { HoldTimers } from './timers/hold-timers.ts';
 import type { DeliveryQueue } from './webhooks/delivery-queue.ts';
+import type { SecretBox } from './webhooks/secret-box.ts';
 
 /** Where the code runs. Only adapters and a few explicit switches differ between the two. */
 export interface RuntimeConfig {
@@ -28,6 +29,8 @@ export interface AppDeps {
   deliveries: DeliveryQueue;
   /** The usage plan's API Gateway keys, one per issued API key (API Gateway in AWS, in memory locally). */
   usagePlanKeys: UsagePlanKeys;
+  /** Seals webhook signing secrets per tenant (KMS in AWS, a local master key locally). */
+  webhookSecrets: SecretBox;
   /**
    * Storage for tenant principals, pinned to one tenant's partition (API function only: STS in AWS,
    * the local runtime's policy emulation locally). Absent: every request uses `db`.

@@ -7,6 +7,7 @@ import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts'
 import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
 import { stsTenantDb } from '../../shared/runtime/tenant-db.ts';
+import { noWebhookSecrets } from '../../shared/runtime/unused-ports.ts';
 import { apiGatewayUsagePlanKeysOnFirstUse } from '../../shared/runtime/usage-plan-keys.ts';
 import { signInFromEnvironment } from '../../shared/sessions/sign-in.ts';
 
@@ -21,6 +22,8 @@ const deps: AppDeps = {
   timers: schedulerTimersOnFirstUse(env),
   deliveries: sqsDeliveriesOnFirstUse(env.WEBHOOK_QUEUE_URL),
   usagePlanKeys: apiGatewayUsagePlanKeysOnFirstUse(env.USAGE_PLAN_ID, base.config.stage),
+  // Webhook routes are county-admin routes, served by the tenant-facing function only.
+  webhookSecrets: noWebhookSecrets('admin-api'),
   // Audit routes (verify, checkpoints, public key): KMS and S3 loaded by the first audit request.
   audit: awsAuditPortsOnFirstUse(env.AUDIT_KEY_ID, env.AUDIT_BUCKET),
   // Sign-in, its callback, sign-out and the dashboard run here (issue 18).

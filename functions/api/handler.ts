@@ -3,6 +3,7 @@ import type { AppDeps } from '../../shared/app-deps.ts';
 import { noUsagePlanKeys } from '../../shared/auth/usage-plan-keys.ts';
 import { functionBaseDeps } from '../../shared/runtime/aws-deps.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
+import { kmsSecretBoxOnFirstUse } from '../../shared/runtime/kms-secret-box.ts';
 import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts';
 import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
@@ -20,6 +21,8 @@ const deps: AppDeps = {
   deliveries: sqsDeliveriesOnFirstUse(env.WEBHOOK_QUEUE_URL),
   // Key issuance and revocation run in the admin API function (issue 19, functions/api/split.ts).
   usagePlanKeys: noUsagePlanKeys,
+  // KMS is loaded by the first webhook subscription created (the secret is sealed for its tenant).
+  webhookSecrets: kmsSecretBoxOnFirstUse(env.WEBHOOK_SECRETS_KEY_ID),
   // People's sign-in to the pages through Cognito (issue 18); openid-client loads on the first sign-in.
   ...optionalSignIn(),
 };

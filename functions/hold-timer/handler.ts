@@ -3,7 +3,7 @@ import { functionBaseDeps } from '../../shared/runtime/aws-deps.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
 import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts';
 import { schedulerTimersOnFirstUse } from '../../shared/runtime/scheduler-timers.ts';
-import { noDeliveries } from '../../shared/runtime/unused-ports.ts';
+import { noDeliveries, noWebhookSecrets } from '../../shared/runtime/unused-ports.ts';
 
 const env = readEnvironment('holdTimer');
 const deps = {
@@ -12,6 +12,7 @@ const deps = {
   timers: schedulerTimersOnFirstUse(env),
   deliveries: noDeliveries('hold-timer'),
   usagePlanKeys: noUsagePlanKeys,
+  webhookSecrets: noWebhookSecrets('hold-timer'),
 };
 
 /** Lambda entry: invoked (asynchronously) by EventBridge Scheduler with a hold's timer payload. */

@@ -3,7 +3,7 @@ import { functionBaseDeps } from '../../shared/runtime/aws-deps.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
 import { handlerLoadedOnFirstEvent } from '../../shared/runtime/on-first-use.ts';
 import { sqsDeliveriesOnFirstUse } from '../../shared/runtime/sqs-deliveries.ts';
-import { noHoldTimers } from '../../shared/runtime/unused-ports.ts';
+import { noHoldTimers, noWebhookSecrets } from '../../shared/runtime/unused-ports.ts';
 
 const env = readEnvironment('stream');
 const deps = {
@@ -12,6 +12,7 @@ const deps = {
   deliveries: sqsDeliveriesOnFirstUse(env.WEBHOOK_QUEUE_URL),
   timers: noHoldTimers('stream'),
   usagePlanKeys: noUsagePlanKeys,
+  webhookSecrets: noWebhookSecrets('stream'),
 };
 
 /** Lambda entry: the table's DynamoDB stream (event source mapping with ReportBatchItemFailures). */

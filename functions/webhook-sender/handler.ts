@@ -1,6 +1,7 @@
 import { systemClock } from '../../shared/clock.ts';
 import { dbOnFirstUse } from '../../shared/runtime/db-on-first-use.ts';
 import { readEnvironment } from '../../shared/runtime/environment.ts';
+import { kmsSecretBoxOnFirstUse } from '../../shared/runtime/kms-secret-box.ts';
 import { createLogger } from '../../shared/runtime/logger.ts';
 import { handlerLoadedOnFirstEvent, onFirstUse } from '../../shared/runtime/on-first-use.ts';
 import type { SenderDeps } from '../../shared/webhooks/sender.ts';
@@ -14,6 +15,8 @@ const deps: SenderDeps = {
   clock: systemClock,
   logger: createLogger('wso-webhook-sender'),
   config: { stage: env.STAGE ?? 'dev', local: false },
+  // KMS is loaded by the first delivery whose subscription holds a sealed secret.
+  webhookSecrets: kmsSecretBoxOnFirstUse(env.WEBHOOK_SECRETS_KEY_ID),
 };
 
 // SQS is called only to delay a retry or dead-letter (the event source mapping deletes on

@@ -55,6 +55,18 @@ export interface RoleUse {
   readonly grantsForServices?: readonly string[];
 }
 
+/**
+ * Named roles that call KMS themselves, with no service in between (so `kms:ViaService` cannot apply):
+ * each only the actions listed, and only with an encryption context that has every key listed.
+ */
+export interface DirectRoleUse {
+  readonly sid: string;
+  /** Exact `aws:PrincipalArn`s (one role each, not a prefix). */
+  readonly roleArns: readonly string[];
+  readonly actions: readonly ('kms:Encrypt' | 'kms:Decrypt')[];
+  readonly encryptionContextKeys: readonly string[];
+}
+
 export interface AppKeyProps {
   readonly description: string;
   readonly alias: string;
@@ -62,6 +74,8 @@ export interface AppKeyProps {
   readonly roleUse?: RoleUse;
   /** Service principals (CloudWatch Logs, CloudWatch alarms) with the conditions that tie them to us. */
   readonly serviceUse?: readonly iam.PolicyStatement[];
+  /** Roles calling KMS directly (the webhook secrets key). */
+  readonly directUse?: readonly DirectRoleUse[];
 }
 
 /**
@@ -117,6 +131,22 @@ export function appKey(scope: Construct, id: string, props: AppKeyProps): kms.Ke
     }
   }
   statements.push(...(props.serviceUse ?? []));
+  for (const direct of props.directUse ?? []) {
+    statements.push(
+      new iam.PolicyStatement({
+        sid: direct.sid,
+        principals: [account],
+        actions: [...direct.actions],
+        resources: ['*'],
+        conditions: {
+          ArnEquals: { 'aws:PrincipalArn': [...direct.roleArns] },
+          StringEquals: { 'kms:CallerAccount': Aws.ACCOUNT_ID },
+          // "Contains": a call without the context (or without one of its keys) is refused.
+          'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': [...direct.encryptionContextKeys] },
+        },
+      }),
+    );
+  }
   return new kms.Key(scope, id, {
     description: props.description,
     alias: props.alias,

@@ -53,6 +53,8 @@ export interface ApiStackProps extends StackProps {
   readonly table: dynamodb.ITable;
   readonly dataKey: kms.IKey;
   readonly logsKey: kms.IKey;
+  /** Webhook subscription creation seals the signing secret with it (issue 19 item 8). */
+  readonly webhookSecretsKey: kms.IKey;
   readonly schedules: ScheduleTarget;
   /** The webhook delivery queue: the redeliver route enqueues on it. */
   readonly webhookQueue: sqs.IQueue;
@@ -125,6 +127,7 @@ export class ApiStack extends Stack {
         ...apiEnvironment,
         // Made below (the role trusts this function's role): resolved at synthesis.
         TENANT_DATA_ROLE_ARN: Lazy.string({ produce: () => this.tenantDataRole.role.roleArn }),
+        WEBHOOK_SECRETS_KEY_ID: props.webhookSecretsKey.keyArn,
         ...signInEnvironment,
       }),
       // A cap: the API cannot take the executions the hold-timer and sweeper need.
@@ -171,6 +174,15 @@ export class ApiStack extends Stack {
           'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...KEY_TOUCH_ATTRIBUTES] },
           Null: { 'dynamodb:LeadingKeys': 'false' },
         },
+      }),
+    );
+    // POST .../webhooks seals the new subscription's secret for its tenant (the key policy requires
+    // the `tenant` encryption context); opening it is the sender's alone.
+    this.apiFunction.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SealWebhookSecrets',
+        actions: ['kms:Encrypt'],
+        resources: [props.webhookSecretsKey.keyArn],
       }),
     );
     // POST .../webhooks/{id}/deliveries/{id}/redeliver starts a new round on the delivery queue.

@@ -11,11 +11,12 @@ import {
   TableKeys,
   TTL_ATTRIBUTE,
 } from '../../shared/store/table-definition.ts';
+import { TENANT_CONTEXT_KEY } from '../../shared/webhooks/secret-box.ts';
 import { acknowledge } from '../compliance.ts';
 import type { AppConfig } from '../config.ts';
 import { DataEventsTrail } from '../constructs/data-events-trail.ts';
 import { appKey, viaService } from '../constructs/key-policy.ts';
-import { appRolesArnPattern, type ResourceNames } from '../naming.ts';
+import { appRolesArnPattern, type ResourceNames, roleArnFromName } from '../naming.ts';
 
 export interface DataStackProps extends StackProps {
   readonly names: ResourceNames;
@@ -64,6 +65,8 @@ export class DataStack extends Stack {
   readonly dataKey: kms.Key;
   /** Encrypts every CloudWatch log group of the platform. */
   readonly logsKey: kms.Key;
+  /** Seals webhook signing secrets, each for its tenant (encryption context `tenant`, issue 19 item 8). */
+  readonly webhookSecretsKey: kms.Key;
   /** Holds no permission of its own: incident responders attach one; only it may bypass the table policy. */
   readonly breakGlassRole: iam.Role;
   readonly backupVault: backup.BackupVault;
@@ -94,6 +97,28 @@ export class DataStack extends Stack {
         viaServices: ['dynamodb', 'backup'],
         grantsForServices: ['dynamodb', 'backup'],
       },
+    });
+
+    // Used by the functions themselves (shared/webhooks/kms-secret-box.ts), not through a service, so
+    // not the data key: the tenant-facing API function seals a new subscription's secret, the sender
+    // opens it to sign, and every call must name its tenant in the encryption context.
+    this.webhookSecretsKey = appKey(this, 'WebhookSecretsKey', {
+      description: 'WSO custody webhook signing secrets, sealed per tenant',
+      alias: `alias/${names.stackPrefix}-webhook-secrets`,
+      directUse: [
+        {
+          sid: 'SealByTheTenantFacingApi',
+          roleArns: [roleArnFromName(this, names.apiFunction)],
+          actions: ['kms:Encrypt'],
+          encryptionContextKeys: [TENANT_CONTEXT_KEY],
+        },
+        {
+          sid: 'OpenByTheWebhookSender',
+          roleArns: [roleArnFromName(this, names.webhookSenderFunction)],
+          actions: ['kms:Decrypt'],
+          encryptionContextKeys: [TENANT_CONTEXT_KEY],
+        },
+      ],
     });
 
     this.logsKey = appKey(this, 'LogsKey', {

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -59,6 +60,8 @@ export interface EventsStackProps extends StackProps {
   readonly table: dynamodb.ITable;
   readonly dataKey: kms.IKey;
   readonly logsKey: kms.IKey;
+  /** The sender opens sealed webhook signing secrets with it (issue 19 item 8). */
+  readonly webhookSecretsKey: kms.IKey;
   readonly schedules: ScheduleTarget;
 }
 
@@ -172,6 +175,7 @@ export class EventsStack extends Stack {
         TABLE_NAME: props.table.tableName,
         WEBHOOK_QUEUE_URL: this.webhookQueue.queueUrl,
         WEBHOOK_DLQ_URL: this.webhookDlq.queueUrl,
+        WEBHOOK_SECRETS_KEY_ID: props.webhookSecretsKey.keyArn,
       }),
     });
     this.webhookSender.function.addEventSource(
@@ -183,6 +187,14 @@ export class EventsStack extends Stack {
     );
     // Reads the delivery record and the subscription, records the attempt.
     grantTableAccess(this.webhookSender.role, tableRef, { tableActions: ['GetItem', 'UpdateItem'] });
+    // Opens each subscription's sealed secret to sign (the key policy requires the `tenant` context).
+    this.webhookSender.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OpenWebhookSecrets',
+        actions: ['kms:Decrypt'],
+        resources: [props.webhookSecretsKey.keyArn],
+      }),
+    );
     // Exhausted deliveries are dead-lettered by the sender itself (functions/webhook-sender/sqs-ops.ts).
     this.webhookDlq.grantSendMessages(this.webhookSender.role);
 

@@ -29,6 +29,8 @@ export const FUNCTION_ENVIRONMENT = {
     WEBHOOK_QUEUE_URL: 'optional',
     /** The role tenant keys' requests assume (docs/DEPLOY.md §8). */
     TENANT_DATA_ROLE_ARN: 'required',
+    /** The KMS key webhook signing secrets are sealed with (issue 19 item 8). */
+    WEBHOOK_SECRETS_KEY_ID: 'required',
     /** People's sign-in to the HTML pages (issue 18): all three, or the pages take keys only. */
     SIGN_IN_ISSUER: 'optional',
     SIGN_IN_CLIENT_ID: 'optional',
@@ -60,6 +62,8 @@ export const FUNCTION_ENVIRONMENT = {
     TABLE_NAME: 'required',
     WEBHOOK_QUEUE_URL: 'required',
     WEBHOOK_DLQ_URL: 'required',
+    /** Opens the sealed signing secrets (issue 19 item 8). */
+    WEBHOOK_SECRETS_KEY_ID: 'required',
     // Delivery tunables (shared/webhooks/settings.ts); unset: the defaults.
     WEBHOOK_TIMEOUT_MS: 'optional',
     WEBHOOK_MAX_ATTEMPTS: 'optional',

@@ -1,5 +1,6 @@
 import type { HoldTimers } from '../timers/hold-timers.ts';
 import type { DeliveryQueue } from '../webhooks/delivery-queue.ts';
+import type { SecretBox } from '../webhooks/secret-box.ts';
 
 /** For the ports a function never uses: a call is a wiring bug, and says which. */
 const notHere = (port: string, fn: string) => () =>
@@ -11,3 +12,8 @@ export const noHoldTimers = (fn: string): HoldTimers => ({
 });
 
 export const noDeliveries = (fn: string): DeliveryQueue => ({ enqueue: notHere('webhook queue', fn) });
+
+export const noWebhookSecrets = (fn: string): SecretBox => ({
+  seal: notHere('webhook secrets key', fn),
+  open: notHere('webhook secrets key', fn),
+});

@@ -5,15 +5,18 @@ import { type IdGenerator, randomSecret } from '../ids.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { WebhookEventType } from '../webhooks/event-types.ts';
 import type { Webhook } from '../webhooks/schemas.ts';
+import type { SecretBox } from '../webhooks/secret-box.ts';
 import type { Db } from './db.ts';
 import type { Actor } from './holds.ts';
 import { keys, tenantPk } from './keys.ts';
 
 /**
- * Webhook subscriptions: `TENANT#<t>` / `WEBHOOK#<webhookId>`. The signing secret is stored as an
- * attribute of the item: it has to be usable for HMAC, so it cannot be hashed like an API key; the
- * table is encrypted with the customer-managed KMS key, and no read path returns the attribute.
- * Creation and deletion are audited on the tenant's chain in the same transaction.
+ * Webhook subscriptions: `TENANT#<t>` / `WEBHOOK#<webhookId>`. The signing secret has to be usable
+ * for HMAC, so it cannot be hashed like an API key; it is stored sealed for its tenant (attribute
+ * `sealedSecret`, shared/webhooks/secret-box.ts: KMS with the tenant as encryption context in AWS),
+ * so neither a table read nor a backup nor an item copied into another county's partition yields it.
+ * No read path returns it. Creation and deletion are audited on the tenant's chain in the same
+ * transaction.
  */
 export const WEBHOOK_SK_PREFIX = 'WEBHOOK#';
 export const webhookKey = (tenantId: string, webhookId: string) => ({
@@ -24,9 +27,30 @@ export const webhookKey = (tenantId: string, webhookId: string) => ({
 /** Bounds the fan-out of one event (and the read of every subscription per stream batch). */
 export const MAX_WEBHOOKS_PER_TENANT = 25;
 
+/** The signing secret as the item keeps it. */
+export type StoredSecret =
+  | { kind: 'sealed'; sealed: string }
+  /**
+   * Subscriptions created before secrets were sealed (issue 19 item 8) hold the secret in plaintext
+   * in the `secret` attribute; they keep working as they are (no migration rewrites them), and a
+   * subscription re-created by its county gets a sealed one.
+   */
+  | { kind: 'plaintext'; secret: string };
+
 export interface StoredWebhook extends Webhook {
-  secret: string;
+  signingSecret: StoredSecret;
 }
+
+const storedSecretOf = (item: Record<string, unknown>): StoredSecret =>
+  typeof item.sealedSecret === 'string'
+    ? { kind: 'sealed', sealed: item.sealedSecret }
+    : { kind: 'plaintext', secret: String(item.secret) };
+
+/** The secret to sign with: opened for the subscription's own tenant (throws SecretNotOpened otherwise). */
+export const openSigningSecret = (box: SecretBox, webhook: StoredWebhook): Promise<string> =>
+  webhook.signingSecret.kind === 'sealed'
+    ? box.open(webhook.tenantId, webhook.signingSecret.sealed)
+    : Promise.resolve(webhook.signingSecret.secret);
 
 const toWebhook = (item: Record<string, unknown>): StoredWebhook => ({
   webhookId: String(item.webhookId),
@@ -36,11 +60,11 @@ const toWebhook = (item: Record<string, unknown>): StoredWebhook => ({
   status: 'ACTIVE',
   ...(typeof item.description === 'string' ? { description: item.description } : {}),
   createdAt: String(item.createdAt),
-  secret: String(item.secret),
+  signingSecret: storedSecretOf(item),
 });
 
 /** The public view: never the secret. */
-export const publicWebhook = ({ secret: _secret, ...webhook }: StoredWebhook): Webhook => webhook;
+export const publicWebhook = ({ signingSecret: _secret, ...webhook }: StoredWebhook): Webhook => webhook;
 
 export async function listWebhooks(db: Db, tenantId: string): Promise<StoredWebhook[]> {
   const webhooks: StoredWebhook[] = [];
@@ -89,12 +113,13 @@ export interface AuditContext {
 }
 
 export type CreateWebhookResult =
-  | { kind: 'created'; webhook: StoredWebhook }
+  /** `secret` in plaintext, to be shown once; the item holds it sealed only. */
+  | { kind: 'created'; webhook: Webhook; secret: string }
   | { kind: 'tenant-not-found' }
   | { kind: 'limit-reached' };
 
 export async function createWebhook(
-  deps: { db: Db; ids: IdGenerator; clock: Clock },
+  deps: { db: Db; ids: IdGenerator; clock: Clock; webhookSecrets: SecretBox },
   tenantId: string,
   input: NewWebhook,
   audit: AuditContext,
@@ -102,7 +127,8 @@ export async function createWebhook(
   const { db } = deps;
   // A soft bound (two concurrent creations may both pass it): it caps fan-out, not a security limit.
   if ((await listWebhooks(db, tenantId)).length >= MAX_WEBHOOKS_PER_TENANT) return { kind: 'limit-reached' };
-  const webhook: StoredWebhook = {
+  const secret = `whsec_${randomSecret(32)}`;
+  const webhook: Webhook = {
     webhookId: deps.ids.next(),
     tenantId,
     url: input.url,
@@ -110,8 +136,8 @@ export async function createWebhook(
     status: 'ACTIVE',
     ...(input.description ? { description: input.description } : {}),
     createdAt: toIsoSeconds(deps.clock.now()),
-    secret: `whsec_${randomSecret(32)}`,
   };
+  const sealedSecret = await deps.webhookSecrets.seal(tenantId, secret);
   const result = await commitWithTenantAudit(
     deps,
     tenantId,
@@ -122,7 +148,7 @@ export async function createWebhook(
       actor: audit.actor,
       requestId: audit.requestId,
       before: null,
-      after: { ...publicWebhook(webhook) },
+      after: { ...webhook },
     },
     [
       {
@@ -135,14 +161,14 @@ export async function createWebhook(
       {
         Put: {
           TableName: db.tableName,
-          Item: { ...webhookKey(tenantId, webhook.webhookId), entity: 'Webhook', ...webhook },
+          Item: { ...webhookKey(tenantId, webhook.webhookId), entity: 'Webhook', ...webhook, sealedSecret },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
     ],
   );
   if (!result.ok) return { kind: 'tenant-not-found' };
-  return { kind: 'created', webhook };
+  return { kind: 'created', webhook, secret };
 }
 
 /** Deletes a subscription; queued deliveries to it are settled as FAILED when they come up. */

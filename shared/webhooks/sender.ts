@@ -5,11 +5,12 @@ import {
   recordAttempt,
   type StoredDelivery,
 } from '../store/webhook-deliveries.ts';
-import { getWebhook } from '../store/webhook-subscriptions.ts';
+import { getWebhook, openSigningSecret, type StoredWebhook } from '../store/webhook-subscriptions.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { type Random, retryDelayMs } from './backoff.ts';
 import type { DeliveryMessage, DeliveryOutcome } from './delivery-queue.ts';
 import type { WebhookResponse, WebhookTransport } from './http-transport.ts';
+import { SecretNotOpened } from './secret-box.ts';
 import type { WebhookSettings } from './settings.ts';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.ts';
 import { checkWebhookUrl } from './url-policy.ts';
@@ -20,7 +21,7 @@ import { checkWebhookUrl } from './url-policy.ts';
  * Safe under duplicates: a message of an older round or for a settled delivery does nothing, and
  * two copies racing on one attempt record it once (the loser's write is conditional and fails).
  */
-export type SenderDeps = Pick<AppDeps, 'db' | 'clock' | 'logger' | 'config'>;
+export type SenderDeps = Pick<AppDeps, 'db' | 'clock' | 'logger' | 'config' | 'webhookSecrets'>;
 
 export interface SenderOptions {
   settings: WebhookSettings;
@@ -55,14 +56,17 @@ export async function processDelivery(
 
   const startedAt = clock.now();
   const verdict = checkWebhookUrl(webhook.url, { local: deps.config.local });
-  const response: WebhookResponse = verdict.ok
-    ? await options.transport.post({
-        url: verdict.url,
-        headers: headersFor(stored, webhook.secret, Math.floor(startedAt.getTime() / 1000), options.settings),
-        body: stored.payload,
-        timeoutMs: options.settings.timeoutMs,
-      })
-    : { kind: 'error', error: `refused target: the URL ${verdict.reason}`, latencyMs: 0 };
+  const secret = verdict.ok ? await secretOf(deps, webhook) : undefined;
+  const response: WebhookResponse = !verdict.ok
+    ? { kind: 'error', error: `refused target: the URL ${verdict.reason}`, latencyMs: 0 }
+    : secret === undefined
+      ? { kind: 'error', error: 'the signing secret does not open for this tenant', latencyMs: 0 }
+      : await options.transport.post({
+          url: verdict.url,
+          headers: headersFor(stored, secret, Math.floor(startedAt.getTime() / 1000), options.settings),
+          body: stored.payload,
+          timeoutMs: options.settings.timeoutMs,
+        });
 
   const at = toIsoSeconds(startedAt);
   const delivered = response.kind === 'response' && isSuccess(response.statusCode);
@@ -92,6 +96,27 @@ export async function processDelivery(
   });
   if (!recorded || delivered) return { kind: 'settled' };
   return exhausted ? { kind: 'exhausted' } : { kind: 'retry', delayMs };
+}
+
+/**
+ * The subscription's secret, or undefined when it does not open for the subscription's tenant (a
+ * sealed value copied from another county's item): then nothing is sent, and the attempt fails like
+ * a refused target. Any other error (KMS unreachable, throttled) propagates: the queue retries.
+ */
+async function secretOf(deps: SenderDeps, webhook: StoredWebhook): Promise<string | undefined> {
+  try {
+    return await openSigningSecret(deps.webhookSecrets, webhook);
+  } catch (error) {
+    if (error instanceof SecretNotOpened) {
+      deps.logger.error('webhook secret not opened', {
+        tenantId: webhook.tenantId,
+        webhookId: webhook.webhookId,
+        reason: error.message,
+      });
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 /** Rounded up to the second: the log never shows a retry earlier than the queue makes it visible. */

@@ -43,7 +43,8 @@ const clientsIn = (inputs: readonly string[]): Client[] =>
  */
 const EXPECTED: Partial<Record<FunctionKey, { initial: Client[]; package: Client[] }>> = {
   // Issue 19: key issuance (API Gateway) runs in the admin API function only.
-  api: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'sts'] },
+  // Issue 19 item 8: KMS seals a new webhook subscription's secret (api) and opens it (webhookSender).
+  api: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler', 'sqs', 'sts', 'kms'] },
   adminApi: {
     initial: ['dynamodb'],
     package: ['dynamodb', 'scheduler', 'sqs', 'api-gateway', 'sts', 'kms', 's3'],
@@ -52,7 +53,7 @@ const EXPECTED: Partial<Record<FunctionKey, { initial: Client[]; package: Client
   holdTimer: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },
   sweeper: { initial: ['dynamodb'], package: ['dynamodb', 'scheduler'] },
   stream: { initial: ['dynamodb'], package: ['dynamodb', 'sqs'] },
-  webhookSender: { initial: ['dynamodb'], package: ['dynamodb', 'sqs'] },
+  webhookSender: { initial: ['dynamodb'], package: ['dynamodb', 'sqs', 'kms'] },
   sealer: { initial: ['dynamodb'], package: ['dynamodb', 'kms', 's3'] },
 };
 

@@ -187,7 +187,7 @@ describe('environment variables', () => {
     }
   });
 
-  it('gives the API function the table, everything it needs to arm schedules, the queue and the tenant role', () => {
+  it('gives the API function the table, everything it needs to arm schedules, the queue, the tenant role and the webhook secrets key', () => {
     const env = environment(fn(names.apiFunction).resource);
     expect(Object.keys(env).sort()).toEqual(
       [
@@ -195,6 +195,8 @@ describe('environment variables', () => {
         ...SCHEDULE_VARIABLES,
         'TENANT_DATA_ROLE_ARN',
         'WEBHOOK_QUEUE_URL',
+        // Issue 19 item 8: a new subscription's signing secret is sealed with it.
+        'WEBHOOK_SECRETS_KEY_ID',
         // The hold board page sends a person without a session to sign in (issue 18).
         'SIGN_IN_BASE_URL',
         'SIGN_IN_CLIENT_ID',

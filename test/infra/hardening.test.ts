@@ -98,7 +98,9 @@ describe('item 4: key policies and the table resource policy', () => {
         const principal = render((statement.Principal as { AWS?: unknown; Service?: unknown }).AWS ?? '');
         if (principal.includes(':root')) {
           const conditions = JSON.stringify(statement.Condition);
-          expect(conditions, statement.Sid).toContain('kms:ViaService');
+          // Through a service, or (a key the functions call themselves: webhook secrets, issue 19
+          // item 8) by exact role ARNs and only with an encryption context.
+          expect(conditions, statement.Sid).toMatch(/kms:ViaService|kms:EncryptionContextKeys/);
           if (usesKey) expect(conditions, statement.Sid).toContain('aws:PrincipalArn');
           if (grants && !usesKey) expect(conditions, statement.Sid).toContain('kms:GrantIsForAWSResource');
         }

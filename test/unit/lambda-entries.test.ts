@@ -32,6 +32,10 @@ vi.mock('@aws-sdk/client-api-gateway', async (original) => {
   const actual = await original<typeof import('@aws-sdk/client-api-gateway')>();
   return { ...actual, APIGatewayClient: counting('api-gateway', actual.APIGatewayClient) };
 });
+vi.mock('@aws-sdk/client-kms', async (original) => {
+  const actual = await original<typeof import('@aws-sdk/client-kms')>();
+  return { ...actual, KMSClient: counting('kms', actual.KMSClient) };
+});
 vi.mock('@aws-sdk/client-sts', async (original) => {
   const actual = await original<typeof import('@aws-sdk/client-sts')>();
   return { ...actual, STSClient: counting('sts', actual.STSClient) };
@@ -47,6 +51,7 @@ const LAMBDA_ENV: Record<string, string> = {
   WEBHOOK_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/wso-custody-test-webhooks',
   WEBHOOK_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/wso-custody-test-webhooks-dlq',
   TENANT_DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/wso-custody-test-tenant-data',
+  WEBHOOK_SECRETS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
   AUDIT_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
   AUDIT_BUCKET: 'wso-custody-test-audit-checkpoints',
   POWERTOOLS_LOG_LEVEL: 'SILENT',

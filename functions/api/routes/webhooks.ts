@@ -81,10 +81,10 @@ export const createWebhookRoute = defineRoute({
         `A county may have at most ${MAX_WEBHOOKS_PER_TENANT} webhook subscriptions.`,
       );
     }
-    const { webhook } = result;
+    const { webhook, secret } = result;
     return {
       status: 201,
-      body: { ...publicWebhook(webhook), secret: webhook.secret },
+      body: { ...webhook, secret },
       headers: { location: `/v1/tenants/${params.tenantId}/webhooks/${webhook.webhookId}` },
     };
   },
