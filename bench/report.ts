@@ -53,7 +53,8 @@ export function renderCountyScaling(scaling: CountyScaling): string[] {
     row('one', scaling.oneCounty),
     row('ten', scaling.tenCounties),
     '',
-    `- One county reached **${fixed(ratio, 2)}x** the write rate of ten counties — the ` +
+    // Rounded down, so a figure shown as meeting the goal does.
+    `- One county reached **${fixed(Math.floor(ratio * 100) / 100, 2)}x** the write rate of ten counties — the ` +
       `${COUNTY_SCALING_GOAL}x goal is **${ratio >= COUNTY_SCALING_GOAL ? 'met' : 'not met'}**.`,
   ];
 }
