@@ -1,12 +1,15 @@
 /**
- * `npm run bench [-- --ops 300 --concurrency 8 --rounds 15 --warmup 40 --samples 20 --skip-bundle]`
+ * `npm run bench [-- --ops 300 --concurrency 8 --rounds 15 --warmup 40 --samples 20 --skip-bundle]
+ *   [--county-writes 200 --county-concurrency 12] [--only county-scaling]`
  *
  * Serve-warrant and transfer through the local HTTP runtime (API Gateway events fed to the same
  * Lambda handler) against the same DynamoDB transactions sent raw to the same DynamoDB Local, in
  * one run, alternated in rounds; DynamoDB and Scheduler requests per operation with consumed
- * capacity, and the AWS cost per 1,000 holds from them; then the bundle report. Writes
+ * capacity, and the AWS cost per 1,000 holds from them; one county's booking write rate against
+ * ten counties' (bench/county-scaling.ts); then the bundle report. Writes
  * docs/PERFORMANCE.md (between the bench markers; the bundle report writes its own section).
  * Timings are measured, never asserted: nothing here fails on a slow machine.
+ * `--only county-scaling` runs just the county figure and prints it (docs/PERFORMANCE.md untouched).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,9 +26,10 @@ import { randomSecret } from '../shared/ids.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
 import { type OperationProfile, profile } from './capacity.ts';
 import { addUsage, costOf, emptyUsage, type Usage } from './cost.ts';
+import { measureCountyScaling } from './county-scaling.ts';
 import { describeMachine } from './machine.ts';
 import { CommandRecorder, type RecordedCommand } from './recorder.ts';
-import { type BenchResult, renderSection, type Variant } from './report.ts';
+import { type BenchResult, renderCountyScaling, renderSection, type Variant } from './report.ts';
 import { replaceSection } from './section.ts';
 import { summarize } from './stats.ts';
 import {
@@ -51,8 +55,14 @@ const { values } = parseArgs({
     'bundle-runs': { type: 'string', default: '15' },
     'skip-bundle': { type: 'boolean', default: false },
     out: { type: 'string', default: 'docs/PERFORMANCE.md' },
+    'county-writes': { type: 'string', default: '200' },
+    'county-concurrency': { type: 'string', default: '12' },
+    only: { type: 'string' },
   },
 });
+if (values.only !== undefined && values.only !== 'county-scaling') {
+  throw new Error('--only takes one value: county-scaling');
+}
 const positive = (name: string, text: string | undefined): number => {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
@@ -64,6 +74,10 @@ const params = {
   rounds: positive('rounds', values.rounds),
   warmup: positive('warmup', values.warmup),
   samples: positive('samples', values.samples),
+};
+const countyParams = {
+  writes: positive('county-writes', values['county-writes']),
+  concurrency: positive('county-concurrency', values['county-concurrency']),
 };
 
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -115,6 +129,22 @@ const rawClient = new DynamoDBClient({
   retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_MAX_ATTEMPTS, () => 0),
 });
 const raw = createDb({ tableName, client: rawClient }).doc;
+
+if (values.only === 'county-scaling') {
+  try {
+    log(
+      `county scaling: ${countyParams.writes} booking writes per variant, ${countyParams.concurrency} in flight`,
+    );
+    const scaling = await measureCountyScaling(runtime, countyParams, times.bookedAt);
+    console.log(renderCountyScaling(scaling).join('\n'));
+    log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
+  } finally {
+    rawClient.destroy();
+    await runtime.stop();
+    await dynamo.stop();
+  }
+  process.exit(0);
+}
 
 let result: BenchResult;
 try {
@@ -230,6 +260,11 @@ try {
     log(`${slice.measured ? `round ${round}/${params.rounds}` : 'warm-up'} done`);
   }
 
+  log(
+    `county scaling: ${countyParams.writes} booking writes per variant, ${countyParams.concurrency} in flight`,
+  );
+  const countyScaling = await measureCountyScaling(runtime, countyParams, times.bookedAt);
+
   // Cost per hold: serve, one read, transfer (each with its API-key look-up), and the stream
   // consumer's writes for both.
   const usageOf = (p: OperationProfile, lambdaRequests: number): Usage => ({
@@ -278,6 +313,7 @@ try {
     },
     perHold,
     cost: costOf(perHold, 1000),
+    countyScaling,
   };
 } finally {
   rawClient.destroy();

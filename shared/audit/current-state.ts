@@ -2,6 +2,12 @@ import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamo
 import type { Db } from '../store/db.ts';
 import { SK_PREFIX, tenantPk } from '../store/keys.ts';
 import { type Page, queryPage } from '../store/pagination.ts';
+import {
+  entityStateHash,
+  readEntityItems,
+  STATE_CHECKED_KINDS,
+  type StateCheckedKind,
+} from './entity-state.ts';
 import { stateHash } from './hash-chain.ts';
 import { personDataHash } from './person-data.ts';
 import { TENANT_AUDIT_SK } from './tenant-audit.ts';
@@ -11,17 +17,30 @@ import { holdState } from './verify-tenant.ts';
  * Each entity's current state as a hash beside its chain head, for a verifier that trusts nothing
  * but the signing key: it holds these against the last sealed event of each chain. Holds: the
  * hash of the whole hold (`stateHash` of its events); bookings: the person-data hash (never the
- * values), with the booking chain's head.
+ * values), with the booking chain's head; every other chained kind: `entityStateHash` of its
+ * audited view (entity-state.ts: never a secret or a key hash), paged over its chain heads.
  */
-export const CURRENT_STATE_KINDS = ['hold', 'booking'] as const;
-export type CurrentStateKind = (typeof CURRENT_STATE_KINDS)[number];
+export const CURRENT_STATE_KINDS = ['hold', 'booking', ...STATE_CHECKED_KINDS] as [
+  'hold',
+  'booking',
+  ...StateCheckedKind[],
+];
+export type CurrentStateKind = 'hold' | 'booking' | StateCheckedKind;
+
+/** The sort-key prefix a kind's listing pages over (its page token is bound to it). */
+export const currentStatePrefix = (kind: CurrentStateKind): string =>
+  kind === 'hold'
+    ? SK_PREFIX.hold
+    : kind === 'booking'
+      ? SK_PREFIX.booking
+      : `${TENANT_AUDIT_SK.headPrefix}${kind}#`;
 
 export interface CurrentState {
   id: string;
   /** The entity chain's head: the seq and hash of its last event (0 and empty when it has none). */
   seq: number;
   hash: string;
-  /** `stateHash` (holds) or `personDataHash` (bookings) of the entity as stored now. */
+  /** `stateHash` (holds, other kinds) or `personDataHash` (bookings) of the entity as stored now. */
   stateHash: string;
 }
 
@@ -32,7 +51,8 @@ export async function currentStates(
   page: { limit: number; startKey?: Record<string, unknown> },
 ): Promise<Page<CurrentState>> {
   const pk = tenantPk(tenantId);
-  const prefix = kind === 'hold' ? SK_PREFIX.hold : SK_PREFIX.booking;
+  const prefix = currentStatePrefix(kind);
+  if (kind !== 'hold' && kind !== 'booking') return entityStates(db, tenantId, kind, prefix, page);
   const items = await queryPage(db, { pk, skPrefix: prefix, ...page }, (item) => item);
   const ids = items.items.map((item) => String(item.sk).slice(prefix.length));
   const heads =
@@ -76,4 +96,34 @@ async function bookingHeads(db: Db, pk: string, ids: readonly string[]) {
     keys = output.UnprocessedKeys?.[db.tableName]?.Keys;
   }
   return heads;
+}
+
+/** A state-checked kind: its chain heads, each with the hash of its item as stored now. */
+async function entityStates(
+  db: Db,
+  tenantId: string,
+  kind: StateCheckedKind,
+  prefix: string,
+  page: { limit: number; startKey?: Record<string, unknown> },
+): Promise<Page<CurrentState>> {
+  const heads = await queryPage(db, { pk: tenantPk(tenantId), skPrefix: prefix, ...page }, (item) => item);
+  const ids = heads.items.map((head) => String(head.sk).slice(prefix.length));
+  const items = await readEntityItems(
+    db,
+    tenantId,
+    ids.map((id) => ({ kind, id })),
+  );
+  return {
+    ...heads,
+    items: heads.items.map((head, index) => {
+      const id = ids[index] ?? '';
+      const personData = typeof head.personDataHash === 'string' ? head.personDataHash : null;
+      return {
+        id,
+        seq: Number(head.seq),
+        hash: String(head.hash),
+        stateHash: entityStateHash(kind, items.get(`${kind}#${id}`) ?? null, personData),
+      };
+    }),
+  };
 }

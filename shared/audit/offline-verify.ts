@@ -4,14 +4,15 @@ import {
   checkCheckpointChain,
   type PublicJwk,
 } from './checkpoint.ts';
+import { CURRENT_STATE_KINDS } from './current-state.ts';
 import { chainHash, GENESIS_HASH } from './hash-chain.ts';
 
 /**
  * The offline verifier (`npm run audit:verify`): what a state auditor runs against the API with
  * nothing trusted but the public key. It checks the checkpoints' signatures and chain, recomputes
  * every sealed event's hash and each checkpoint's Merkle root, follows each entity's chain through
- * the sealed events, and holds every hold's and booking's current state against its last sealed
- * event. The server only supplies data; every conclusion is computed here.
+ * the sealed events, and holds every chained entity's current state (holds, bookings, the tenant,
+ * facilities, officers, warrants, keys, webhooks) against its last sealed event. The server only supplies data; every conclusion is computed here.
  */
 export interface OfflineProblem {
   reason: string;
@@ -138,14 +139,14 @@ export async function verifyOffline(options: OfflineOptions): Promise<OfflineRep
     if (previous) lastSealed.set(key, previous);
   }
 
-  // Current state: each hold and booking as stored now against its chain's last sealed event.
+  // Current state: each entity (every chained kind) as stored now against its chain's last sealed event.
   let entitiesChecked = 0;
-  for (const kind of ['hold', 'booking'] as const) {
+  for (const kind of CURRENT_STATE_KINDS) {
     const states = await pages<{ id: string; seq: number; hash: string; stateHash: string }>(
       `${tenantPath}/current-state?kind=${kind}`,
     );
     for (const state of states) {
-      const key = kind === 'hold' ? `hold#${state.id}` : `booking#${state.id}`;
+      const key = `${kind}#${state.id}`;
       const last = lastSealed.get(key);
       if (!last) continue;
       entitiesChecked += 1;
@@ -157,7 +158,7 @@ export async function verifyOffline(options: OfflineOptions): Promise<OfflineRep
           chain: key,
         });
       } else if (state.seq === lastSeq) {
-        const recorded = kind === 'hold' ? last.stateHash : last.personDataHash;
+        const recorded = kind === 'booking' ? last.personDataHash : last.stateHash;
         if (state.hash !== last.hash) {
           problems.push({
             reason: 'head-mismatch',

@@ -8,7 +8,8 @@ import type { Actor, TransactItem } from '../store/holds.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
 import { tenantPk } from '../store/keys.ts';
 import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
-import { chainHash, GENESIS_HASH, stateHash } from './hash-chain.ts';
+import { entityStateHash } from './entity-state.ts';
+import { chainHash, GENESIS_HASH } from './hash-chain.ts';
 
 /**
  * Audit chains for every change that is not a hold transition (the tenant itself, its API keys,
@@ -93,7 +94,7 @@ export interface TenantAuditEvent extends TenantAuditChange {
   tenantId: string;
   /** The position in the entity's own chain (1 for its first event). */
   seq: number;
-  /** The hash of the entity's state after the change: `stateHash({ state: after, personData })`. */
+  /** The hash of the entity's state after the change: `entityStateHash(kind, after, personData)`. */
   stateHash: string;
   prevHash: string;
   hash: string;
@@ -172,7 +173,7 @@ export function entityAuditAppend(
     seq: head.seq + 1,
     ...rest,
     ...(personDataHash ? { personDataHash } : {}),
-    stateHash: stateHash({ state: change.after, personData: personDataHash ?? null }),
+    stateHash: entityStateHash(change.subject.kind, change.after, personDataHash ?? null),
     prevHash: head.hash,
   };
   const event: TenantAuditEvent = { ...content, hash: chainHash(head.hash, content) };

@@ -3,6 +3,7 @@ import type { Db } from '../store/db.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from '../store/keys.ts';
 import { type Break, type BrokenReason, checkHead, checkLink, startCursor } from './chain-check.ts';
 import { archivedCheckpointSchema, type CheckpointProblem, checkCheckpointChain } from './checkpoint.ts';
+import { entityStateHash, isStateChecked, readEntityItems } from './entity-state.ts';
 import { stateHash } from './hash-chain.ts';
 import { personDataHash } from './person-data.ts';
 import type { AuditPorts } from './ports.ts';
@@ -13,7 +14,7 @@ import { TENANT_AUDIT_SK } from './tenant-audit.ts';
  * `GET .../audit/verify` (DESIGN.md §5). Three layers, each naming what is broken:
  * 1. every chain (each hold's, each other entity's) link by link, and its head;
  * 2. each entity's current state against its last event (a hold's whole state; a booking's person
- *    data, as a hash);
+ *    data, as a hash; every other kind's audited view, entity-state.ts);
  * 3. everything against the signed, archived checkpoints: their signatures and chain, and every
  *    event they sealed still stored with the hash they sealed. This is what catches an insider who
  *    rewrites the table consistently, or restores it from an older backup.
@@ -147,6 +148,14 @@ export async function verifyTenantAudit(
     const chain = chainOf(entities, String(item.sk).slice(TENANT_AUDIT_SK.headPrefix.length));
     chain.head = { seq: Number(item.seq), hash: String(item.hash) };
   }
+  const entityItems = await readEntityItems(
+    db,
+    tenantId,
+    [...entities.keys()].map((key) => {
+      const separator = key.indexOf('#');
+      return { kind: key.slice(0, separator), id: key.slice(separator + 1) };
+    }),
+  );
   const bookingPersonData = new Map<string, string>();
   for (const item of await readAll(db, pk, SK_PREFIX.booking)) {
     bookingPersonData.set(
@@ -194,6 +203,27 @@ export async function verifyTenantAudit(
     chain.head ??= await lateEntityHead(db, tenantId, entity);
     const last = verifyChain(chain, (link) => report({ chain: 'entity', entity, ...link }));
     checked += chain.events.length;
+    if (
+      last &&
+      isStateChecked(entity.kind) &&
+      last.seq === chain.head?.seq &&
+      typeof last.item.stateHash === 'string'
+    ) {
+      const item = entityItems.get(key) ?? null;
+      const personData = typeof last.item.personDataHash === 'string' ? last.item.personDataHash : null;
+      if (entityStateHash(entity.kind, item, personData) !== last.item.stateHash) {
+        report({
+          chain: 'entity',
+          entity,
+          seq: last.seq,
+          eventId: String(last.item.eventId),
+          reason: 'state-mismatch',
+          detail: item
+            ? `the ${entity.kind} as stored differs from the state its last audit event recorded`
+            : `the ${entity.kind} is gone, but its last audit event recorded it`,
+        });
+      }
+    }
     const current = entity.kind === 'booking' ? bookingPersonData.get(entity.id) : undefined;
     if (last && current && last.seq === chain.head?.seq && typeof last.item.personDataHash === 'string') {
       if (current !== last.item.personDataHash) {

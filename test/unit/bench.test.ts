@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { profile, unitsOf } from '../../bench/capacity.ts';
 import { costOf, DYNAMODB_RRU, DYNAMODB_WRU, emptyUsage, totalUsd } from '../../bench/cost.ts';
+import { COUNTY_SCALING_GOAL, countyScalingRatio, renderCountyScaling } from '../../bench/report.ts';
 import { BENCH_END, BENCH_START, replaceSection } from '../../bench/section.ts';
 import { percentile, ratioPercent, summarize } from '../../bench/stats.ts';
 import { substitute } from '../../bench/workload.ts';
@@ -100,6 +101,31 @@ describe('bench report section', () => {
   it('refuses a section without its markers and a document with a broken one', () => {
     expect(() => replaceSection('# P\n', 'no markers')).toThrow();
     expect(() => replaceSection(`# P\n${BENCH_START} -->\nno end\n`, section('x'))).toThrow(/without/);
+  });
+});
+
+describe('bench county scaling (issue 14)', () => {
+  const run = (throughput: number, failed = 0) => ({ ...summarize([10, 20, 30], 1000), throughput, failed });
+  const scaling = (one: number, ten: number, failed = 0) => ({
+    writes: 200,
+    concurrency: 12,
+    oneCounty: run(one, failed),
+    tenCounties: run(ten),
+  });
+
+  it('reports one county\u2019s write rate as a multiple of ten counties\u2019, against the 0.5x goal', () => {
+    expect(COUNTY_SCALING_GOAL).toBe(0.5);
+    expect(countyScalingRatio(scaling(30, 40))).toBeCloseTo(0.75, 10);
+    expect(countyScalingRatio(scaling(30, 0))).toBe(0);
+    const met = renderCountyScaling(scaling(30, 40)).join('\n');
+    expect(met).toContain('**0.75x**');
+    expect(met).toContain('goal is **met**');
+    expect(met).toMatch(/\| one \| 3 \| 0 \| 30\.0 \|/);
+    expect(met).toMatch(/\| ten \| 3 \| 0 \| 40\.0 \|/);
+    const missed = renderCountyScaling(scaling(10, 40, 7)).join('\n');
+    expect(missed).toContain('**0.25x**');
+    expect(missed).toContain('goal is **not met**');
+    expect(missed).toMatch(/\| one \| 3 \| 7 \|/);
   });
 });
 

@@ -1,7 +1,11 @@
 import * as z from 'zod';
 import type { AppDeps } from '../../../shared/app-deps.ts';
 import { archivedCheckpointSchema, checkpointSchema, leafSchema } from '../../../shared/audit/checkpoint.ts';
-import { CURRENT_STATE_KINDS, currentStates } from '../../../shared/audit/current-state.ts';
+import {
+  CURRENT_STATE_KINDS,
+  currentStatePrefix,
+  currentStates,
+} from '../../../shared/audit/current-state.ts';
 import type { AuditPorts } from '../../../shared/audit/ports.ts';
 import { sealedEvents } from '../../../shared/audit/sealed-events.ts';
 import { CHECKPOINT_SK } from '../../../shared/audit/sealer.ts';
@@ -189,7 +193,7 @@ export const currentStateRoute = defineRoute({
   method: 'GET',
   path: '/v1/tenants/{tenantId}/audit/current-state',
   summary:
-    'Each hold\u2019s or booking\u2019s chain head and the hash of its state as stored now (bookings: of the person data, never the values)',
+    'Each entity\u2019s chain head (of one kind) and the hash of its state as stored now (bookings: of the person data, never the values; never secrets)',
   tag: 'Audit',
   access: AUDIT_READERS,
   params: z.strictObject({ tenantId }),
@@ -205,7 +209,7 @@ export const currentStateRoute = defineRoute({
   },
   handle: async ({ params, query }, { deps }) => {
     const pk = tenantPk(params.tenantId);
-    const prefix = query.kind === 'hold' ? 'HOLD#' : 'BOOKING#';
+    const prefix = currentStatePrefix(query.kind);
     const page = await currentStates(deps.db, params.tenantId, query.kind, {
       limit: query.limit,
       ...(query.nextToken ? { startKey: decodePageToken(query.nextToken, pk, prefix) } : {}),
