@@ -140,6 +140,11 @@ export const holdEventSchema = z
     after: holdSchema,
     prevHash: z.string(),
     hash: z.string(),
+    /**
+     * SHA-256 of the hold's state after the event: what `verify` holds the current hold against
+     * (absent on events written before per-entity chains).
+     */
+    stateHash: z.string().optional(),
   })
   .meta({ id: 'HoldEvent' });
 
