@@ -52,7 +52,8 @@ export async function startDynamoDbLocal(options: { dataDir?: string } = {}): Pr
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, output: string[]): Promise<void> {
   const client = new DynamoDBClient({ ...dynamoClientConfig({ endpoint }), maxAttempts: 1 });
-  const deadline = Date.now() + 30_000;
+  // A JVM start on a busy 2-core machine can take well over 30 s.
+  const deadline = Date.now() + 90_000;
   try {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) {
@@ -67,7 +68,7 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, output: str
         await new Promise((done) => setTimeout(done, 100));
       }
     }
-    throw new Error('DynamoDB Local did not answer within 30 s');
+    throw new Error('DynamoDB Local did not answer within 90 s');
   } finally {
     client.destroy();
   }
