@@ -197,6 +197,7 @@ const PLACEHOLDER_ENV: Record<string, string> = {
   WEBHOOK_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/wso-custody-bench-webhooks-dlq',
   TENANT_DATA_ROLE_ARN: 'arn:aws:iam::123456789012:role/wso-custody-bench-tenant-data',
   USAGE_PLAN_ID: 'bench01',
+  WEBHOOK_SECRETS_KEY_ID: 'arn:aws:kms:us-east-1:123456789012:key/bench-webhook-secrets',
 };
 
 /**
