@@ -290,6 +290,8 @@ export class AuditSealer extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const role = new iam.Role(this, 'PublicKeyReaderRole', {
+      // Named like every role of the app, so the key and table policies' prefix covers it.
+      roleName: functionName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Reads the public half of the audit signing key at deploy time; cannot sign',
     });
