@@ -9,17 +9,17 @@ import { stableStringify } from '../util/stable-json.ts';
  */
 export function bookingAuditView(booking: Booking): Record<string, unknown> {
   const { person: _person, charges, ...rest } = booking;
-  return { ...rest, chargeCount: charges.length };
+  return { ...rest, chargeCount: charges?.length ?? 0 };
 }
 
 /** Paths of the person's fields and of the charges that differ between two versions. */
 export function changedPersonData(before: Booking | undefined, after: Booking): string[] {
   const paths: string[] = [];
-  const names = new Set([...Object.keys(before?.person ?? {}), ...Object.keys(after.person)]);
+  const names = new Set([...Object.keys(before?.person ?? {}), ...Object.keys(after.person ?? {})]);
   for (const name of [...names].sort()) {
-    const field = name as keyof Booking['person'];
-    if (before?.person[field] !== after.person[field]) paths.push(`person.${name}`);
+    const field = name as keyof NonNullable<Booking['person']>;
+    if (before?.person?.[field] !== after.person?.[field]) paths.push(`person.${name}`);
   }
-  if (stableStringify(before?.charges ?? []) !== stableStringify(after.charges)) paths.push('charges');
+  if (stableStringify(before?.charges ?? []) !== stableStringify(after.charges ?? [])) paths.push('charges');
   return paths;
 }

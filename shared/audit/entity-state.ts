@@ -1,6 +1,7 @@
 import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from '../store/db.ts';
 import { keys, tenantKeys, tenantPk } from '../store/keys.ts';
+import { LIFECYCLE_INDEX } from '../store/table-definition.ts';
 import { webhookKey } from '../store/webhook-subscriptions.ts';
 import { stateHash } from './hash-chain.ts';
 import type { AuditSubject } from './tenant-audit.ts';
@@ -25,7 +26,8 @@ const omit = (item: Record<string, unknown>, names: readonly string[]): Record<s
 const STORAGE = ['pk', 'sk', 'entity', 'type'] as const;
 
 const VIEWS = {
-  tenant: (item) => omit(item, [...STORAGE, 'gsi2pk', 'gsi2sk']),
+  tenant: (item) =>
+    omit(item, [...STORAGE, 'gsi2pk', 'gsi2sk', LIFECYCLE_INDEX.partitionKey, LIFECYCLE_INDEX.sortKey]),
   facility: (item) => omit(item, [...STORAGE, 'tenantId']),
   officer: (item) => omit(item, [...STORAGE, 'tenantId']),
   warrant: (item) =>

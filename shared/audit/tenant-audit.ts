@@ -44,6 +44,8 @@ export const TENANT_AUDIT_EVENT_TYPES = [
   'booking.recorded',
   'booking.updated',
   'booking.released',
+  'booking.sealed',
+  'booking.purged',
   'warrant.recorded',
   'warrant.withdrawn',
   'webhook.created',

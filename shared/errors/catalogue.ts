@@ -90,6 +90,9 @@ export const CATALOGUE = {
   'facility-exists': conflict('a facility with this id exists'),
   'officer-exists': conflict('an officer with this id exists'),
   'warrant-exists': conflict('a warrant with this id exists'),
+  'booking-sealed': conflict(
+    'the booking was sealed (or its person data purged): it takes no person data again; a new stay gets a new number',
+  ),
   'identity-mapped': conflict('this person\u2019s identity is mapped already; remove that mapping first'),
 
   // Broken rules (422), each named.

@@ -61,14 +61,49 @@ export const putBookingBody = z
 
 export const BOOKING_STATUSES = ['IN_CUSTODY', 'RELEASED'] as const;
 
+export const SEAL_REASONS = ['COURT_ORDER', 'EXPUNGEMENT', 'OTHER'] as const;
+
+export const sealBookingBody = z
+  .strictObject({
+    reason: z.enum(SEAL_REASONS).meta({ description: 'Why the record is sealed' }),
+    orderReference: text(120).meta({
+      description: 'The court order or expungement reference (a docket or order number, never a name)',
+    }),
+  })
+  .meta({ id: 'SealBooking' });
+
+export const bookingSealed = z
+  .object({
+    at: instant.meta({ description: 'When the person data was removed' }),
+    reason: z.enum(SEAL_REASONS),
+    orderReference: z.string(),
+  })
+  .meta({ id: 'BookingSealed', description: 'The booking was sealed: its person data is gone' });
+
+export const bookingPurged = z
+  .object({
+    at: instant.meta({ description: 'When the person data was removed' }),
+    personDataDaysAfterRelease: z
+      .number()
+      .int()
+      .meta({ description: 'The county\u2019s retention setting the purge applied' }),
+  })
+  .meta({
+    id: 'BookingPurged',
+    description: 'The county\u2019s retention period after release ran out: the person data is gone',
+  });
+
 export const booking = z
   .object({
     bookingNumber,
     facilityId,
     bookedAt: instant,
     agencyOri: z.string().optional(),
-    person: bookingPerson,
-    charges: z.array(bookingCharge),
+    person: bookingPerson.optional().meta({ description: 'Absent once the booking is sealed or purged' }),
+    charges: z
+      .array(bookingCharge)
+      .optional()
+      .meta({ description: 'Absent once the booking is sealed or purged' }),
     scheduledReleaseAt: instant.optional(),
     status: z.enum(BOOKING_STATUSES),
     openHoldId: z.string().optional().meta({ description: 'The open hold on this booking, if any' }),
@@ -77,6 +112,8 @@ export const booking = z
       .enum(['RELEASED', 'TRANSFERRED_TO_ICE'])
       .optional()
       .meta({ description: 'How the person left custody: released, or taken into ICE custody' }),
+    sealed: bookingSealed.optional(),
+    purged: bookingPurged.optional(),
     createdAt: instant,
     updatedAt: instant,
     version: z.number().int(),
@@ -85,3 +122,6 @@ export const booking = z
 
 export type PutBooking = z.infer<typeof putBookingBody>;
 export type Booking = z.infer<typeof booking>;
+export type SealBooking = z.infer<typeof sealBookingBody>;
+export type BookingSealed = z.infer<typeof bookingSealed>;
+export type BookingPurged = z.infer<typeof bookingPurged>;

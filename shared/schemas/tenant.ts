@@ -32,6 +32,24 @@ export const jurisdictionSummary = z
   })
   .meta({ id: 'JurisdictionSummary' });
 
+/** Days after release that a booking's person data is kept: at least 1, at most 100 years. */
+export const MAX_RETENTION_DAYS = 36_525;
+
+export const retention = z
+  .strictObject({
+    personDataDaysAfterRelease: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_RETENTION_DAYS)
+      .meta({
+        description:
+          'Whole days after a booking\u2019s release (or transfer to ICE) that its person data is kept; a daily ' +
+          'job then removes it (the booking keeps its number, dates, facility and `purged`).',
+      }),
+  })
+  .meta({ id: 'Retention', description: 'Absent: person data is kept until a seal removes it' });
+
 export const agreements = z.strictObject({
   wsoMoaSignedOn: calendarDate.nullable().meta({ description: 'Date the WSO MOA with ICE was signed' }),
   igsa: z.boolean().meta({ description: 'The county houses ICE detainees under an IGSA' }),
@@ -69,6 +87,7 @@ export const patchTenantBody = z
       .meta({ description: 'null: follow the state profile again' }),
     contacts: z.array(contact).max(20).optional(),
     agreements: agreements.partial().optional(),
+    retention: retention.nullable().optional().meta({ description: 'null: keep person data again' }),
   })
   .refine((body) => Object.keys(body).length > 0, 'at least one setting is required')
   .meta({ id: 'PatchTenant' });
@@ -84,6 +103,7 @@ export const tenant = z
     releaseLeadMinutes,
     releaseNoticeLeadMinutes: releaseNoticeLeadMinutes.optional(),
     contacts: z.array(contact),
+    retention: retention.optional(),
     createdAt: instant,
     updatedAt: instant,
     version: z.number().int(),

@@ -1,6 +1,18 @@
 import type { Hold } from '../domain/hold.ts';
 import { tenantKeys } from './keys.ts';
+import { lifecycleKeys } from './lifecycle-index.ts';
 import { type Intent, intent } from './unit-of-work.ts';
+
+/**
+ * A released booking is listed by its release time until its person data is removed (retention
+ * purge, issue 17): store/lifecycle-index.ts owns the keys.
+ */
+const [listPk, listSk] = lifecycleKeys.attributes;
+const releaseListingNames = { '#listPk': listPk, '#listSk': listSk };
+const releaseListingValues = (tenantId: string, at: string) => {
+  const listing = lifecycleKeys.released(tenantId, at);
+  return { ':listPk': listing[listPk], ':listSk': listing[listSk] };
+};
 
 /**
  * What a hold's transitions do to its booking (attribute contract in keys.ts: status, facilityId,
@@ -32,10 +44,16 @@ export const bookingIntents = {
         TableName: table,
         Key: tenantKeys.booking(hold.tenantId, hold.bookingNumber),
         UpdateExpression:
-          'SET #status = :released, releasedAt = :at, releaseReason = :reason REMOVE openHoldId',
+          'SET #status = :released, releasedAt = :at, releaseReason = :reason, ' +
+          '#listPk = :listPk, #listSk = :listSk REMOVE openHoldId',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':released': 'RELEASED', ':at': at, ':reason': reason },
+        ExpressionAttributeNames: { '#status': 'status', ...releaseListingNames },
+        ExpressionAttributeValues: {
+          ':released': 'RELEASED',
+          ':at': at,
+          ':reason': reason,
+          ...releaseListingValues(hold.tenantId, at),
+        },
       },
     }),
 
@@ -56,14 +74,16 @@ export const bookingIntents = {
       Update: {
         TableName: table,
         Key: tenantKeys.booking(tenantId, bookingNumber),
-        UpdateExpression: 'SET #status = :released, releasedAt = :at, releaseReason = :reason',
+        UpdateExpression:
+          'SET #status = :released, releasedAt = :at, releaseReason = :reason, #listPk = :listPk, #listSk = :listSk',
         ConditionExpression: '#status = :inCustody AND attribute_not_exists(openHoldId)',
-        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeNames: { '#status': 'status', ...releaseListingNames },
         ExpressionAttributeValues: {
           ':released': 'RELEASED',
           ':inCustody': 'IN_CUSTODY',
           ':at': at,
           ':reason': 'RELEASED',
+          ...releaseListingValues(tenantId, at),
         },
       },
     }),

@@ -6,15 +6,20 @@ import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
-import { fieldUpdate, fromItem } from './items.ts';
+import { fieldUpdate, fromItem, withoutAttributes } from './items.ts';
 import { tenantKeys } from './keys.ts';
+import { lifecycleKeys } from './lifecycle-index.ts';
 
-const toBooking = (item: Record<string, unknown>): Booking => fromItem<Booking>(item);
+/** A booking as the API shows it: without the table's keys and its lifecycle-index keys. */
+export const toBooking = (item: Record<string, unknown>): Booking =>
+  withoutAttributes<Booking>(fromItem<Record<string, unknown>>(item), lifecycleKeys.attributes);
 
 export type UpsertResult =
   | { kind: 'created' | 'updated'; booking: Booking }
   | { kind: 'facility-not-found' }
   | { kind: 'released' }
+  /** Sealed (or purged): the booking takes no person data again (issue 17). */
+  | { kind: 'sealed' }
   | { kind: 'conflict' };
 
 /** How many times an upsert re-reads after another write moved the booking (or the chain head). */
@@ -54,6 +59,8 @@ export async function upsertBooking(
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await getBooking(db, tenantId, bookingNumber, true);
     if (current?.status === 'RELEASED') return { kind: 'released' };
+    // The version condition below keeps a seal that lands after this read from being overwritten.
+    if (current?.sealed || current?.purged) return { kind: 'sealed' };
     const booking = nextBooking(current, bookingNumber, fields, at);
     const update = fieldUpdate(fields, {
       clauses: [

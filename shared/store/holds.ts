@@ -16,7 +16,7 @@ export type { TransactItem } from './unit-of-work.ts';
 /** Who caused a change: a credential through the API, or the platform's own timer or sweeper. */
 export type Actor =
   | { kind: 'credential'; keyId: string; role: string }
-  | { kind: 'system'; name: 'hold-timer' | 'sweeper' };
+  | { kind: 'system'; name: 'hold-timer' | 'sweeper' | 'retention-purge' };
 
 /** One link of a hold's audit chain (DESIGN.md §5). */
 export interface HoldEvent {

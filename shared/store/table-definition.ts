@@ -29,6 +29,19 @@ export const STATE_INDEX = {
   sortKey: 'gsi2sk',
 } as const;
 
+/**
+ * Sparse index for the person-data lifecycle (issue 17): released bookings whose person data is
+ * still kept, per tenant by release time (`TENANT#<t>#RELEASED` / releasedAt), and the tenants
+ * with a retention period (`RETENTION#TENANTS` / tenantId). The purge job reads both with Queries,
+ * never a Scan; a purged or sealed booking leaves the index. Keys: store/lifecycle-index.ts.
+ */
+export const LIFECYCLE_INDEX = {
+  indexName: 'personDataLifecycle',
+  partitionKey: 'gsi3pk',
+  sortKey: 'gsi3sk',
+  nonKeyAttributes: ['tenantId', 'bookingNumber', 'retention'],
+} as const;
+
 /** DynamoDB TTL attribute: only for garbage collection (idempotency records), never as a timer. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -51,6 +64,12 @@ export const GLOBAL_INDEXES: readonly GlobalIndexDefinition[] = [
     partitionKey: STATE_INDEX.partitionKey,
     sortKey: STATE_INDEX.sortKey,
     projection: { type: 'ALL' },
+  },
+  {
+    indexName: LIFECYCLE_INDEX.indexName,
+    partitionKey: LIFECYCLE_INDEX.partitionKey,
+    sortKey: LIFECYCLE_INDEX.sortKey,
+    projection: { type: 'INCLUDE', nonKeyAttributes: LIFECYCLE_INDEX.nonKeyAttributes },
   },
 ];
 

@@ -8,11 +8,12 @@ import { toIsoSeconds } from '../util/time.ts';
 import type { Db } from './db.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { keys, stateTenantsGsi } from './keys.ts';
+import { lifecycleKeys } from './lifecycle-index.ts';
 
 type AuditDeps = { db: Db; ids: IdGenerator };
 
 const toTenant = (item: Record<string, unknown>): Tenant =>
-  withoutAttributes<Tenant>(item, [...TABLE_ATTRIBUTES, 'gsi2pk', 'gsi2sk']);
+  withoutAttributes<Tenant>(item, [...TABLE_ATTRIBUTES, 'gsi2pk', 'gsi2sk', ...lifecycleKeys.attributes]);
 
 /**
  * Creates a tenant; undefined when the id is taken. The creation is the first event of the new
@@ -103,11 +104,14 @@ export async function patchTenant(
     if (breach) return { kind: 'rule', breach };
   }
   // Absent: keep the county's own lead; null: drop it (the state's applies); a number: the new lead.
-  const { releaseNoticeLeadMinutes: ownLead, ...unchanged } = current;
+  const { releaseNoticeLeadMinutes: ownLead, retention: ownRetention, ...unchanged } = current;
   const keptLead = noticeLead === undefined ? ownLead : (noticeLead ?? undefined);
+  // Retention likewise: absent keeps it, null removes it (person data is kept again), an object sets it.
+  const retention = patch.retention === undefined ? ownRetention : (patch.retention ?? undefined);
   const next: Tenant = {
     ...unchanged,
     ...(keptLead !== undefined ? { releaseNoticeLeadMinutes: keptLead } : {}),
+    ...(retention !== undefined ? { retention } : {}),
     ...(patch.releaseLeadMinutes !== undefined ? { releaseLeadMinutes: patch.releaseLeadMinutes } : {}),
     ...(patch.contacts !== undefined ? { contacts: patch.contacts } : {}),
     agreements: { ...current.agreements, ...(patch.agreements ?? {}) },
@@ -133,6 +137,8 @@ export async function patchTenant(
             ...keys.tenantProfile(tenantId),
             entity: 'Tenant',
             ...stateTenantsGsi(next.state, tenantId),
+            // Listed for the retention purge while it has a retention period (lifecycle index).
+            ...(next.retention ? lifecycleKeys.retentionTenant(tenantId) : {}),
             ...next,
           },
           ConditionExpression: 'version = :expected',

@@ -53,6 +53,12 @@ export async function upsertBookingChecked(
   if (result.kind === 'released') {
     throw problems.conflict('booking-released', `Booking ${number} was released.`);
   }
+  if (result.kind === 'sealed') {
+    throw problems.conflict(
+      'booking-sealed',
+      `Booking ${number} is sealed: it takes no person data again; a new stay gets a new number.`,
+    );
+  }
   if (result.kind === 'conflict') {
     throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
   }
@@ -74,6 +80,7 @@ export const putBookingRoute = defineRoute({
     201: { description: 'Created', schema: booking },
     409: problem(
       '`booking-released`: the booking was released; a new jail stay gets a new number. ' +
+        '`booking-sealed`: the booking was sealed or its person data purged; it takes none again. ' +
         '`concurrent-modification`: it kept changing meanwhile',
     ),
     422: problem(

@@ -4,6 +4,7 @@ import { countyRoutes } from './county.ts';
 import { custodyRoutes } from './custody.ts';
 import { holdBoardRoutes } from './hold-board.ts';
 import { holdRoutes } from './holds.ts';
+import { lifecycleRoutes } from './lifecycle.ts';
 import { niemRoutes } from './niem.ts';
 import { openApiRoutes } from './openapi.ts';
 import { oversightRoutes } from './oversight.ts';
@@ -24,6 +25,7 @@ export const apiRoutes: readonly AnyRoute[] = [
   ...oversightRoutes,
   ...holdBoardRoutes,
   ...niemRoutes,
+  ...lifecycleRoutes,
   ...peopleRoutes,
   ...signInRoutes,
 ];

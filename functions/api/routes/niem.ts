@@ -139,7 +139,10 @@ export const ingestNiemBookingRoute = defineRoute({
         'or `validation-error` whose `errors[].path` names the NIEM element',
     },
     404: { description: 'A release message for a booking this county does not have' },
-    409: { description: '`booking-released`: the booking was already released' },
+    409: {
+      description:
+        '`booking-released`: the booking was already released. `booking-sealed`: it was sealed or purged',
+    },
     422: {
       description:
         'A booking rule is broken, as for PUT .../bookings/{n}: `facility-not-found`, `booked-at-in-future`, ' +
