@@ -11,7 +11,8 @@ export function distinctivePerson(tag: string) {
   const person = {
     firstName: `Quillon${tag}`,
     lastName: `Sealwright${tag}`,
-    dateOfBirth: '1971-03-09',
+    // A day of its own per tag, so one test's person never shows up in another's search.
+    dateOfBirth: `1971-03-${String(1 + (tag.charCodeAt(0) % 28)).padStart(2, '0')}`,
     fbiNumber: `QX71${tag}`.slice(0, 9),
     stateId: `SID-SEAL-${tag}`,
   };
