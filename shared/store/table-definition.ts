@@ -30,6 +30,19 @@ export const STATE_INDEX = {
 } as const;
 
 /**
+ * Sparse index of credentialed officers by the last day their credential is valid (issue 17, the
+ * daily credential expiry notices): keyed on the officer item's own `credentialExpiresOn` (keys.ts),
+ * so only officers that were ever credentialed are in it, and existing ones need no backfill. One
+ * partition per day; the job queries the 30 days ahead. Sorted by the item's own sort key.
+ */
+export const CREDENTIAL_EXPIRY_INDEX = {
+  indexName: 'officersByCredentialExpiry',
+  partitionKey: 'credentialExpiresOn',
+  sortKey: TableKeys.sortKey,
+  nonKeyAttributes: ['tenantId', 'officerId', 'status', 'credential'],
+} as const;
+
+/**
  * Sparse index for the person-data lifecycle (issue 17): released bookings whose person data is
  * still kept, per tenant by release time (`TENANT#<t>#RELEASED` / releasedAt), and the tenants
  * with a retention period (`RETENTION#TENANTS` / tenantId). The purge job reads both with Queries,
@@ -66,6 +79,12 @@ export const GLOBAL_INDEXES: readonly GlobalIndexDefinition[] = [
     projection: { type: 'ALL' },
   },
   {
+    indexName: CREDENTIAL_EXPIRY_INDEX.indexName,
+    partitionKey: CREDENTIAL_EXPIRY_INDEX.partitionKey,
+    sortKey: CREDENTIAL_EXPIRY_INDEX.sortKey,
+    projection: { type: 'INCLUDE', nonKeyAttributes: CREDENTIAL_EXPIRY_INDEX.nonKeyAttributes },
+  },
+  {
     indexName: LIFECYCLE_INDEX.indexName,
     partitionKey: LIFECYCLE_INDEX.partitionKey,
     sortKey: LIFECYCLE_INDEX.sortKey,
@@ -73,9 +92,11 @@ export const GLOBAL_INDEXES: readonly GlobalIndexDefinition[] = [
   },
 ];
 
-/** Every key attribute is a string. */
+/** Every key attribute is a string; each is defined once (an index may reuse the table's sort key). */
 export const KEY_ATTRIBUTES: readonly string[] = [
-  TableKeys.partitionKey,
-  TableKeys.sortKey,
-  ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ...new Set([
+    TableKeys.partitionKey,
+    TableKeys.sortKey,
+    ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ]),
 ];
