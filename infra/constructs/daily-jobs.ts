@@ -9,7 +9,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DAILY_JOBS_CRON } from '../../shared/jobs/daily-job.ts';
 import { environmentFor } from '../../shared/runtime/environment.ts';
-import { CREDENTIAL_EXPIRY_INDEX } from '../../shared/store/table-definition.ts';
+import { CREDENTIAL_EXPIRY_INDEX, LIFECYCLE_INDEX } from '../../shared/store/table-definition.ts';
 import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import type { LogLevel } from '../config.ts';
@@ -20,15 +20,25 @@ import { grantTableAccess, type ItemAction, type TableRef } from './table-access
 /**
  * What the daily jobs do to the table, all jobs together (functions/daily-jobs/jobs.ts). Credential
  * expiry notices: Query the credential-expiry index, then one transaction per notice (a Put of the
- * notice marker and of the outbox record, a ConditionCheck on the officer).
+ * notice marker and of the outbox record, a ConditionCheck on the officer). Retention purge: Query
+ * the lifecycle index, Query a county's idempotency records (its own partition) and delete the
+ * ones keeping person data, read each booking and its audit head, and update the booking with its
+ * audit event in one transaction (Update + two Puts).
  */
 export const DAILY_JOBS_TABLE_ACTIONS: readonly ItemAction[] = [
+  'GetItem',
+  'Query',
   'PutItem',
+  'UpdateItem',
+  'DeleteItem',
   'ConditionCheckItem',
   'TransactWriteItems',
 ];
-/** The indexes the daily jobs Query (never the table itself: no job lists a partition). */
-export const DAILY_JOBS_INDEXES: readonly string[] = [CREDENTIAL_EXPIRY_INDEX.indexName];
+/** The indexes the daily jobs Query. */
+export const DAILY_JOBS_INDEXES: readonly string[] = [
+  CREDENTIAL_EXPIRY_INDEX.indexName,
+  LIFECYCLE_INDEX.indexName,
+];
 
 /** A run may take long (bounded batches over every county); the next one is a day away. */
 const RUN_TIMEOUT = Duration.minutes(15);

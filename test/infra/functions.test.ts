@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
 import { DENIED_TABLE_ACTIONS } from '../../infra/constructs/table-access.ts';
 import { FUNCTION_ENVIRONMENT, type FunctionName } from '../../shared/runtime/environment.ts';
-import { CREDENTIAL_EXPIRY_INDEX, GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
+import {
+  CREDENTIAL_EXPIRY_INDEX,
+  GLOBAL_INDEXES,
+  LIFECYCLE_INDEX,
+} from '../../shared/store/table-definition.ts';
 import { synthesize } from './support/synth.ts';
 import {
   allows,
@@ -319,9 +323,17 @@ describe('least privilege on the table', () => {
     ]);
   });
 
-  it('lets the daily jobs write notices in transactions and query the credential-expiry index only (issue 17)', () => {
+  it('lets the daily jobs write notices and purges in transactions and query their two indexes only (issue 17)', () => {
     expect(tableActionsOf(names.dailyJobsFunction)).toEqual({
-      table: expected(['PutItem', 'ConditionCheckItem', 'TransactWriteItems']),
+      table: expected([
+        'GetItem',
+        'Query',
+        'PutItem',
+        'UpdateItem',
+        'DeleteItem',
+        'ConditionCheckItem',
+        'TransactWriteItems',
+      ]),
       indexes: ['dynamodb:Query'],
     });
     const f = fn(names.dailyJobsFunction);
@@ -329,6 +341,7 @@ describe('least privilege on the table', () => {
     const indexQuery = statementsOfRole(f.template, roleId).find((s) => s.Sid === 'IndexQuery');
     expect(asArray(indexQuery?.Resource).map((r) => render(r).replace(/^.*\/index\//, ''))).toEqual([
       CREDENTIAL_EXPIRY_INDEX.indexName,
+      LIFECYCLE_INDEX.indexName,
     ]);
   });
 
