@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Hold } from '../../shared/domain/hold.ts';
 import { type County, onboardCounty } from '../support/custody.ts';
@@ -209,6 +210,27 @@ describe('POST /bookings/{n}/seal', () => {
     });
     expect(released.status, released.text).toBe(200);
     expect((await verify()).ok).toBe(true);
+  });
+
+  it('also removes the copy a NIEM upsert keeps for its idempotent replay', async () => {
+    const message = readFileSync(new URL('../fixtures/niem/booking.xml', import.meta.url), 'utf8');
+    const ingest = () =>
+      county.api.post(`${base()}/bookings:niem`, {
+        key: county.jail,
+        rawBody: message,
+        headers: { 'content-type': 'application/xml', 'idempotency-key': 'niem-seal-1' },
+      });
+    const first = await ingest();
+    expect(first.status, first.text).toBe(201);
+    const stored = first.body.booking as { bookingNumber: string; person: Record<string, string> };
+    const values = [stored.person.firstName, stored.person.lastName, stored.person.dateOfBirth] as string[];
+    expect((await ingest()).headers.get('idempotent-replayed')).toBe('true');
+    expect(leaks(await tableText(runtime()), values).length).toBeGreaterThan(0);
+
+    expect((await seal(stored.bookingNumber)).status).toBe(200);
+    const replayed = await ingest();
+    expectProblem(replayed, 409, 'booking-sealed');
+    expect(leaks(await tableText(runtime()), values)).toEqual([]);
   });
 
   it('validates the body, answers 404 for an unknown booking, and only a county-admin of the county may seal', async () => {
