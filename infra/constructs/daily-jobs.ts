@@ -19,10 +19,11 @@ import { grantTableAccess, type ItemAction, type TableRef } from './table-access
 
 /**
  * What the daily jobs do to the table, all jobs together (functions/daily-jobs/jobs.ts). Credential
- * expiry notices: Query the credential-expiry index, then one transaction per notice (a Put of the
- * notice marker and of the outbox record, a ConditionCheck on the officer).
+ * expiry notices: Query the credential-expiry index, BatchGetItem of the notice markers, then one
+ * transaction per notice (a Put of the marker and of the outbox record, a ConditionCheck on the officer).
  */
 export const DAILY_JOBS_TABLE_ACTIONS: readonly ItemAction[] = [
+  'BatchGetItem',
   'PutItem',
   'ConditionCheckItem',
   'TransactWriteItems',

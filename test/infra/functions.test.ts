@@ -321,7 +321,7 @@ describe('least privilege on the table', () => {
 
   it('lets the daily jobs write notices in transactions and query the credential-expiry index only (issue 17)', () => {
     expect(tableActionsOf(names.dailyJobsFunction)).toEqual({
-      table: expected(['PutItem', 'ConditionCheckItem', 'TransactWriteItems']),
+      table: expected(['BatchGetItem', 'PutItem', 'ConditionCheckItem', 'TransactWriteItems']),
       indexes: ['dynamodb:Query'],
     });
     const f = fn(names.dailyJobsFunction);
