@@ -76,8 +76,8 @@ async function start(at: string): Promise<LocalRuntime> {
     clock: new VirtualClock({ start: new Date(at) }),
     webhooks: { timeoutMs: 500 },
   });
-  // Let every delivery the start made due go out (npm start's ticks do this on their own).
-  await rt.advanceTo(rt.clock.now());
+  // The start itself runs a daily run time crossed while stopped: wait for its deliveries only.
+  await rt.deliveries.settled();
   return rt;
 }
 
@@ -134,9 +134,10 @@ beforeAll(async () => {
   a = await onboardCounty(runtime, 'expiry-a');
   b = await onboardCounty(runtime, 'expiry-b');
   quiet = await onboardCounty(runtime, 'expiry-quiet');
-  // Both counties have an officer whose credential's last valid day is 2026-12-31.
-  await addOfficer(a, 'exp-a', 'WSO-A-1', '2026-12-31');
-  await addOfficer(b, 'exp-b', 'WSO-B-1', '2026-12-31');
+  // Both counties have an officer whose credential's last valid day is 2026-12-31, under the same
+  // county-chosen officer id: one county's notice must never count as the other's.
+  await addOfficer(a, 'exp-1', 'WSO-A-1', '2026-12-31');
+  await addOfficer(b, 'exp-1', 'WSO-B-1', '2026-12-31');
   secrets.a = await subscribe(a, receivers.a);
   secrets.b = await subscribe(b, receivers.b);
   secrets.quiet = await subscribe(quiet, receivers.quiet);
@@ -164,13 +165,13 @@ describe('officer.credential_expiring (issue 17 item 4)', () => {
       tenantId: 'expiry-a',
       occurredAt: '2026-12-01T09:00:00Z',
       data: {
-        officer: { officerId: 'exp-a', credentialNumber: 'WSO-A-1', expiresOn: '2026-12-31' },
+        officer: { officerId: 'exp-1', credentialNumber: 'WSO-A-1', expiresOn: '2026-12-31' },
         daysLeft: 30,
       },
     });
     expect(receivers.b.notices()[0]).toMatchObject({
       tenantId: 'expiry-b',
-      data: { officer: { officerId: 'exp-b', credentialNumber: 'WSO-B-1' } },
+      data: { officer: { officerId: 'exp-1', credentialNumber: 'WSO-B-1' } },
     });
     // Later daily runs find the notice sent.
     await advanceTo('2026-12-03T12:00:00Z');
@@ -203,10 +204,10 @@ describe('officer.credential_expiring (issue 17 item 4)', () => {
     const serve = () =>
       county.api.post(`/v1/tenants/${county.tenantId}/holds`, {
         key: county.jail,
-        body: { warrantId, bookingNumber, officerId: 'exp-a', servedAt },
+        body: { warrantId, bookingNumber, officerId: 'exp-1', servedAt },
       });
     expectProblem(await serve(), 422, 'officer-credential-expired');
-    await credential(county, 'exp-a', 'WSO-A-2', '2027-01-20');
+    await credential(county, 'exp-1', 'WSO-A-2', '2027-01-20');
     const served = await serve();
     expect(served.status, served.text).toBe(201);
   });
@@ -220,7 +221,7 @@ describe('officer.credential_expiring (issue 17 item 4)', () => {
       '2027-01-20:18',
     ]);
     expect(receivers.a.notices()[3]?.data.officer).toEqual({
-      officerId: 'exp-a',
+      officerId: 'exp-1',
       credentialNumber: 'WSO-A-2',
       expiresOn: '2027-01-20',
     });
