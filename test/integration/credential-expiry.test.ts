@@ -3,10 +3,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { randomSecret } from '../../shared/ids.ts';
+import { dynamoClientConfig } from '../../shared/store/db.ts';
 import { verifySignature } from '../../shared/webhooks/signature.ts';
 import { bookWithWarrant, type County, onboardCounty } from '../support/custody.ts';
 import { expectProblem } from '../support/fixtures.ts';
@@ -147,6 +149,9 @@ afterAll(async () => {
   await rt?.stop();
   for (const receiver of Object.values(receivers)) await receiver.close();
   rmSync(dataDir, { recursive: true, force: true });
+  // The run's shared DynamoDB Local keeps every table: drop ours (as test/support/runtime.ts does).
+  const client = new DynamoDBClient(dynamoClientConfig({ endpoint: inject('dynamoEndpoint') }));
+  await client.send(new DeleteTableCommand({ TableName: tableName })).finally(() => client.destroy());
 });
 
 describe('officer.credential_expiring (issue 17 item 4)', () => {
