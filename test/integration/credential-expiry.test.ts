@@ -140,6 +140,13 @@ beforeAll(async () => {
   // county-chosen officer id: one county's notice must never count as the other's.
   await addOfficer(a, 'exp-1', 'WSO-A-1', '2026-12-31');
   await addOfficer(b, 'exp-1', 'WSO-B-1', '2026-12-31');
+  // A suspended officer may not serve, so gets no expiry notice (21 days left at the first run).
+  await addOfficer(a, 'suspended', 'WSO-A-9', '2026-12-15');
+  const suspended = await a.api.post(`/v1/tenants/${a.tenantId}/officers/suspended/suspend`, {
+    key: a.admin,
+    body: { reason: 'Under review' },
+  });
+  expect(suspended.status, suspended.text).toBe(200);
   secrets.a = await subscribe(a, receivers.a);
   secrets.b = await subscribe(b, receivers.b);
   secrets.quiet = await subscribe(quiet, receivers.quiet);
