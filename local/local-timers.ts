@@ -112,7 +112,7 @@ export class LocalTimers {
     return (this.nextDailyRun() ?? Number.POSITIVE_INFINITY) <= this.clock.now().getTime();
   }
 
-  /** Moves the clock to `target`, one due event at a time, firing schedules and sweeps in order. */
+  /** Moves the clock to `target`, one due event at a time, firing schedules, sweeps and daily runs in order. */
   advanceTo(target: Date): Promise<void> {
     const run = this.queue.then(() => this.drive(target));
     this.queue = run.catch(() => undefined);
@@ -150,7 +150,7 @@ export class LocalTimers {
       await this.runDue(sweepAt !== undefined && sweepAt <= next, dailyAt <= next);
     }
     if (target.getTime() > this.clock.now().getTime()) this.clock.set(target);
-    // The loop stopped because nothing (timer or sweep) is due by the target: only the consumers run.
+    // The loop stopped because nothing (timer, sweep or daily run) is due by the target: only the consumers run.
     await this.runDue(false);
   }
 

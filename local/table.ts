@@ -2,7 +2,6 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
-  type GlobalSecondaryIndex,
   ResourceInUseException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -15,22 +14,9 @@ import {
   TTL_ATTRIBUTE,
 } from '../shared/store/table-definition.ts';
 
-const toIndex = (index: GlobalIndexDefinition): GlobalSecondaryIndex => ({
-  IndexName: index.indexName,
-  KeySchema: [
-    { AttributeName: index.partitionKey, KeyType: 'HASH' },
-    { AttributeName: index.sortKey, KeyType: 'RANGE' },
-  ],
-  Projection:
-    index.projection.type === 'ALL'
-      ? { ProjectionType: 'ALL' }
-      : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projection.nonKeyAttributes] },
-});
-
 /**
- * Creates the table from the same definition the CDK app uses. A table that exists (kept local
- * data) only gains the indexes added to the definition since it was made, one UpdateTable each
- * (as CloudFormation adds them in AWS); nothing else of it is changed.
+ * Creates the table from the same definition the CDK app uses. A table that exists (kept data) gets
+ * the indexes added since it was created, as a CDK deploy would add them; nothing else changes.
  */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -43,7 +29,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           { AttributeName: TableKeys.partitionKey, KeyType: 'HASH' },
           { AttributeName: TableKeys.sortKey, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: GLOBAL_INDEXES.map(toIndex),
+        GlobalSecondaryIndexes: GLOBAL_INDEXES.map(indexSpec),
         StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
       }),
     );
@@ -60,10 +46,23 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   );
 }
 
+const indexSpec = (index: GlobalIndexDefinition) => ({
+  IndexName: index.indexName,
+  KeySchema: [
+    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+  ],
+  Projection:
+    index.projection.type === 'ALL'
+      ? { ProjectionType: 'ALL' as const }
+      : { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...index.projection.nonKeyAttributes] },
+});
+
+/** One UpdateTable per missing index (DynamoDB creates one index per call). */
 async function addMissingIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-  for (const index of GLOBAL_INDEXES.filter((definition) => !present.has(definition.indexName))) {
+  for (const index of GLOBAL_INDEXES.filter((candidate) => !present.has(candidate.indexName))) {
     await client.send(
       new UpdateTableCommand({
         TableName: tableName,
@@ -71,7 +70,7 @@ async function addMissingIndexes(client: DynamoDBClient, tableName: string): Pro
           AttributeName: name,
           AttributeType: 'S',
         })),
-        GlobalSecondaryIndexUpdates: [{ Create: toIndex(index) }],
+        GlobalSecondaryIndexUpdates: [{ Create: indexSpec(index) }],
       }),
     );
   }

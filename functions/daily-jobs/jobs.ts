@@ -1,3 +1,4 @@
+import { credentialExpiryNotices } from '../../shared/jobs/credential-expiry.ts';
 import type { DailyJob } from '../../shared/jobs/daily-job.ts';
 import { retentionPurgeJob } from '../../shared/lifecycle/retention-purge-job.ts';
 
@@ -5,4 +6,4 @@ import { retentionPurgeJob } from '../../shared/lifecycle/retention-purge-job.ts
  * Every daily job, one line each, run in this order by functions/daily-jobs/app.ts (the Lambda on
  * its daily schedule, and the local runtime on the virtual clock).
  */
-export const DAILY_JOBS: readonly DailyJob[] = [retentionPurgeJob];
+export const DAILY_JOBS: readonly DailyJob[] = [credentialExpiryNotices, retentionPurgeJob];

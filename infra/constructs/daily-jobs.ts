@@ -19,14 +19,15 @@ import { grantTableAccess, type ItemAction, type TableRef } from './table-access
 
 /**
  * What the daily jobs do to the table, all jobs together (functions/daily-jobs/jobs.ts). Credential
- * expiry notices: Query the credential-expiry index, then one transaction per notice (a Put of the
- * notice marker and of the outbox record, a ConditionCheck on the officer). Retention purge: Query
- * the lifecycle index, Query a county's idempotency records (its own partition) and delete the
- * ones keeping person data, read each booking and its audit head, and update the booking with its
- * audit event in one transaction (Update + two Puts).
+ * expiry notices: Query the credential-expiry index, BatchGetItem of the notice markers, then one
+ * transaction per notice (a Put of the marker and of the outbox record, a ConditionCheck on the officer).
+ * Retention purge: Query the lifecycle index, Query a county's idempotency records (its own
+ * partition) and delete the ones keeping person data, read each booking and its audit head, and
+ * update the booking with its audit event in one transaction (Update + two Puts).
  */
 export const DAILY_JOBS_TABLE_ACTIONS: readonly ItemAction[] = [
   'GetItem',
+  'BatchGetItem',
   'Query',
   'PutItem',
   'UpdateItem',

@@ -327,6 +327,7 @@ describe('least privilege on the table', () => {
     expect(tableActionsOf(names.dailyJobsFunction)).toEqual({
       table: expected([
         'GetItem',
+        'BatchGetItem',
         'Query',
         'PutItem',
         'UpdateItem',

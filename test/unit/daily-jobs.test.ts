@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createDailyJobs } from '../../functions/daily-jobs/app.ts';
 import type { AppDeps } from '../../shared/app-deps.ts';
 import { VirtualClock } from '../../shared/clock.ts';
+import { CREDENTIAL_NOTICE_DAYS, noticeDue } from '../../shared/jobs/credential-expiry.ts';
 import {
   DAILY_JOBS_CRON,
   DAILY_RUN_UTC,
@@ -69,5 +70,13 @@ describe('createDailyJobs', () => {
       failed: ['broken'],
     });
     expect(recorded).toEqual(['first.sent=2', 'broken failed', 'last.purged=0', 'last.batches=1']);
+  });
+});
+
+describe('noticeDue (credential expiry notices)', () => {
+  it('is the nearest of 30, 7 and 1 days not later than the days left, and none on or after the last valid day', () => {
+    const due = (daysLeft: number) => noticeDue(daysLeft);
+    expect([31, 30, 8, 7, 2, 1, 0, -3].map(due)).toEqual([undefined, 30, 30, 7, 7, 1, undefined, undefined]);
+    expect(CREDENTIAL_NOTICE_DAYS).toEqual([30, 7, 1]);
   });
 });
