@@ -1,7 +1,6 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ProblemError } from '../http/problem.ts';
+import { countLiveKeys } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
-import { keys, tenantPk } from '../store/keys.ts';
 
 /**
  * Live (unrevoked) API keys one tenant may hold (issue 19 item 3). Every key we issue is also an API
@@ -33,23 +32,7 @@ export class KeyCapError extends ProblemError {
  * both pass: the cap bounds quota use, it is not an invariant a transaction must hold.
  */
 export async function assertUnderKeyCap(db: Db, tenantId: string): Promise<void> {
-  const pointerPrefix = keys.apiKeyPointer(tenantPk(tenantId), '').sk;
-  let live = 0;
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: 'attribute_not_exists(revokedAt)',
-        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': pointerPrefix },
-        Select: 'COUNT',
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    live += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && live < MAX_LIVE_KEYS_PER_TENANT);
-  if (live >= MAX_LIVE_KEYS_PER_TENANT) throw new KeyCapError(tenantId);
+  if ((await countLiveKeys(db, tenantId, MAX_LIVE_KEYS_PER_TENANT)) >= MAX_LIVE_KEYS_PER_TENANT) {
+    throw new KeyCapError(tenantId);
+  }
 }

@@ -1,4 +1,4 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './db.ts';
 
 /** The primary key of one item of the table. */
@@ -41,4 +41,45 @@ export async function readItems<K extends string>(
   const result = {} as Record<K, Record<string, unknown> | undefined>;
   for (const [name, key] of asked) result[name] = found.get(id(key));
   return result;
+}
+
+/** One item by its key (GetItem); `undefined` when it does not exist. */
+export async function readItem(
+  db: Db,
+  key: ItemKey,
+  options: { consistent?: boolean; projection?: string } = {},
+): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await db.doc.send(
+    new GetCommand({
+      TableName: db.tableName,
+      Key: key,
+      ConsistentRead: options.consistent ?? false,
+      ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+    }),
+  );
+  return Item;
+}
+
+/** BatchGetItem takes at most this many keys a request. */
+const BATCH_KEYS = 100;
+
+/**
+ * Any number of items (strongly consistent), 100 keys a BatchGetItem, asking again for the keys
+ * DynamoDB hands back unprocessed until none are left. Items that do not exist are simply absent.
+ */
+export async function readEveryItem(db: Db, keys: readonly ItemKey[]): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_KEYS) {
+    let pending: Record<string, unknown>[] | undefined = keys
+      .slice(start, start + BATCH_KEYS)
+      .map((k) => ({ ...k }));
+    while (pending && pending.length > 0) {
+      const output: BatchGetCommandOutput = await db.doc.send(
+        new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(output.Responses?.[db.tableName] ?? []));
+      pending = output.UnprocessedKeys?.[db.tableName]?.Keys;
+    }
+  }
+  return found;
 }

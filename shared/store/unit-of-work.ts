@@ -126,14 +126,22 @@ export class RacesLost extends Error {
 export async function retryLostRaces<T>(
   subject: string,
   work: (attempt: number) => Promise<T>,
-  isRace: (error: unknown) => boolean = (error) => error instanceof TransactionRefused,
+  isRace: (error: unknown, attempt: number) => boolean = (error) => error instanceof TransactionRefused,
 ): Promise<T> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     try {
       return await work(attempt);
     } catch (error) {
-      if (!isRace(error)) throw error;
+      if (!isRace(error, attempt)) throw error;
     }
   }
   throw new RacesLost(subject);
+}
+
+/**
+ * Sends items as one TransactWriteItems, errors unchanged: for callers that map a cancellation by
+ * item index themselves (the audit append's retry, keys that go on no chain).
+ */
+export async function transactWrite(db: Db, items: readonly TransactItem[]): Promise<void> {
+  await db.doc.send(new TransactWriteCommand({ TransactItems: [...items] }));
 }

@@ -8,7 +8,6 @@ import {
 } from '../../../shared/audit/current-state.ts';
 import type { AuditPorts } from '../../../shared/audit/ports.ts';
 import { sealedEvents } from '../../../shared/audit/sealed-events.ts';
-import { CHECKPOINT_SK } from '../../../shared/audit/sealer.ts';
 import {
   listTenantAuditEvents,
   TENANT_AUDIT_EVENT_TYPES,
@@ -21,6 +20,7 @@ import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import { instant, tenantId } from '../../../shared/schemas/common.ts';
 import { listQuery, pageOf } from '../../../shared/schemas/list.ts';
+import { CHECKPOINT_SK } from '../../../shared/store/checkpoints.ts';
 import { tenantPk } from '../../../shared/store/keys.ts';
 
 /** Tamper evidence (DESIGN.md §5): chains, current state and signed checkpoints, naming what is broken. */

@@ -8,9 +8,9 @@ import { renderDashboard } from '../../../shared/reports/dashboard-page.ts';
 import { PAGE_HEADERS } from '../../../shared/reports/html.ts';
 import { addMonths, MAX_REPORT_MONTHS, monthIn, monthSpan } from '../../../shared/reports/months.ts';
 import { rangeQuery, reportQuery, stateReportSchema } from '../../../shared/reports/report-schema.ts';
-import { listStateCounties, queryStateCounters } from '../../../shared/reports/report-store.ts';
 import { buildStateReport, type StateReport } from '../../../shared/reports/state-report.ts';
 import { stateCode } from '../../../shared/schemas/common.ts';
+import { listStateCounties, queryStateCounters } from '../../../shared/store/report-counters.ts';
 
 const ROLES = ['state-oversight', 'platform-admin'] as const;
 const stateParams = z.strictObject({ state: stateCode });
