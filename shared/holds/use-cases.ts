@@ -43,13 +43,10 @@ import {
 } from '../store/holds.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
 import { officerIntents } from '../store/officer-intents.ts';
-import { type Intent, TransactionRefused } from '../store/unit-of-work.ts';
+import { type Intent, MAX_ATTEMPTS, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
 import { warrantIntents } from '../store/warrant-intents.ts';
 import { getWarrant } from '../store/warrants.ts';
 import { toIsoSeconds } from '../util/time.ts';
-
-/** How many times a change is re-read and retried after losing a race. */
-const MAX_ATTEMPTS = 5;
 
 export interface ServeInput {
   warrantId: string;
@@ -79,7 +76,9 @@ export async function serveWarrant(
   requestId?: string,
 ): Promise<Hold> {
   let actor: Actor | undefined;
-  for (let attempt = 1; ; attempt++) {
+  // A rule's condition refused the commit (something changed since the read): read again, and the
+  // fresh read names the rule that broke.
+  const hold = await retryLostRaces('The booking, warrant or officer', async () => {
     const now = deps.clock.now();
     // The first read carries the caller's key (one round trip); a retry reads only the facts.
     const { snapshot, keyItem } = await readServiceSnapshot(
@@ -122,42 +121,33 @@ export async function serveWarrant(
       },
       now,
     );
-    try {
-      await commitHoldChange({
-        db: deps.db,
-        ids: deps.ids,
-        before: undefined,
-        after: hold,
-        changes,
-        actor,
-        ...(requestId ? { requestId } : {}),
-        related: [
-          officerIntents.assertCanServe(
-            deps.db.tableName,
-            tenantId,
-            input.officerId,
-            input.servedAt,
-            hold.facilityId,
-          ),
-          bookingIntents.claimForHold(deps.db.tableName, hold),
-          warrantIntents.markServed(deps.db.tableName, hold),
-        ],
-      });
-    } catch (error) {
-      // A rule's condition refused it (something changed since the read): read again, and the
-      // fresh read names the rule that broke.
-      if (error instanceof TransactionRefused && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof TransactionRefused) {
-        throw refuse('concurrent-modification', 'The booking, warrant or officer changed meanwhile; retry.');
-      }
-      throw error;
-    }
-    // Metrics (additive): a served warrant opens a hold in its first status.
-    custodyMetrics().holdOpened();
-    custodyMetrics().holdTransition(hold.status);
-    await armNextStep(deps, hold);
+    await commitHoldChange({
+      db: deps.db,
+      ids: deps.ids,
+      before: undefined,
+      after: hold,
+      changes,
+      actor,
+      ...(requestId ? { requestId } : {}),
+      related: [
+        officerIntents.assertCanServe(
+          deps.db.tableName,
+          tenantId,
+          input.officerId,
+          input.servedAt,
+          hold.facilityId,
+        ),
+        bookingIntents.claimForHold(deps.db.tableName, hold),
+        warrantIntents.markServed(deps.db.tableName, hold),
+      ],
+    });
     return hold;
-  }
+  });
+  // Metrics (additive): a served warrant opens a hold in its first status.
+  custodyMetrics().holdOpened();
+  custodyMetrics().holdTransition(hold.status);
+  await armNextStep(deps, hold);
+  return hold;
 }
 
 async function readServiceSnapshot(
@@ -242,21 +232,27 @@ async function changeHold(
   requestId?: string,
 ): Promise<ChangeResult | undefined> {
   let actor: Actor | undefined;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    // The first read carries the caller's key (one round trip); a retry reads only the hold.
-    const { stored, keyItem } = await getHoldWithKey(
-      deps.db,
-      tenantId,
-      holdId,
-      actor ? undefined : caller.keyRef,
-    );
-    actor ??= await caller.admit(keyItem);
-    if (!stored) return undefined;
-    const decision = decide(stored.hold, deps.clock.now());
-    if (isRefusal(decision)) throw refusalError(decision);
-    const { transition, related } = decision;
-    if (transition.changes.length === 0) return { before: stored, hold: stored.hold, events: [] };
-    try {
+  const lostRace = (error: unknown, attempt: number): boolean => {
+    if (!(error instanceof TransactionRefused)) return false;
+    deps.logger.debug('hold change lost a race; retrying', { holdId, attempt, refusedBy: error.refusals });
+    return true;
+  };
+  return retryLostRaces(
+    'The hold',
+    async (): Promise<ChangeResult | undefined> => {
+      // The first read carries the caller's key (one round trip); a retry reads only the hold.
+      const { stored, keyItem } = await getHoldWithKey(
+        deps.db,
+        tenantId,
+        holdId,
+        actor ? undefined : caller.keyRef,
+      );
+      actor ??= await caller.admit(keyItem);
+      if (!stored) return undefined;
+      const decision = decide(stored.hold, deps.clock.now());
+      if (isRefusal(decision)) throw refusalError(decision);
+      const { transition, related } = decision;
+      if (transition.changes.length === 0) return { before: stored, hold: stored.hold, events: [] };
       const events = await commitHoldChange({
         db: deps.db,
         ids: deps.ids,
@@ -269,16 +265,9 @@ async function changeHold(
       });
       recordStatusChange(stored.hold, transition.hold);
       return { before: stored, hold: transition.hold, events };
-    } catch (error) {
-      if (!(error instanceof TransactionRefused)) throw error;
-      deps.logger.debug('hold change lost a race; retrying', {
-        holdId,
-        attempt,
-        refusedBy: error.refusals,
-      });
-    }
-  }
-  throw refuse('concurrent-modification', 'The hold changed meanwhile; read it and retry.');
+    },
+    lostRace,
+  );
 }
 
 function refusalError(refusal: Refusal): DomainError {
