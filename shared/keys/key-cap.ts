@@ -1,4 +1,4 @@
-import { ProblemError } from '../http/problem.ts';
+import { declareProblems } from '../errors/declared.ts';
 import { countLiveKeys } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
 
@@ -13,26 +13,19 @@ export const MAX_LIVE_KEYS_PER_TENANT = 100;
 /** The rule's name, as the 422 problem's `type` carries it. */
 export const KEY_CAP_RULE = 'api-key-cap';
 
-/** 422 problem+json: the tenant holds as many live keys as it may. */
-export class KeyCapError extends ProblemError {
-  constructor(tenantId: string) {
-    super(
-      422,
-      KEY_CAP_RULE,
-      'Rule violated',
-      `Tenant ${tenantId} already holds ${MAX_LIVE_KEYS_PER_TENANT} live API keys; revoke one to issue another.`,
-    );
-  }
-}
+export const keyCapProblems = declareProblems([KEY_CAP_RULE]);
 
 /**
- * Throws KeyCapError when the tenant holds the cap of live keys: one Query of the tenant's key
- * pointers (`APIKEYREF#`), counting those not revoked. Checked before the key is created in API
+ * Refuses (`api-key-cap`, 422) when the tenant holds the cap of live keys: one Query of the
+ * tenant's key pointers, counting those not revoked. Checked before the key is created in API
  * Gateway, so a refused issuance leaves nothing behind. Two issuances racing at the last place may
  * both pass: the cap bounds quota use, it is not an invariant a transaction must hold.
  */
 export async function assertUnderKeyCap(db: Db, tenantId: string): Promise<void> {
   if ((await countLiveKeys(db, tenantId, MAX_LIVE_KEYS_PER_TENANT)) >= MAX_LIVE_KEYS_PER_TENANT) {
-    throw new KeyCapError(tenantId);
+    throw keyCapProblems.refuse(
+      KEY_CAP_RULE,
+      `Tenant ${tenantId} already holds ${MAX_LIVE_KEYS_PER_TENANT} live API keys; revoke one to issue another.`,
+    );
   }
 }
