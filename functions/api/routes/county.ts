@@ -71,6 +71,7 @@ export const listFacilitiesRoute = defineRoute({
   params: tenantParams,
   query: listQuery,
   responses: { 200: { description: 'A page of facilities, by id', schema: facilityPage } },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const page = await listFacilities(
       deps.db,
@@ -160,6 +161,7 @@ export const listOfficersRoute = defineRoute({
   params: tenantParams,
   query: listQuery,
   responses: { 200: { description: 'A page of officers, by id', schema: officerPage } },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const now = deps.clock.now();
     const page = await listOfficers(
@@ -180,6 +182,7 @@ export const getOfficerRoute = defineRoute({
   access: ['county-admin', 'ice-liaison'],
   params: officerParams,
   responses: { 200: { description: 'The officer', schema: officer } },
+  problems: [],
   handle: async ({ params }, { deps }) => ({
     status: 200,
     body: officerView(await findOfficer(deps, params.tenantId, params.officerId), deps.clock.now()),

@@ -18,6 +18,7 @@ export const holdBoardRoute = defineRoute({
   page: true,
   params: z.strictObject({ tenantId }),
   responses: { 200: { description: 'An HTML page', contentType: 'text/html' } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const [tenant, entries] = await Promise.all([
       getTenant(deps.db, params.tenantId),

@@ -19,8 +19,6 @@ const tenantParams = z.strictObject({ tenantId });
 const keyParams = z.strictObject({ tenantId, keyId: z.string().min(1).max(64) });
 const stateParams = z.strictObject({ state: stateCode });
 
-const problem = (description: string) => ({ description });
-
 /** A tenant as the API shows it: the stored settings and how its state's profile applies. */
 const tenantView = (stored: Tenant): Tenant => ({ ...stored, jurisdiction: jurisdictionSummary(stored) });
 
@@ -32,6 +30,7 @@ export const health = defineRoute({
   tag: 'Platform',
   access: 'public',
   responses: { 200: { description: 'The API is up', schema: z.object({ status: z.literal('ok') }) } },
+  problems: [],
   handle: async () => ({ status: 200, body: { status: 'ok' } }),
 });
 
@@ -44,7 +43,8 @@ export const createTenantRoute = defineRoute({
   access: ['platform-admin'],
   body: createTenantBody,
   idempotent: true,
-  responses: { 201: { description: 'Created', schema: tenant }, 409: problem('The tenant id is taken') },
+  responses: { 201: { description: 'Created', schema: tenant } },
+  problems: ['tenant-exists'],
   handle: async ({ body }, { deps, principal, requestId }) => {
     const created = await createTenant(deps, body, deps.clock.now(), auditContext(principal, requestId));
     if (!created) throw problems.conflict('tenant-exists', `Tenant ${body.tenantId} already exists.`);
@@ -65,6 +65,7 @@ export const getTenantRoute = defineRoute({
   access: ['platform-admin', 'county-admin'],
   params: tenantParams,
   responses: { 200: { description: 'The tenant', schema: tenant } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const found = await getTenant(deps.db, params.tenantId);
     if (!found) throw problems.notFound('The tenant');
@@ -84,11 +85,8 @@ export const patchTenantRoute = defineRoute({
   idempotent: true,
   responses: {
     200: { description: 'The updated tenant', schema: tenant },
-    409: problem('Concurrent change'),
-    422: problem(
-      '`release-notice-later-than-state`: releaseNoticeLeadMinutes is below the state profile\u2019s lead',
-    ),
   },
+  problems: ['concurrent-modification', 'release-notice-later-than-state'],
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const result = await patchTenant(
       deps,
@@ -140,6 +138,7 @@ export const revokeTenantKeyRoute = defineRoute({
   // Revocation also marks APIKEY#<hash>, outside the tenant partition (one transaction).
   db: 'function-role',
   responses: { 204: { description: 'Revoked' } },
+  problems: [],
   handle: async ({ params }, { deps, principal, requestId }) => {
     const audit = auditContext(principal, requestId);
     await revokeTenantKey(deps, params.tenantId, params.keyId, principal, audit);
