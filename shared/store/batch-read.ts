@@ -27,6 +27,7 @@ export async function readItems<K extends string>(
   db: Db,
   wanted: Readonly<Record<K, ItemKey | undefined>>,
 ): Promise<Record<K, Record<string, unknown> | undefined>> {
+  if (db.port) return (await db.port.read(wanted)) as Record<K, Record<string, unknown> | undefined>;
   const asked = Object.entries(wanted).filter((entry): entry is [K, ItemKey] => entry[1] !== undefined);
   const found = new Map<string, Record<string, unknown>>();
   let pending: ItemKey[] = [...new Map(asked.map(([, key]) => [id(key), key])).values()];
@@ -49,6 +50,7 @@ export async function readItem(
   key: ItemKey,
   options: { consistent?: boolean; projection?: string } = {},
 ): Promise<Record<string, unknown> | undefined> {
+  if (db.port) return (await db.port.read({ item: key })).item;
   const { Item } = await db.doc.send(
     new GetCommand({
       TableName: db.tableName,

@@ -167,38 +167,50 @@ export async function commitHoldChange(request: CommitRequest): Promise<HoldEven
 export const holdIntents = {
   /** The hold itself: conditional on the version it was decided on, or on not existing yet. */
   put: (table: string, before: StoredHold | undefined, after: Hold, chain: ChainState): Intent =>
-    intent('holds', before ? 'hold-unchanged' : 'hold-new', {
-      Put: {
-        TableName: table,
-        Item: {
-          ...tenantKeys.hold(after.tenantId, after.holdId),
-          entity: 'Hold',
-          ...after,
-          ...chain,
-          ...indexAttributes(after),
+    intent(
+      'holds',
+      before ? 'hold-unchanged' : 'hold-new',
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...tenantKeys.hold(after.tenantId, after.holdId),
+            entity: 'Hold',
+            ...after,
+            ...chain,
+            ...indexAttributes(after),
+          },
+          ...(before
+            ? {
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeValues: { ':expected': before.hold.version },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
         },
-        ...(before
-          ? {
-              ConditionExpression: 'version = :expected',
-              ExpressionAttributeValues: { ':expected': before.hold.version },
-            }
-          : { ConditionExpression: 'attribute_not_exists(pk)' }),
       },
-    }),
+      {
+        holds: (current) => (before ? current?.version === before.hold.version : current === undefined),
+      },
+    ),
 
   /** One link of the hold's audit chain (DESIGN.md §5); a link written twice is refused. */
   appendEvent: (table: string, event: HoldEvent): Intent =>
-    intent('hold-events', 'event-new', {
-      Put: {
-        TableName: table,
-        Item: {
-          ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
-          entity: 'HoldEvent',
-          ...event,
+    intent(
+      'hold-events',
+      'event-new',
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
+            entity: 'HoldEvent',
+            ...event,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
       },
-    }),
+      { holds: (current) => current === undefined },
+    ),
 };
 
 export const outboxIntents = {
