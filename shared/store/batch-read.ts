@@ -66,10 +66,14 @@ export async function readItem(
 const BATCH_KEYS = 100;
 
 /**
- * Any number of items (strongly consistent), 100 keys a BatchGetItem, asking again for the keys
+ * Any number of items (strongly consistent unless asked otherwise), 100 keys a BatchGetItem, asking again for the keys
  * DynamoDB hands back unprocessed until none are left. Items that do not exist are simply absent.
  */
-export async function readEveryItem(db: Db, keys: readonly ItemKey[]): Promise<Record<string, unknown>[]> {
+export async function readEveryItem(
+  db: Db,
+  keys: readonly ItemKey[],
+  options: { consistent?: boolean; projection?: string } = {},
+): Promise<Record<string, unknown>[]> {
   const found: Record<string, unknown>[] = [];
   for (let start = 0; start < keys.length; start += BATCH_KEYS) {
     let pending: Record<string, unknown>[] | undefined = keys
@@ -77,7 +81,15 @@ export async function readEveryItem(db: Db, keys: readonly ItemKey[]): Promise<R
       .map((k) => ({ ...k }));
     while (pending && pending.length > 0) {
       const output: BatchGetCommandOutput = await db.doc.send(
-        new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: pending, ConsistentRead: true } } }),
+        new BatchGetCommand({
+          RequestItems: {
+            [db.tableName]: {
+              Keys: pending,
+              ConsistentRead: options.consistent ?? true,
+              ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+            },
+          },
+        }),
       );
       found.push(...(output.Responses?.[db.tableName] ?? []));
       pending = output.UnprocessedKeys?.[db.tableName]?.Keys;
