@@ -1,6 +1,4 @@
 import { declareProblems } from '../errors/declared.ts';
-import { countLiveKeys } from '../store/api-keys.ts';
-import type { Db } from '../store/db.ts';
 
 /**
  * Live (unrevoked) API keys one tenant may hold (issue 19 item 3). Every key we issue is also an API
@@ -16,13 +14,13 @@ export const KEY_CAP_RULE = 'api-key-cap';
 export const keyCapProblems = declareProblems([KEY_CAP_RULE]);
 
 /**
- * Refuses (`api-key-cap`, 422) when the tenant holds the cap of live keys: one Query of the
- * tenant's key pointers, counting those not revoked. Checked before the key is created in API
+ * Refuses (`api-key-cap`, 422) when the tenant holds the cap of live keys (counted by the key
+ * store: one Query of the tenant's key pointers, those not revoked). Checked before the key is created in API
  * Gateway, so a refused issuance leaves nothing behind. Two issuances racing at the last place may
  * both pass: the cap bounds quota use, it is not an invariant a transaction must hold.
  */
-export async function assertUnderKeyCap(db: Db, tenantId: string): Promise<void> {
-  if ((await countLiveKeys(db, tenantId, MAX_LIVE_KEYS_PER_TENANT)) >= MAX_LIVE_KEYS_PER_TENANT) {
+export function assertUnderKeyCap(tenantId: string, liveKeys: number): void {
+  if (liveKeys >= MAX_LIVE_KEYS_PER_TENANT) {
     throw keyCapProblems.refuse(
       KEY_CAP_RULE,
       `Tenant ${tenantId} already holds ${MAX_LIVE_KEYS_PER_TENANT} live API keys; revoke one to issue another.`,

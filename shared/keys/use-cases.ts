@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type AuditContext, commitWithTenantAudit, type TenantAuditChange } from '../audit/tenant-audit.ts';
+import type { AuditContext, TenantAuditChange } from '../audit/tenant-audit.ts';
 import type { KeyScope, Principal, Role } from '../auth/principal.ts';
 import type { UsagePlanKeys } from '../auth/usage-plan-keys.ts';
 import type { Clock } from '../clock.ts';
@@ -7,20 +7,13 @@ import { DomainError, notFound } from '../errors/catalogue.ts';
 import { declareProblems } from '../errors/declared.ts';
 import type { IdGenerator } from '../ids.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
-import {
-  type ApiKeyItem,
-  commitKeyItems,
-  issueKeyItems,
-  ownerPk,
-  readKeyPointer,
-  revokeKeyItems,
-} from '../store/api-keys.ts';
+import { type ApiKeyItem, commitKeyItems, issueKeyItems, ownerPk } from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
-import { failedConditionIndexes, isConditionFailure } from '../store/errors.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { hashApiKey, newApiKey, usageIdentifierKey } from './hashing.ts';
-import { assertUnderKeyCap, keyCapProblems } from './key-cap.ts';
+import { assertUnderKeyCap, keyCapProblems, MAX_LIVE_KEYS_PER_TENANT } from './key-cap.ts';
+import { dynamoKeyStore, type KeyStore } from './key-store.ts';
 
 /** What issuing, installing and revoking keys need: the table and the usage plan's keys. */
 export interface KeyAdminDeps {
@@ -28,6 +21,8 @@ export interface KeyAdminDeps {
   clock: Clock;
   usagePlanKeys: UsagePlanKeys;
   logger: Logger;
+  /** Where keys are kept; DynamoDB unless a unit test passes a fake. */
+  keys?: KeyStore;
 }
 
 /** The API Gateway side could not be done; nothing usable was written. The API answers 503. */
@@ -113,8 +108,13 @@ export async function issueApiKey(
   audit?: AuditContext,
 ): Promise<IssueKeyResult> {
   const { db, clock, ids } = deps;
-  // Issue 19: a tenant's live keys are capped (the rule lives in key-cap.ts; 422 past it).
-  if (request.scope.kind === 'tenant') await assertUnderKeyCap(db, request.scope.tenantId);
+  const store = deps.keys ?? dynamoKeyStore;
+  // Issue 19: a tenant's live keys are capped (the rule lives in key-cap.ts; 422 past it). Counted
+  // before the key is created in API Gateway, so a refused issuance leaves nothing behind.
+  if (request.scope.kind === 'tenant') {
+    const { tenantId } = request.scope;
+    assertUnderKeyCap(tenantId, await store.countLiveKeys(db, tenantId, MAX_LIVE_KEYS_PER_TENANT));
+  }
   const apiKey = newApiKey();
   const hash = hashApiKey(apiKey);
   const keyId = ids.next();
@@ -131,21 +131,16 @@ export async function issueApiKey(
     ...(request.createdBy ? { createdBy: request.createdBy } : {}),
     apiGatewayKeyId,
   };
-  const items = issueKeyItems(db.tableName, item, conditions);
   let failedCheck: number | undefined;
   try {
-    const { scope } = request;
-    if (scope.kind === 'tenant') {
-      const change = keyChange('apikey.issued', item, tenantAudit(audit), null, auditView(item));
-      const result = await commitWithTenantAudit(deps, scope.tenantId, change, items);
-      if (!result.ok) failedCheck = result.failedIndex;
-    } else {
-      await commitKeyItems(db, items);
-    }
+    const change =
+      request.scope.kind === 'tenant'
+        ? keyChange('apikey.issued', item, tenantAudit(audit), null, auditView(item))
+        : undefined;
+    failedCheck = await store.commitIssue(deps, item, conditions, change);
   } catch (error) {
     await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
-    if (!isConditionFailure(error)) throw error;
-    return { ok: false, failedCheck: failedConditionIndexes(error)[0] ?? 0 };
+    throw error;
   }
   if (failedCheck !== undefined) {
     await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
@@ -167,7 +162,8 @@ export async function revokeApiKey(
   revokedBy: string,
   audit?: AuditContext,
 ): Promise<boolean> {
-  const pointer = await readKeyPointer(deps.db, owner, keyId);
+  const store = deps.keys ?? dynamoKeyStore;
+  const pointer = await store.readKeyPointer(deps.db, owner, keyId);
   if (!pointer) return false;
   if (pointer.revokedAt) {
     if (pointer.apiGatewayKeyId) {
@@ -176,19 +172,12 @@ export async function revokeApiKey(
     return true;
   }
   const revokedAt = toIsoSeconds(deps.clock.now());
-  const items = revokeKeyItems(deps.db.tableName, pointer, revokedAt, revokedBy);
-  if (owner.kind === 'tenant') {
-    const after = { ...auditView(pointer), revokedAt, revokedBy };
-    const change = keyChange('apikey.revoked', pointer, tenantAudit(audit), auditView(pointer), after);
-    // A lost race means the key is revoked already: the other revocation carries the event.
-    await commitWithTenantAudit(deps, owner.tenantId, change, items);
-  } else {
-    try {
-      await commitKeyItems(deps.db, items);
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
-  }
+  const after = { ...auditView(pointer), revokedAt, revokedBy };
+  const change =
+    owner.kind === 'tenant'
+      ? keyChange('apikey.revoked', pointer, tenantAudit(audit), auditView(pointer), after)
+      : undefined;
+  await store.commitRevoke(deps, pointer, revokedAt, revokedBy, change);
   if (pointer.apiGatewayKeyId) {
     await removeUsageKey(deps, pointer.apiGatewayKeyId, keyId, 'revoked: the key item says revokedAt');
   }
