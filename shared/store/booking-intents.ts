@@ -1,11 +1,18 @@
 import type { Hold } from '../domain/hold.ts';
 import { tenantKeys } from './keys.ts';
-import { type Intent, intent } from './unit-of-work.ts';
+import { type Intent, intent, type StoredItem } from './unit-of-work.ts';
 
 /**
  * What a hold's transitions do to its booking (attribute contract in keys.ts: status, facilityId,
  * openHoldId). Each intent names the rule its condition enforces.
  */
+/** In memory, for fakes of the storage port: the booking item exists; the item without its hold marker. */
+const exists = (booking: StoredItem | undefined): boolean => booking !== undefined;
+const withoutOpenHold = (booking: StoredItem | undefined): StoredItem => {
+  const { openHoldId: _removed, ...rest } = booking ?? {};
+  return rest;
+};
+
 export const bookingIntents = {
   /** Serve: the booking is in custody, in the hold's facility, with no other open hold. */
   claimForHold: (table: string, hold: Hold): Intent =>
@@ -53,11 +60,13 @@ export const bookingIntents = {
         },
       },
       {
-        holds: (booking) => booking !== undefined,
-        after: (booking) => {
-          const { openHoldId: _closed, ...rest } = booking ?? {};
-          return { ...rest, status: 'RELEASED', releasedAt: at, releaseReason: reason };
-        },
+        holds: exists,
+        after: (booking) => ({
+          ...withoutOpenHold(booking),
+          status: 'RELEASED',
+          releasedAt: at,
+          releaseReason: reason,
+        }),
       },
     ),
 
@@ -74,13 +83,7 @@ export const bookingIntents = {
           ConditionExpression: 'attribute_exists(pk)',
         },
       },
-      {
-        holds: (booking) => booking !== undefined,
-        after: (booking) => {
-          const { openHoldId: _freed, ...rest } = booking ?? {};
-          return rest;
-        },
-      },
+      { holds: exists, after: withoutOpenHold },
     ),
 
   /** A release without a hold: only while in custody and no hold appeared meanwhile. */
