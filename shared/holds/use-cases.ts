@@ -43,10 +43,20 @@ import {
 } from '../store/holds.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
 import { officerIntents } from '../store/officer-intents.ts';
-import { type Intent, MAX_ATTEMPTS, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
+import { type Intent, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
 import { warrantIntents } from '../store/warrant-intents.ts';
 import { getWarrant } from '../store/warrants.ts';
 import { toIsoSeconds } from '../util/time.ts';
+
+/** A conditional write of ours was refused by a change meanwhile (a commit that answers, not throws). */
+class ChangedMeanwhile extends Error {
+  constructor() {
+    super('changed meanwhile');
+    this.name = 'ChangedMeanwhile';
+  }
+}
+const isLostRace = (error: unknown): boolean =>
+  error instanceof TransactionRefused || error instanceof ChangedMeanwhile;
 
 export interface ServeInput {
   warrantId: string;
@@ -390,45 +400,49 @@ export async function releaseBooking(
 ): Promise<{ bookingNumber: string; status: 'RELEASED'; releasedAt: string; hold?: Hold }> {
   notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
   const at = toIsoSeconds(releasedAt);
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const booking = await getBooking(deps.db, tenantId, bookingNumber, true);
-    if (!booking) throw notFound('The booking');
-    if (booking.status !== 'IN_CUSTODY')
-      throw conflictWith('booking-released', 'The booking was already released.');
-    if (at < toIsoSeconds(new Date(booking.bookedAt))) {
-      throw refuse('release-before-booking', 'releasedAt is before the person was booked.');
-    }
-    if (booking.openHoldId) {
-      const hold = await releaseHold(
+  return retryLostRaces(
+    'The booking',
+    async () => {
+      const booking = await getBooking(deps.db, tenantId, bookingNumber, true);
+      if (!booking) throw notFound('The booking');
+      if (booking.status !== 'IN_CUSTODY')
+        throw conflictWith('booking-released', 'The booking was already released.');
+      if (at < toIsoSeconds(new Date(booking.bookedAt))) {
+        throw refuse('release-before-booking', 'releasedAt is before the person was booked.');
+      }
+      if (booking.openHoldId) {
+        const hold = await releaseHold(
+          deps,
+          tenantId,
+          booking.openHoldId,
+          releasedAt,
+          knownCaller(actor),
+          requestId,
+        );
+        return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
+      }
+      // No hold to close: the booking's own change goes on the tenant's audit chain instead.
+      const before = bookingAuditView(booking);
+      const result = await commitWithTenantAudit(
         deps,
         tenantId,
-        booking.openHoldId,
-        releasedAt,
-        knownCaller(actor),
-        requestId,
+        {
+          type: 'booking.released',
+          subject: { kind: 'booking', id: bookingNumber },
+          occurredAt: toIsoSeconds(deps.clock.now()),
+          actor,
+          ...(requestId ? { requestId } : {}),
+          before,
+          after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
+        },
+        [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at).item],
       );
-      return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
-    }
-    // No hold to close: the booking's own change goes on the tenant's audit chain instead.
-    const before = bookingAuditView(booking);
-    const result = await commitWithTenantAudit(
-      deps,
-      tenantId,
-      {
-        type: 'booking.released',
-        subject: { kind: 'booking', id: bookingNumber },
-        occurredAt: toIsoSeconds(deps.clock.now()),
-        actor,
-        ...(requestId ? { requestId } : {}),
-        before,
-        after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
-      },
-      [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at).item],
-    );
-    if (result.ok) return { bookingNumber, status: 'RELEASED', releasedAt: at };
-    // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
-  }
-  throw refuse('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
+      // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
+      if (!result.ok) throw new ChangedMeanwhile();
+      return { bookingNumber, status: 'RELEASED' as const, releasedAt: at };
+    },
+    isLostRace,
+  );
 }
 
 /**
@@ -443,23 +457,27 @@ export async function withdrawWarrant(
   actor: Actor,
   requestId?: string,
 ): Promise<{ warrantId: string; status: 'WITHDRAWN'; withdrawnAt: string; hold?: Hold }> {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const now = deps.clock.now();
-    const at = toIsoSeconds(now);
-    const warrant = await getWarrant(deps.db, tenantId, warrantId, true);
-    if (!warrant) throw notFound('The warrant');
-    if (warrant.status === 'WITHDRAWN')
-      throw conflictWith('warrant-withdrawn', 'The warrant was already withdrawn.');
-    const withdraw = warrantIntents.withdraw(
-      deps.db.tableName,
-      tenantId,
-      warrantId,
-      warrant.status,
-      at,
-      reason,
-    );
-    const stored = warrant.holdId ? await getHold(deps.db, tenantId, warrant.holdId, true) : undefined;
-    try {
+  // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
+  const raced = (error: unknown) =>
+    isLostRace(error) || (error instanceof DomainError && error.slug === 'transition-not-allowed');
+  return retryLostRaces(
+    'The warrant',
+    async () => {
+      const now = deps.clock.now();
+      const at = toIsoSeconds(now);
+      const warrant = await getWarrant(deps.db, tenantId, warrantId, true);
+      if (!warrant) throw notFound('The warrant');
+      if (warrant.status === 'WITHDRAWN')
+        throw conflictWith('warrant-withdrawn', 'The warrant was already withdrawn.');
+      const withdraw = warrantIntents.withdraw(
+        deps.db.tableName,
+        tenantId,
+        warrantId,
+        warrant.status,
+        at,
+        reason,
+      );
+      const stored = warrant.holdId ? await getHold(deps.db, tenantId, warrant.holdId, true) : undefined;
       if (stored && (stored.hold.status === 'ACTIVE' || stored.hold.status === 'RELEASE_DUE')) {
         const result = await changeHold(
           deps,
@@ -475,7 +493,7 @@ export async function withdrawWarrant(
         );
         if (result) {
           await disarm(deps, result.before.hold);
-          return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, hold: result.hold };
+          return { warrantId, status: 'WITHDRAWN' as const, withdrawnAt: at, hold: result.hold };
         }
       }
       // No hold to cancel (none, OVERDUE or closed): the withdrawal goes on the tenant's chain.
@@ -494,17 +512,16 @@ export async function withdrawWarrant(
         },
         [withdraw.item],
       );
-      if (!result.ok) continue;
-      return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, ...(stored ? { hold: stored.hold } : {}) };
-    } catch (error) {
-      // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
-      const retryable =
-        error instanceof TransactionRefused ||
-        (error instanceof DomainError && error.slug === 'transition-not-allowed');
-      if (!retryable) throw error;
-    }
-  }
-  throw refuse('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
+      if (!result.ok) throw new ChangedMeanwhile();
+      return {
+        warrantId,
+        status: 'WITHDRAWN' as const,
+        withdrawnAt: at,
+        ...(stored ? { hold: stored.hold } : {}),
+      };
+    },
+    raced,
+  );
 }
 
 export type StepSource = 'hold-timer' | 'sweeper';
