@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../shared/app-deps.ts';
 import { knownCaller } from '../../shared/auth/caller.ts';
 import { VirtualClock } from '../../shared/clock.ts';
-import { DomainError } from '../../shared/errors/catalogue.ts';
 import {
   releaseHold,
   type ServeInput,
@@ -17,6 +16,7 @@ import { keys, tenantKeys } from '../../shared/store/keys.ts';
 import type { StoredItem } from '../../shared/store/unit-of-work.ts';
 import type { TimerPayload } from '../../shared/timers/hold-timers.ts';
 import { FakeStorage } from './support/fake-storage.ts';
+import { refusedWith } from './support/refused.ts';
 
 /**
  * The hold use cases without DynamoDB Local: the storage port is an in-memory fake at the intent
@@ -75,15 +75,6 @@ const service: ServeInput = {
   servedAt: new Date(NOW.getTime() - HOUR),
   basis: 'WSO',
 };
-
-async function refusedWith(work: Promise<unknown>): Promise<string> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return (error as DomainError).slug;
-}
 
 beforeEach(() => {
   storage = new FakeStorage();

@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../shared/audit/tenant-audit.ts';
 import type { KeyScope } from '../../shared/auth/principal.ts';
 import { VirtualClock } from '../../shared/clock.ts';
-import { DomainError } from '../../shared/errors/catalogue.ts';
 import { hashApiKey } from '../../shared/keys/hashing.ts';
 import { MAX_LIVE_KEYS_PER_TENANT } from '../../shared/keys/key-cap.ts';
 import type { KeyStore } from '../../shared/keys/key-store.ts';
@@ -18,6 +17,7 @@ import type { ApiKeyItem } from '../../shared/store/api-keys.ts';
 import type { ItemKey } from '../../shared/store/batch-read.ts';
 import type { Db } from '../../shared/store/db.ts';
 import { keys, tenantKeys } from '../../shared/store/keys.ts';
+import { refusedWith } from './support/refused.ts';
 
 /**
  * The key use cases without DynamoDB or API Gateway: an in-memory fake of the key store port (keys
@@ -94,15 +94,6 @@ beforeEach(() => {
     },
   };
 });
-
-async function refusedWith(work: Promise<unknown>): Promise<string> {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  return (error as DomainError).slug;
-}
 
 describe('key use cases (no DynamoDB, no API Gateway)', () => {
   it('issues a county key shown once, stored only by its hash, with its usage-plan key and audit event', async () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../shared/audit/tenant-audit.ts';
-import { DomainError } from '../../shared/errors/catalogue.ts';
 import type { DeclaredProblem } from '../../shared/errors/declared.ts';
 import {
   credential,
@@ -15,6 +14,7 @@ import {
 import type { CredentialOfficer } from '../../shared/schemas/officer.ts';
 import type { Db } from '../../shared/store/db.ts';
 import type { OfficerRecord } from '../../shared/store/officers.ts';
+import { refusedWith } from './support/refused.ts';
 
 /**
  * The officer use cases without DynamoDB: an in-memory fake of the officer store port. It keeps the
@@ -100,12 +100,7 @@ function setUp() {
 
 /** The use case refused with `slug`, a problem it declares. */
 async function refusal(work: Promise<unknown>, declared: { problems: readonly DeclaredProblem[] }) {
-  const error = await work.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DomainError);
-  const slug = (error as DomainError).slug;
+  const slug = await refusedWith(work);
   if (slug !== 'not-found') {
     expect(declared.problems.map((p) => (typeof p === 'string' ? p : p[0]))).toContain(slug);
   }
