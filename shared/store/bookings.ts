@@ -1,10 +1,10 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
 import { personDataHash } from '../audit/person-data.ts';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { toIsoSeconds } from '../util/time.ts';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { fieldUpdate, fromItem, withoutAttributes } from './items.ts';
 import { tenantKeys } from './keys.ts';
@@ -43,14 +43,8 @@ export async function upsertBooking(
   audit: AuditContext,
 ): Promise<UpsertResult> {
   const { db } = deps;
-  const facility = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.facility(tenantId, input.facilityId),
-      ProjectionExpression: 'pk',
-    }),
-  );
-  if (!facility.Item) return { kind: 'facility-not-found' };
+  const facility = await readItem(db, tenantKeys.facility(tenantId, input.facilityId), { projection: 'pk' });
+  if (!facility) return { kind: 'facility-not-found' };
 
   const at = toIsoSeconds(now);
   const { facilityId, bookedAt, agencyOri, person, charges, scheduledReleaseAt } = input;
@@ -140,12 +134,6 @@ export async function getBooking(
   bookingNumber: string,
   consistent = false,
 ): Promise<Booking | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.booking(tenantId, bookingNumber),
-      ConsistentRead: consistent,
-    }),
-  );
+  const Item = await readItem(db, tenantKeys.booking(tenantId, bookingNumber), { consistent });
   return Item ? toBooking(Item) : undefined;
 }

@@ -26,8 +26,6 @@ const tenantParams = z.strictObject({ tenantId });
 const bookingParams = z.strictObject({ tenantId, bookingNumber });
 const warrantParams = z.strictObject({ tenantId, warrantId });
 
-const problem = (description: string) => ({ description });
-
 /**
  * The booking upsert with its rules: PUT .../bookings/{n} and the NIEM adapter both come through
  * here, so a booking stores the same whichever door it came in by.
@@ -78,15 +76,15 @@ export const putBookingRoute = defineRoute({
   responses: {
     200: { description: 'Updated', schema: booking },
     201: { description: 'Created', schema: booking },
-    409: problem(
-      '`booking-released`: the booking was released; a new jail stay gets a new number. ' +
-        '`booking-sealed`: the booking was sealed or its person data purged; it takes none again. ' +
-        '`concurrent-modification`: it kept changing meanwhile',
-    ),
-    422: problem(
-      'A rule is broken: `facility-not-found`, `booked-at-in-future` or `date-of-birth-in-future`',
-    ),
   },
+  problems: [
+    ['booking-released', 409],
+    'booking-sealed',
+    'concurrent-modification',
+    'facility-not-found',
+    'booked-at-in-future',
+    'date-of-birth-in-future',
+  ],
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const audit = auditContext(principal, requestId);
     const result = await upsertBookingChecked(deps, params.tenantId, params.bookingNumber, body, audit);
@@ -108,6 +106,7 @@ export const getBookingRoute = defineRoute({
   access: ['county-admin', 'jail-system', 'ice-liaison'],
   params: bookingParams,
   responses: { 200: { description: 'The booking', schema: booking } },
+  problems: [],
   handle: async ({ params }, { deps, principal, requestId }) => {
     const found = await getBooking(deps.db, params.tenantId, params.bookingNumber);
     if (!found) throw problems.notFound('The booking');
@@ -134,9 +133,8 @@ export const recordWarrantRoute = defineRoute({
   idempotent: true,
   responses: {
     201: { description: 'Recorded (status RECEIVED)', schema: warrant },
-    409: problem('`warrant-exists`: the warrant id is already recorded in this county'),
-    422: problem('A rule is broken: `booking-not-found` or `issued-at-in-future`'),
   },
+  problems: ['warrant-exists', 'booking-not-found', 'issued-at-in-future'],
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
     if (isInFuture(body.issuedAt, now))
@@ -168,6 +166,7 @@ export const getWarrantRoute = defineRoute({
   access: ['county-admin', 'ice-liaison', 'jail-system'],
   params: warrantParams,
   responses: { 200: { description: 'The warrant', schema: warrant } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const found = await getWarrant(deps.db, params.tenantId, params.warrantId);
     if (!found) throw problems.notFound('The warrant');
