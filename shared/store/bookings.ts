@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
 import { personDataHash } from '../audit/person-data.ts';
@@ -12,8 +13,7 @@ import { tenantKeys } from './keys.ts';
 const toBooking = (item: Record<string, unknown>): Booking => fromItem<Booking>(item);
 
 export type UpsertResult =
-  | { kind: 'created' | 'updated'; booking: Booking }
-  | { kind: 'facility-not-found' }
+  | { kind: 'created' | 'updated' | 'unchanged'; booking: Booking }
   | { kind: 'released' }
   | { kind: 'conflict' };
 
@@ -25,9 +25,12 @@ const MAX_ATTEMPTS = 5;
  * (`booking.recorded` for a new number, `booking.updated` after), in one transaction conditional
  * on the version read. It writes only the jail's own fields, so `status`, `openHoldId` and
  * `releasedAt` (owned by release and the hold engine) are set once at creation (`if_not_exists`)
- * and never touched again; a RELEASED booking refuses it.
+ * and never touched again; a RELEASED booking refuses it. A booking whose jail fields already are
+ * the ones sent is left as it is (`unchanged`: no write, no audit event), so a vendor's repeated
+ * PUT or re-sent batch changes nothing.
  *
- * The facility is read first rather than checked in a transaction: facilities are never deleted.
+ * The caller checks the facility first (facilities are never deleted, so it need not be a
+ * condition of the transaction).
  */
 export async function upsertBooking(
   deps: { db: Db; ids: IdGenerator },
@@ -38,15 +41,6 @@ export async function upsertBooking(
   audit: AuditContext,
 ): Promise<UpsertResult> {
   const { db } = deps;
-  const facility = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.facility(tenantId, input.facilityId),
-      ProjectionExpression: 'pk',
-    }),
-  );
-  if (!facility.Item) return { kind: 'facility-not-found' };
-
   const at = toIsoSeconds(now);
   const { facilityId, bookedAt, agencyOri, person, charges, scheduledReleaseAt } = input;
   // The jail's own fields, replaced wholesale: an optional one left out of the PUT is removed.
@@ -54,6 +48,7 @@ export async function upsertBooking(
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const current = await getBooking(db, tenantId, bookingNumber, true);
     if (current?.status === 'RELEASED') return { kind: 'released' };
+    if (current && hasJailFields(current, fields)) return { kind: 'unchanged', booking: current };
     const booking = nextBooking(current, bookingNumber, fields, at);
     const update = fieldUpdate(fields, {
       clauses: [
@@ -106,6 +101,17 @@ export async function upsertBooking(
     // The booking changed (or appeared, or was released) meanwhile: decide again from a fresh read.
   }
   return { kind: 'conflict' };
+}
+
+/** Whether the booking already holds exactly these jail fields (an absent optional one included). */
+function hasJailFields(current: Booking, fields: Record<string, unknown>): boolean {
+  const defined = (record: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+  const stored: Record<string, unknown> = current;
+  return isDeepStrictEqual(
+    defined(Object.fromEntries(Object.keys(fields).map((name) => [name, stored[name]]))),
+    defined(fields),
+  );
 }
 
 /** The booking as the write leaves it: the jail's fields over whatever the engine owns. */

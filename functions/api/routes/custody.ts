@@ -1,20 +1,14 @@
 import * as z from 'zod';
-import type { AppDeps } from '../../../shared/app-deps.ts';
 import { logPersonDataRead } from '../../../shared/audit/person-data-read.ts';
-import { type AuditContext, auditContext } from '../../../shared/audit/tenant-audit.ts';
-import { isInFuture, utcDate } from '../../../shared/domain/custody-rules.ts';
+import { auditContext } from '../../../shared/audit/tenant-audit.ts';
+import { PUT_BOOKING_PROBLEMS, putBooking } from '../../../shared/bookings/put-booking.ts';
+import { isInFuture } from '../../../shared/domain/custody-rules.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
-import {
-  type Booking,
-  booking,
-  bookingNumber,
-  type PutBooking,
-  putBookingBody,
-} from '../../../shared/schemas/booking.ts';
+import { booking, bookingNumber, putBookingBody } from '../../../shared/schemas/booking.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
 import { recordWarrantBody, warrant, warrantId } from '../../../shared/schemas/warrant.ts';
-import { getBooking, upsertBooking } from '../../../shared/store/bookings.ts';
+import { getBooking } from '../../../shared/store/bookings.ts';
 import { getWarrant, recordWarrant } from '../../../shared/store/warrants.ts';
 
 /**
@@ -27,37 +21,6 @@ const bookingParams = z.strictObject({ tenantId, bookingNumber });
 const warrantParams = z.strictObject({ tenantId, warrantId });
 
 const problem = (description: string) => ({ description });
-
-/**
- * The booking upsert with its rules: PUT .../bookings/{n} and the NIEM adapter both come through
- * here, so a booking stores the same whichever door it came in by.
- */
-export async function upsertBookingChecked(
-  deps: AppDeps,
-  tenantId: string,
-  number: string,
-  body: PutBooking,
-  audit: AuditContext,
-): Promise<{ created: boolean; booking: Booking }> {
-  const now = deps.clock.now();
-  if (isInFuture(body.bookedAt, now)) {
-    throw problems.rule('booked-at-in-future', 'bookedAt is in the future.');
-  }
-  if (body.person.dateOfBirth > utcDate(now)) {
-    throw problems.rule('date-of-birth-in-future', 'person.dateOfBirth is in the future.');
-  }
-  const result = await upsertBooking(deps, tenantId, number, body, now, audit);
-  if (result.kind === 'facility-not-found') {
-    throw problems.rule('facility-not-found', `Facility ${body.facilityId} does not exist in this county.`);
-  }
-  if (result.kind === 'released') {
-    throw problems.conflict('booking-released', `Booking ${number} was released.`);
-  }
-  if (result.kind === 'conflict') {
-    throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
-  }
-  return { created: result.kind === 'created', booking: result.booking };
-}
 
 export const putBookingRoute = defineRoute({
   operationId: 'putBooking',
@@ -72,18 +35,12 @@ export const putBookingRoute = defineRoute({
   responses: {
     200: { description: 'Updated', schema: booking },
     201: { description: 'Created', schema: booking },
-    409: problem(
-      '`booking-released`: the booking was released; a new jail stay gets a new number. ' +
-        '`concurrent-modification`: it kept changing meanwhile',
-    ),
-    422: problem(
-      'A rule is broken: `facility-not-found`, `booked-at-in-future` or `date-of-birth-in-future`',
-    ),
   },
+  problems: PUT_BOOKING_PROBLEMS,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const audit = auditContext(principal, requestId);
-    const result = await upsertBookingChecked(deps, params.tenantId, params.bookingNumber, body, audit);
-    if (!result.created) return { status: 200, body: result.booking };
+    const result = await putBooking(deps, params.tenantId, params.bookingNumber, body, audit);
+    if (result.outcome !== 'created') return { status: 200, body: result.booking };
     return {
       status: 201,
       body: result.booking,
