@@ -5,15 +5,25 @@
  * output; API Gateway refuses keys outside it) and prints it once with its id. Rotation: install a
  * new key, move your tooling to it, then run again with `--revoke <old keyId>` (the new key is
  * installed, the old one revoked and its API Gateway key deleted).
+ *
+ * `npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> --backfill [--dry-run]`:
+ * registers every live key issued before usage-plan keys existed with the usage plan (from the
+ * stored hashes: no secret is needed), so the deployment can switch `apiKeyRequired` on safely.
+ * Installs no key. Safe to run again (it registers nothing twice); `--dry-run` only lists. Exit 1
+ * when a key could not be registered.
  */
 import { parseArgs } from 'node:util';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { installPlatformAdminKey, revokeApiKey } from '../shared/auth/api-keys.ts';
 import { ApiGatewayUsagePlanKeys } from '../shared/auth/apigateway-usage-plan-keys.ts';
+import { backfillUsagePlanKeys } from '../shared/auth/usage-plan-backfill.ts';
 import { systemClock } from '../shared/clock.ts';
 import { randomSecret, ulidGenerator } from '../shared/ids.ts';
 import { createLogger } from '../shared/runtime/logger.ts';
 import { createDb } from '../shared/store/db.ts';
+
+/** Between two registrations of a backfill: 4 per second, under API Gateway's 5 CreateApiKey/s. */
+const BACKFILL_PACE_MS = 250;
 
 const { values } = parseArgs({
   options: {
@@ -21,12 +31,15 @@ const { values } = parseArgs({
     'usage-plan': { type: 'string' },
     region: { type: 'string' },
     revoke: { type: 'string' },
+    backfill: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
   },
 });
 const usagePlanId = values['usage-plan'];
 if (!values.table || !usagePlanId) {
   console.error(
-    'usage: npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] [--revoke <keyId>]',
+    'usage: npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] [--revoke <keyId>]\n' +
+      '       npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] --backfill [--dry-run]',
   );
   process.exit(2);
 }
@@ -38,6 +51,29 @@ const deps = {
   logger: createLogger('wso-admin-key'),
   ids: ulidGenerator(systemClock),
 };
+if (values.backfill) {
+  // API Gateway allows 5 CreateApiKey calls per second per account: leave room for live issuance.
+  const pace = () => new Promise<void>((resolve) => setTimeout(resolve, BACKFILL_PACE_MS));
+  const dryRun = values['dry-run'] === true;
+  const report = await backfillUsagePlanKeys(deps, {
+    dryRun,
+    pace,
+    onKey: (line) =>
+      console.log(
+        `${line.outcome} ${line.keyId} (${line.role}, ${line.owner})${line.detail ? `: ${line.detail}` : ''}`,
+      ),
+  });
+  const failed = report.lines.filter((line) => line.outcome === 'failed').length;
+  console.log(
+    `${dryRun ? 'dry run: ' : ''}${report.lines.length} key(s) without a usage-plan key in ${report.owners} owner partitions; ${failed} failed`,
+  );
+  process.exit(failed > 0 ? 1 : 0);
+}
+if (values['dry-run']) {
+  console.error('--dry-run goes with --backfill');
+  process.exit(2);
+}
+
 const apiKey = `wso_admin_${randomSecret(32)}`;
 const keyId = await installPlatformAdminKey(deps, apiKey);
 console.log(`platform-admin key ${keyId} (shown once; keep it in your secrets manager):\n${apiKey}`);
