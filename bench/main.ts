@@ -9,7 +9,9 @@
  * ten counties' (bench/county-scaling.ts); then the bundle report. Writes
  * docs/PERFORMANCE.md (between the bench markers; the bundle report writes its own section).
  * Timings are measured, never asserted: nothing here fails on a slow machine.
- * `--only county-scaling` runs just the county figure and prints it (docs/PERFORMANCE.md untouched).
+ * `--only county-scaling` runs just the county figure and prints it (docs/PERFORMANCE.md untouched);
+ * `--only batch` the same for a vendor's first sync of 1,000 bookings through bookings:batch
+ * (bench/booking-batch.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { startLocalRuntime } from '../local/runtime.ts';
 import { VirtualClock } from '../shared/clock.ts';
 import { randomSecret } from '../shared/ids.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
+import { measureBookingBatch, renderBookingBatch } from './booking-batch.ts';
 import { type OperationProfile, profile } from './capacity.ts';
 import { addUsage, costOf, emptyUsage, type Usage } from './cost.ts';
 import { measureCountyScaling } from './county-scaling.ts';
@@ -60,8 +63,9 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-if (values.only !== undefined && values.only !== 'county-scaling') {
-  throw new Error('--only takes one value: county-scaling');
+const ONLY = ['county-scaling', 'batch'];
+if (values.only !== undefined && !ONLY.includes(values.only)) {
+  throw new Error(`--only takes one of: ${ONLY.join(', ')}`);
 }
 const positive = (name: string, text: string | undefined): number => {
   const value = Number(text);
@@ -137,6 +141,20 @@ if (values.only === 'county-scaling') {
     );
     const scaling = await measureCountyScaling(runtime, countyParams, times.bookedAt);
     console.log(renderCountyScaling(scaling).join('\n'));
+    log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
+  } finally {
+    rawClient.destroy();
+    await runtime.stop();
+    await dynamo.stop();
+  }
+  process.exit(0);
+}
+
+if (values.only === 'batch') {
+  try {
+    log('bookings:batch: 1,000 bookings in two batches of 500, then the same again');
+    const figure = await measureBookingBatch(runtime, times.bookedAt);
+    console.log(renderBookingBatch(figure).join('\n'));
     log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
   } finally {
     rawClient.destroy();
@@ -264,6 +282,8 @@ try {
     `county scaling: ${countyParams.writes} booking writes per variant, ${countyParams.concurrency} in flight`,
   );
   const countyScaling = await measureCountyScaling(runtime, countyParams, times.bookedAt);
+  log('bookings:batch: 1,000 bookings in two batches of 500, then the same again');
+  const bookingBatch = await measureBookingBatch(runtime, times.bookedAt);
 
   // Cost per hold: serve, one read, transfer (each with its API-key look-up), and the stream
   // consumer's writes for both.
@@ -314,6 +334,7 @@ try {
     perHold,
     cost: costOf(perHold, 1000),
     countyScaling,
+    bookingBatch,
   };
 } finally {
   rawClient.destroy();

@@ -6,6 +6,9 @@
  * new key, move your tooling to it, then run again with `--revoke <old keyId>` (the new key is
  * installed, the old one revoked and its API Gateway key deleted).
  *
+ * `--stage` (default `dev`, the CDK app's default) tags the API Gateway keys as the API tags its own
+ * (issue 19: the API function's role may delete only keys with its stage's tags).
+ *
  * `npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> --backfill [--dry-run]`:
  * registers every live key issued before usage-plan keys existed with the usage plan (from the
  * stored hashes: no secret is needed), so the deployment can switch `apiKeyRequired` on safely.
@@ -15,7 +18,7 @@
 import { parseArgs } from 'node:util';
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { installPlatformAdminKey, revokeApiKey } from '../shared/auth/api-keys.ts';
-import { ApiGatewayUsagePlanKeys } from '../shared/auth/apigateway-usage-plan-keys.ts';
+import { ApiGatewayUsagePlanKeys, usagePlanKeyTags } from '../shared/auth/apigateway-usage-plan-keys.ts';
 import { backfillUsagePlanKeys } from '../shared/auth/usage-plan-backfill.ts';
 import { systemClock } from '../shared/clock.ts';
 import { randomSecret, ulidGenerator } from '../shared/ids.ts';
@@ -31,6 +34,7 @@ const { values } = parseArgs({
     'usage-plan': { type: 'string' },
     region: { type: 'string' },
     revoke: { type: 'string' },
+    stage: { type: 'string', default: 'dev' },
     backfill: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
   },
@@ -38,8 +42,8 @@ const { values } = parseArgs({
 const usagePlanId = values['usage-plan'];
 if (!values.table || !usagePlanId) {
   console.error(
-    'usage: npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] [--revoke <keyId>]\n' +
-      '       npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] --backfill [--dry-run]',
+    'usage: npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] [--stage <stage>] [--revoke <keyId>]\n' +
+      '       npm run admin-key -- --table <TableName> --usage-plan <UsagePlanId> [--region <region>] [--stage <stage>] --backfill [--dry-run]',
   );
   process.exit(2);
 }
@@ -47,7 +51,12 @@ const region = values.region ? { region: values.region } : {};
 const deps = {
   db: createDb({ tableName: values.table, ...region }),
   clock: systemClock,
-  usagePlanKeys: new ApiGatewayUsagePlanKeys(() => new APIGatewayClient(region), usagePlanId),
+  // Tagged like the keys the API issues (issue 19), so that its role may delete them on revocation.
+  usagePlanKeys: new ApiGatewayUsagePlanKeys(
+    () => new APIGatewayClient(region),
+    usagePlanId,
+    usagePlanKeyTags(values.stage ?? 'dev'),
+  ),
   logger: createLogger('wso-admin-key'),
   ids: ulidGenerator(systemClock),
 };
