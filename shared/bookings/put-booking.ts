@@ -58,8 +58,10 @@ export async function putBooking(
   bookingNumber: string,
   body: PutBooking,
   audit: AuditContext,
-  facilityExists: FacilityCheck = facilityCheck(deps, tenantId),
+  /** A batch's shortcuts: facilities asked once, and bookings read together beforehand. */
+  batch: { facilityExists?: FacilityCheck; known?: { booking: Booking | undefined } } = {},
 ): Promise<PutBookingResult> {
+  const facilityExists = batch.facilityExists ?? facilityCheck(deps, tenantId);
   const now = deps.clock.now();
   if (isInFuture(body.bookedAt, now)) throw refuse('booked-at-in-future', 'bookedAt is in the future.');
   if (body.person.dateOfBirth > utcDate(now)) {
@@ -68,7 +70,7 @@ export async function putBooking(
   if (!(await facilityExists(body.facilityId))) {
     throw refuse('facility-not-found', `Facility ${body.facilityId} does not exist in this county.`);
   }
-  const result = await upsertBooking(deps, tenantId, bookingNumber, body, now, audit);
+  const result = await upsertBooking(deps, tenantId, bookingNumber, body, now, audit, batch.known);
   switch (result.kind) {
     case 'released':
       throw conflictWith('booking-released', `Booking ${bookingNumber} was released.`);

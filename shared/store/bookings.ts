@@ -6,6 +6,7 @@ import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.
 import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { toIsoSeconds } from '../util/time.ts';
+import { readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { fieldUpdate, fromItem } from './items.ts';
 import { tenantKeys } from './keys.ts';
@@ -39,6 +40,8 @@ export async function upsertBooking(
   input: PutBooking,
   now: Date,
   audit: AuditContext,
+  /** The booking as a batch read it just before (`getBookings`): saves the first attempt's read. */
+  known?: { booking: Booking | undefined },
 ): Promise<UpsertResult> {
   const { db } = deps;
   const at = toIsoSeconds(now);
@@ -46,7 +49,9 @@ export async function upsertBooking(
   // The jail's own fields, replaced wholesale: an optional one left out of the PUT is removed.
   const fields = { facilityId, bookedAt, agencyOri, person, charges: charges ?? [], scheduledReleaseAt };
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const current = await getBooking(db, tenantId, bookingNumber, true);
+    // A stale `known` costs at most one refused transaction: the write is conditional on its version.
+    const current =
+      attempt === 1 && known ? known.booking : await getBooking(db, tenantId, bookingNumber, true);
     if (current?.status === 'RELEASED') return { kind: 'released' };
     if (current && hasJailFields(current, fields)) return { kind: 'unchanged', booking: current };
     const booking = nextBooking(current, bookingNumber, fields, at);
@@ -132,6 +137,28 @@ function nextBooking(
   const jail = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
   return { ...kept, ...jail, updatedAt: at, version: (current?.version ?? 0) + 1 } as Booking;
 }
+
+/** The bookings of these numbers (strongly consistent), in BatchGetItems of 100; absent ones left out. */
+export async function getBookings(
+  db: Db,
+  tenantId: string,
+  numbers: readonly string[],
+): Promise<Map<string, Booking>> {
+  const found = new Map<string, Booking>();
+  const unique = [...new Set(numbers)];
+  for (let start = 0; start < unique.length; start += BATCH_GET_MAX) {
+    const chunk = unique.slice(start, start + BATCH_GET_MAX);
+    const items = await readItems(
+      db,
+      Object.fromEntries(chunk.map((number) => [number, tenantKeys.booking(tenantId, number)])),
+    );
+    for (const [number, item] of Object.entries(items)) if (item) found.set(number, toBooking(item));
+  }
+  return found;
+}
+
+/** BatchGetItem's most keys per request. */
+const BATCH_GET_MAX = 100;
 
 export async function getBooking(
   db: Db,
