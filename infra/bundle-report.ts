@@ -170,6 +170,8 @@ const FIRST_EVENTS: Record<BundleName, unknown> = {
   stream: { Records: [] },
   webhookSender: { Records: [] },
   sealer: { Records: [] },
+  // A daily run on an empty table: every job's index query finds nothing.
+  dailyJobs: {},
 };
 
 /**
@@ -329,7 +331,7 @@ const section = [
     'stacks set it. **Module init** is the `import()` of the entry: module evaluation only, not the Lambda ' +
     'runtime start. **+ first event** adds one event whose only I/O is DynamoDB, answered at once by a stub ' +
     'endpoint (api: a GET with an unknown key, 401; authorizer: an unknown key; hold timer: a hold that is ' +
-    'not there; sweeper: nothing due; stream and sender: an empty batch): it counts the chunks, clients and ' +
+    'not there; sweeper: nothing due; stream and sender: an empty batch; daily jobs: nothing found): it counts the chunks, clients and ' +
     'schemas that init no longer loads but the first event does.',
   '',
   `Bar (DESIGN.md §8): module init median ≤ ${INIT_BUDGET_RATIO}x the floor's.`,

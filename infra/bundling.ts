@@ -21,6 +21,7 @@ export const FUNCTION_ENTRIES = {
   stream: 'functions/stream/handler.ts',
   webhookSender: 'functions/webhook-sender/handler.ts',
   sealer: 'functions/sealer/handler.ts',
+  dailyJobs: 'functions/daily-jobs/handler.ts',
 } as const;
 
 export type FunctionKey = keyof typeof FUNCTION_ENTRIES;

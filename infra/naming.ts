@@ -18,6 +18,10 @@ export interface ResourceNames {
   readonly sweeperFunction: string;
   readonly streamFunction: string;
   readonly webhookSenderFunction: string;
+  /** The daily jobs (issue 17: retention purge, credential expiry notices) and their schedule's DLQ. */
+  readonly dailyJobsFunction: string;
+  readonly dailyJobsDlq: string;
+  readonly dailyJobsSchedulerRole: string;
   /** Table stream batches that failed every retry (event source mapping on-failure destination). */
   readonly streamFailureQueue: string;
   /** Webhook deliveries to send (shared/webhooks/README.md), and their dead-letter queue. */
@@ -55,6 +59,9 @@ export function resourceNames(stage: string): ResourceNames {
     sweeperFunction: `${prefix}-sweeper`,
     streamFunction: `${prefix}-stream`,
     webhookSenderFunction: `${prefix}-webhook-sender`,
+    dailyJobsFunction: `${prefix}-daily-jobs`,
+    dailyJobsDlq: `${prefix}-daily-jobs-dlq`,
+    dailyJobsSchedulerRole: `${prefix}-daily-jobs-scheduler`,
     streamFailureQueue: `${prefix}-stream-failures`,
     webhookQueue: `${prefix}-webhooks`,
     webhookDlq: `${prefix}-webhooks-dlq`,

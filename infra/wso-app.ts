@@ -118,6 +118,12 @@ export function createWsoApp(options: CreateAppOptions = {}): WsoApp {
       new SnsAction(observability.alarmTopic),
       observability.dashboard,
     ),
+    ...timers.dailyJobs.alarmsIn(
+      observability,
+      names.stackPrefix,
+      new SnsAction(observability.alarmTopic),
+      observability.dashboard,
+    ),
   );
 
   // Only the stacks whose functions call AWS: they would fail at run time without FIPS endpoints.

@@ -3,6 +3,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { AppDeps } from '../shared/app-deps.ts';
 import type { VirtualClock } from '../shared/clock.ts';
+import { dailyRunAfter, dailyRunAtOrBefore } from '../shared/jobs/daily-job.ts';
 import { LOCAL_CREDENTIALS } from '../shared/store/db.ts';
 import { allShards, earliestSweepAt } from '../shared/store/holds.ts';
 import { OPEN_HOLDS_INDEX } from '../shared/store/table-definition.ts';
@@ -12,6 +13,7 @@ import {
   type SchedulerTarget,
 } from '../shared/timers/eventbridge-hold-timers.ts';
 import { MINUTE_MS } from '../shared/util/time.ts';
+import type { LocalDailyRuns } from './daily-runs.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
 import { startLocalSchedulerServer } from './scheduler/server.ts';
 
@@ -38,6 +40,8 @@ export interface LocalTimerHandlers {
    * last step (the runtime drains the table's stream, which calls `openHoldsChanged`).
    */
   beforeAdvance?: () => Promise<unknown>;
+  /** The daily jobs, run when the clock crosses the daily run time (once for days a restart skipped). */
+  daily?: LocalDailyRuns;
 }
 
 /**
@@ -53,6 +57,7 @@ export class LocalTimers {
   private handlers: LocalTimerHandlers | undefined;
   private deps: AppDeps | undefined;
   private lastSweep = 0;
+  private lastDailyRun = 0;
   /**
    * The earliest sweep time found in each open-holds shard, kept until the stream reports a write
    * to that shard: without it every clock step would query all shards of the index.
@@ -99,9 +104,15 @@ export class LocalTimers {
   attach(deps: AppDeps, handlers: LocalTimerHandlers): void {
     this.deps = deps;
     this.handlers = handlers;
+    this.lastDailyRun = handlers.daily?.lastRunAt.getTime() ?? 0;
   }
 
-  /** Moves the clock to `target`, one due event at a time, firing schedules and sweeps in order. */
+  /** A daily run time has passed since the last run (a restart on kept data runs it at once). */
+  dailyRunDue(): boolean {
+    return (this.nextDailyRun() ?? Number.POSITIVE_INFINITY) <= this.clock.now().getTime();
+  }
+
+  /** Moves the clock to `target`, one due event at a time, firing schedules, sweeps and daily runs in order. */
   advanceTo(target: Date): Promise<void> {
     const run = this.queue.then(() => this.drive(target));
     this.queue = run.catch(() => undefined);
@@ -132,13 +143,14 @@ export class LocalTimers {
         fireAt !== undefined && fireAt < this.lastSweep + SWEEP_INTERVAL_MS
           ? undefined
           : await this.nextSweepTime();
-      const next = Math.min(fireAt ?? Number.POSITIVE_INFINITY, sweepAt ?? Number.POSITIVE_INFINITY);
+      const dailyAt = this.nextDailyRun() ?? Number.POSITIVE_INFINITY;
+      const next = Math.min(fireAt ?? Number.POSITIVE_INFINITY, sweepAt ?? Number.POSITIVE_INFINITY, dailyAt);
       if (next > target.getTime()) break;
       if (next > now) this.clock.set(new Date(next));
-      await this.runDue(sweepAt !== undefined && sweepAt <= next);
+      await this.runDue(sweepAt !== undefined && sweepAt <= next, dailyAt <= next);
     }
     if (target.getTime() > this.clock.now().getTime()) this.clock.set(target);
-    // The loop stopped because nothing (timer or sweep) is due by the target: only the consumers run.
+    // The loop stopped because nothing (timer, sweep or daily run) is due by the target: only the consumers run.
     await this.runDue(false);
   }
 
@@ -147,14 +159,26 @@ export class LocalTimers {
    * In AWS the sweeper also runs every minute in between; those runs find nothing and change
    * nothing, so the local clock skips them.
    */
-  private async runDue(sweepDue: boolean): Promise<void> {
+  private async runDue(sweepDue: boolean, dailyDue = false): Promise<void> {
     const now = this.clock.now().getTime();
     await this.scheduler.fireDue(new Date(now));
     if (sweepDue && this.handlers) {
       this.lastSweep = Math.floor(now / SWEEP_INTERVAL_MS) * SWEEP_INTERVAL_MS;
       await this.handlers.sweep();
     }
+    const daily = this.handlers?.daily;
+    if (dailyDue && daily) {
+      // Run times missed together (a restart, a clock set past them) make one run, not one per day.
+      const runAt = dailyRunAtOrBefore(new Date(now));
+      this.lastDailyRun = runAt.getTime();
+      await daily.run();
+      daily.ran(runAt);
+    }
     await this.handlers?.afterStep?.();
+  }
+
+  private nextDailyRun(): number | undefined {
+    return this.handlers?.daily ? dailyRunAfter(new Date(this.lastDailyRun)).getTime() : undefined;
   }
 
   /** The next minute boundary at which the sweeper would find an open hold due. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { createApi } from '../functions/api/app.ts';
+import { createDailyJobs } from '../functions/daily-jobs/app.ts';
 import { createHoldTimerHandler } from '../functions/hold-timer/app.ts';
 import { createStreamHandler } from '../functions/stream/app.ts';
 import { streamConsumers } from '../functions/stream/consumers.ts';
@@ -23,6 +24,7 @@ import type { WebhookSettings } from '../shared/webhooks/settings.ts';
 import { localContext, toApiGatewayEvent, writeResult } from './apigw-event.ts';
 import { CLOCK_LEASE_MS, ClockFile, resumeAt } from './clock-file.ts';
 import { type ClockDriver, handleClockRequest } from './clock-routes.ts';
+import { localDailyRuns } from './daily-runs.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import {
   closeServer,
@@ -203,6 +205,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     localTimers.attach(deps, {
       holdTimer: createHoldTimerHandler(deps),
       sweep: createSweeper(deps),
+      daily: localDailyRuns(options.dataDir, clock, createDailyJobs(deps)),
       // Outbox records become deliveries at this step's virtual time; the queue sends them on its
       // own, so no receiver (however slow) ever holds back a timer.
       afterStep: async () => {
@@ -229,6 +232,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       await moveClock(target);
       await webhooks.queue.settled();
     };
+    // A daily run time passed while the runtime was stopped: the daily jobs run once, now.
+    if (localTimers.dailyRunDue()) await moveClock(clock.now());
     if (options.tickEveryMs) {
       // A ticking clock: fire what real time made due, as Scheduler and the sweeper would. A tick
       // still running (a burst of timers) is not queued behind by more ticks.

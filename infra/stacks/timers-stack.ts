@@ -14,6 +14,7 @@ import { FUNCTION_ENTRIES } from '../bundling.ts';
 import { acknowledge } from '../compliance.ts';
 import type { AppConfig } from '../config.ts';
 import { CustodyFunction } from '../constructs/custody-function.ts';
+import { DailyJobs } from '../constructs/daily-jobs.ts';
 import { FailureQueue } from '../constructs/failure-queue.ts';
 import { appKey } from '../constructs/key-policy.ts';
 import { grantScheduleManagement } from '../constructs/schedule-access.ts';
@@ -64,6 +65,8 @@ export class TimersStack extends Stack {
   readonly holdTimer: CustodyFunction;
   readonly sweeper: CustodyFunction;
   readonly sweepRule: events.Rule;
+  /** The daily jobs (issue 17): retention purge, credential expiry notices. */
+  readonly dailyJobs: DailyJobs;
   readonly scheduleTarget: ScheduleTarget;
 
   constructor(scope: Construct, id: string, props: TimersStackProps) {
@@ -182,6 +185,15 @@ export class TimersStack extends Stack {
     };
     grantScheduleManagement(this.holdTimer.role, scheduleAccess);
     grantScheduleManagement(this.sweeper.role, scheduleAccess);
+
+    this.dailyJobs = new DailyJobs(this, 'DailyJobs', {
+      ...common,
+      functionName: names.dailyJobsFunction,
+      failureQueueName: names.dailyJobsDlq,
+      schedulerRoleName: names.dailyJobsSchedulerRole,
+      table: { ...tableRef, tableName: props.table.tableName },
+      messagingKey,
+    });
 
     this.acknowledgeFindings();
 

@@ -5,12 +5,14 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
+import { AuditChainBusyError } from '../audit/tenant-audit.ts';
 import { admitKeyItem, ownerPk, presentedKeyHash } from '../auth/api-keys.ts';
 import { actorOf, type Caller } from '../auth/caller.ts';
 import type { Principal } from '../auth/principal.ts';
 import { refuse } from '../errors/catalogue.ts';
 import { pageAccess } from '../sessions/page-auth.ts';
 import { keyRefByHash, readKeyByHash } from '../store/api-keys.ts';
+import { isTransientFailure } from '../store/errors.ts';
 import { tenantPk } from '../store/keys.ts';
 import { getTenant } from '../store/tenants.ts';
 import { RacesLost } from '../store/unit-of-work.ts';
@@ -419,23 +421,13 @@ export function problemOf(error: unknown, logger: AppDeps['logger'], requestId: 
       refuse('concurrent-modification', `${error.subject} changed meanwhile; read it and retry.`),
     );
   }
-  if (isThrottling(error)) {
-    logger.warn('throttled by a dependency', { requestId, error: describe(error) });
+  if (isTransientFailure(error) || error instanceof AuditChainBusyError) {
+    logger.warn('a dependency is busy', { requestId, error: describe(error) });
     return problems.throttled();
   }
   logger.error('unhandled error', { requestId, error: error instanceof Error ? error : String(error) });
   return problems.internal();
 }
-
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-  'AuditChainBusyError',
-]);
-
-const isThrottling = (error: unknown): boolean => error instanceof Error && THROTTLING.has(error.name);
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);

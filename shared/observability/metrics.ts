@@ -35,9 +35,15 @@ export const CUSTODY_METRICS = {
   staleAuditCounties: 'StaleAuditCounties',
   /** How long the oldest audit event not yet in a checkpoint has waited, per sealer run. */
   oldestUnsealedEventAgeSeconds: 'OldestUnsealedEventAgeSeconds',
+  /** What a daily job did (issue 17), per run: dimensions DAILY_JOB_DIMENSION and DAILY_COUNTER_DIMENSION. */
+  dailyJobCounts: 'DailyJobCounts',
+  /** A daily job threw (dimension DAILY_JOB_DIMENSION); the others still ran. */
+  dailyJobFailures: 'DailyJobFailures',
 } as const;
 
 export const TRANSITION_DIMENSION = 'toStatus';
+export const DAILY_JOB_DIMENSION = 'job';
+export const DAILY_COUNTER_DIMENSION = 'counter';
 
 export interface CustodyMetrics {
   holdOpened(): void;
@@ -48,6 +54,8 @@ export interface CustodyMetrics {
   webhookDeliveryFailure(): void;
   usagePlanKeyCleanupFailure(): void;
   auditSealBacklog(staleCounties: number, oldestUnsealedAgeSeconds: number): void;
+  dailyJobCount(job: string, counter: string, value: number): void;
+  dailyJobFailure(job: string): void;
 }
 
 export const noopMetrics: CustodyMetrics = {
@@ -59,6 +67,8 @@ export const noopMetrics: CustodyMetrics = {
   webhookDeliveryFailure() {},
   usagePlanKeyCleanupFailure() {},
   auditSealBacklog() {},
+  dailyJobCount() {},
+  dailyJobFailure() {},
 };
 
 /** Powertools EMF sink: each call writes one EMF line immediately (single metric). */
@@ -92,6 +102,13 @@ export function powertoolsMetrics(): CustodyMetrics {
       emit(CUSTODY_METRICS.staleAuditCounties, MetricUnit.Count, staleCounties);
       emit(CUSTODY_METRICS.oldestUnsealedEventAgeSeconds, MetricUnit.Seconds, oldestUnsealedAgeSeconds);
     },
+    dailyJobCount: (job, counter, value) =>
+      emit(CUSTODY_METRICS.dailyJobCounts, MetricUnit.Count, value, {
+        [DAILY_JOB_DIMENSION]: job,
+        [DAILY_COUNTER_DIMENSION]: counter,
+      }),
+    dailyJobFailure: (job) =>
+      emit(CUSTODY_METRICS.dailyJobFailures, MetricUnit.Count, 1, { [DAILY_JOB_DIMENSION]: job }),
   };
 }
 

@@ -71,6 +71,8 @@ export const FUNCTION_ENVIRONMENT = {
   },
   /** The audit sealer: reads and copies checkpoints in the table, signs with KMS, archives to S3. */
   sealer: { TABLE_NAME: 'required', AUDIT_KEY_ID: 'required', AUDIT_BUCKET: 'required' },
+  /** The daily jobs (issue 17): table only; notices leave through the outbox and the stream function. */
+  dailyJobs: { TABLE_NAME: 'required' },
 } as const satisfies Record<string, Readonly<Record<string, Presence>>>;
 
 /** Set on every function by the construct itself, read by the runtime of every function. */

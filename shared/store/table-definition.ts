@@ -29,6 +29,19 @@ export const STATE_INDEX = {
   sortKey: 'gsi2sk',
 } as const;
 
+/**
+ * Sparse index of credentialed officers by the last day their credential is valid (issue 17, the
+ * daily credential expiry notices): keyed on the officer item's own `credentialExpiresOn` (keys.ts),
+ * so only officers that were ever credentialed are in it, and existing ones need no backfill. One
+ * partition per day; the job queries the 30 days ahead. Sorted by the item's own sort key.
+ */
+export const CREDENTIAL_EXPIRY_INDEX = {
+  indexName: 'officersByCredentialExpiry',
+  partitionKey: 'credentialExpiresOn',
+  sortKey: TableKeys.sortKey,
+  nonKeyAttributes: ['tenantId', 'officerId', 'status', 'credential'],
+} as const;
+
 /** DynamoDB TTL attribute: only for garbage collection (idempotency records), never as a timer. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -52,11 +65,19 @@ export const GLOBAL_INDEXES: readonly GlobalIndexDefinition[] = [
     sortKey: STATE_INDEX.sortKey,
     projection: { type: 'ALL' },
   },
+  {
+    indexName: CREDENTIAL_EXPIRY_INDEX.indexName,
+    partitionKey: CREDENTIAL_EXPIRY_INDEX.partitionKey,
+    sortKey: CREDENTIAL_EXPIRY_INDEX.sortKey,
+    projection: { type: 'INCLUDE', nonKeyAttributes: CREDENTIAL_EXPIRY_INDEX.nonKeyAttributes },
+  },
 ];
 
-/** Every key attribute is a string. */
+/** Every key attribute is a string; each is defined once (an index may reuse the table's sort key). */
 export const KEY_ATTRIBUTES: readonly string[] = [
-  TableKeys.partitionKey,
-  TableKeys.sortKey,
-  ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ...new Set([
+    TableKeys.partitionKey,
+    TableKeys.sortKey,
+    ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ]),
 ];

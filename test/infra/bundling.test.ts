@@ -55,6 +55,8 @@ const EXPECTED: Partial<Record<FunctionKey, { initial: Client[]; package: Client
   stream: { initial: ['dynamodb'], package: ['dynamodb', 'sqs'] },
   webhookSender: { initial: ['dynamodb'], package: ['dynamodb', 'sqs', 'kms'] },
   sealer: { initial: ['dynamodb'], package: ['dynamodb', 'kms', 's3'] },
+  // Issue 17: notices leave through the outbox; the jobs touch the table only.
+  dailyJobs: { initial: ['dynamodb'], package: ['dynamodb'] },
 };
 
 describe('function bundles', () => {
@@ -94,7 +96,8 @@ describe('function bundles', () => {
         inputs.filter((path) =>
           /functions\/api\/routes\/|node_modules\/zod\/|node_modules\/@middy\//.test(path),
         );
-      if (key !== 'authorizer') expect(eventCode(all).length).toBeGreaterThan(0);
+      // The authorizer and the daily jobs (an empty scheduled event) parse no input with zod.
+      if (key !== 'authorizer' && key !== 'dailyJobs') expect(eventCode(all).length).toBeGreaterThan(0);
       expect(eventCode(initial)).toEqual([]);
     },
     60_000,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MIN_LOG_RETENTION_DAYS } from '../../infra/config.ts';
 import { DENIED_TABLE_ACTIONS } from '../../infra/constructs/table-access.ts';
 import { FUNCTION_ENVIRONMENT, type FunctionName } from '../../shared/runtime/environment.ts';
-import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
+import { CREDENTIAL_EXPIRY_INDEX, GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 import { synthesize } from './support/synth.ts';
 import {
   allows,
@@ -70,6 +70,7 @@ describe('every Lambda function', () => {
         names.streamFunction,
         names.webhookSenderFunction,
         `${names.stackPrefix}-sealer`,
+        names.dailyJobsFunction,
         publicKeyReader,
       ].sort(),
     );
@@ -151,6 +152,7 @@ describe('environment variables', () => {
     [names.sweeperFunction]: 'sweeper',
     [names.streamFunction]: 'stream',
     [names.webhookSenderFunction]: 'webhookSender',
+    [names.dailyJobsFunction]: 'dailyJobs',
   };
   // AWS_USE_FIPS_ENDPOINT is read by the AWS SDK itself (issue 19, the fipsEndpoints context).
   const CONSTRUCT_VARIABLES = [
@@ -230,8 +232,8 @@ describe('environment variables', () => {
     );
   });
 
-  it('gives the authorizer the table only', () => {
-    expect(Object.keys(environment(fn(names.authorizerFunction).resource)).sort()).toEqual(BASE_VARIABLES);
+  it.each([names.authorizerFunction, names.dailyJobsFunction])('gives %s the table only', (name) => {
+    expect(Object.keys(environment(fn(name).resource)).sort()).toEqual(BASE_VARIABLES);
   });
 
   it.each([names.holdTimerFunction, names.sweeperFunction])('gives %s the schedule settings', (name) => {
@@ -314,6 +316,19 @@ describe('least privilege on the table', () => {
     const indexQuery = statementsOfRole(f.template, roleId).find((s) => s.Sid === 'IndexQuery');
     expect(asArray(indexQuery?.Resource).map((r) => render(r).replace(/^.*\/index\//, ''))).toEqual([
       'byState',
+    ]);
+  });
+
+  it('lets the daily jobs write notices in transactions and query the credential-expiry index only (issue 17)', () => {
+    expect(tableActionsOf(names.dailyJobsFunction)).toEqual({
+      table: expected(['BatchGetItem', 'PutItem', 'ConditionCheckItem', 'TransactWriteItems']),
+      indexes: ['dynamodb:Query'],
+    });
+    const f = fn(names.dailyJobsFunction);
+    const roleId = render(props(f.resource).Role).replace(/^\$\{(.+)\.Arn\}$/, '$1');
+    const indexQuery = statementsOfRole(f.template, roleId).find((s) => s.Sid === 'IndexQuery');
+    expect(asArray(indexQuery?.Resource).map((r) => render(r).replace(/^.*\/index\//, ''))).toEqual([
+      CREDENTIAL_EXPIRY_INDEX.indexName,
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { InternalServerError, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
@@ -338,6 +338,46 @@ describe('writes of one county scale with its entities', () => {
     expect(response.headers.get('retry-after')).toBe('1');
     const { Item } = await db().doc.send(
       new GetCommand({ TableName: db().tableName, Key: tenantKeys.booking(county.tenantId, 'BUSY-1') }),
+    );
+    expect(Item).toBeUndefined();
+  });
+
+  // Seen under heavy load: a dependency failure that is nobody's fault surfaced as a 500.
+  it.each([
+    [
+      'a transaction cancelled by throttling',
+      () =>
+        new TransactionCanceledException({
+          $metadata: {},
+          message: 'Transaction cancelled',
+          CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+        }),
+    ],
+    ['a server fault', () => new InternalServerError({ $metadata: {}, message: 'Internal server error' })],
+    ['a dropped socket', () => Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+  ])('%s after the retries: 503 with Retry-After, nothing written', async (_name, failure) => {
+    const county = await newCounty();
+    const tenantDoc = (await runtime().tenantDb.forTenant(county.tenantId)).doc;
+    tenantDoc.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') throw failure();
+        return next(args);
+      },
+      { step: 'initialize', name: 'inject-failure' },
+    );
+    const response = await county.api.put(`/v1/tenants/${county.tenantId}/bookings/DOWN-1`, {
+      key: county.jail,
+      body: {
+        facilityId: county.facilityId,
+        bookedAt: iso(now()),
+        person: { firstName: 'Kim', lastName: 'Down', dateOfBirth: '1980-01-01' },
+      },
+    });
+    tenantDoc.middlewareStack.remove('inject-failure');
+    expectProblem(response, 503);
+    expect(response.headers.get('retry-after')).toBe('1');
+    const { Item } = await db().doc.send(
+      new GetCommand({ TableName: db().tableName, Key: tenantKeys.booking(county.tenantId, 'DOWN-1') }),
     );
     expect(Item).toBeUndefined();
   });
