@@ -86,6 +86,18 @@ export const putBookingBatchRoute = defineRoute({
       const problem = problemOf(error, deps.logger, requestId).toBody(path);
       return { ...number, status: problem.status, problem };
     });
+    // One line per batch for operations: what it did, by status (never a booking's content).
+    deps.logger.info('bookings batch', {
+      requestId,
+      tenantId: params.tenantId,
+      items: results.length,
+      byStatus: Object.fromEntries(
+        Object.entries(Object.groupBy(results, (result) => String(result.status))).map(([status, list]) => [
+          status,
+          list?.length ?? 0,
+        ]),
+      ),
+    });
     return { status: 200, body: { results } };
   },
 });
