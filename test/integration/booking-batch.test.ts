@@ -272,4 +272,41 @@ describe('bookings:batch', () => {
     );
     expect((await readBooking('SYNC-0999')).status).toBe(200);
   });
+
+  it('is in the OpenAPI document: items are the PUT body with bookingNumber, 1 to 500, results per item', async () => {
+    type Schema = Record<string, unknown>;
+    const response = await api().get<{
+      paths: Record<string, Record<string, Schema>>;
+      components: { schemas: Record<string, Schema> };
+    }>('/v1/openapi.json');
+    expect(response.status).toBe(200);
+    const { paths, components } = response.body;
+    const post = paths['/v1/tenants/{tenantId}/bookings:batch']?.post as Schema;
+    expect(post['x-roles']).toEqual(['jail-system']);
+    const body = (post.requestBody as { content: Record<string, { schema: Schema }> }).content[
+      'application/json'
+    ];
+    expect(body?.schema).toEqual({ $ref: '#/components/schemas/BookingBatch' });
+    const bookings = (components.schemas.BookingBatch?.properties as Record<string, Schema> | undefined)
+      ?.bookings;
+    expect(bookings).toMatchObject({
+      minItems: 1,
+      maxItems: 500,
+      items: { $ref: '#/components/schemas/BatchBooking' },
+    });
+    const item = components.schemas.BatchBooking as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    const putBody = components.schemas.PutBooking as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    expect(item.properties).toEqual({ ...putBody.properties, bookingNumber: expect.any(Object) });
+    expect(item.required.sort()).toEqual([...putBody.required, 'bookingNumber'].sort());
+    const ok = (post.responses as Record<string, { content: Record<string, { schema: Schema }> }>)['200'];
+    expect(ok?.content['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/BookingBatchResults',
+    });
+  });
 });
