@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 30_000,
+    // Generous: a test asserts behaviour, never speed, and CI may share its 2 cores.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // Request logs are structured JSON on stdout in AWS and `npm start`; tests keep the output readable

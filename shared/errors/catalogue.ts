@@ -68,6 +68,11 @@ export const CATALOGUE = {
     title: 'Temporarily unavailable',
     when: 'busy (contention, throttling): retry after `Retry-After`; nothing was written',
   },
+  'request-timed-out': {
+    status: 503,
+    title: 'Request timed out',
+    when: 'the request ran out of time before it finished (a very busy moment); it may or may not have been applied: repeat it after `Retry-After` (a PUT, or a POST with the same Idempotency-Key, is safe to repeat)',
+  },
   'internal-error': { status: 500, title: 'Internal error', when: 'an unexpected error (logged)' },
   // The local runtime's HTTP server only (absent in AWS, where API Gateway answers these).
   'bad-request': { status: 400, title: 'Bad request', when: 'the request is not valid HTTP/1.1' },

@@ -66,9 +66,12 @@ export function createApiHandler(deps: AppDeps, routes: readonly AnyRoute[]): Ap
       const { route, params } = match;
       routeName = route.operationId;
       const remainingMs = context?.getRemainingTimeInMillis?.bind(context);
-      const result = await runRoute(deps, route, params, event, requestId, remainingMs, (p) => {
-        principal = p;
-      });
+      const result = await beforeTimeRunsOut(
+        context,
+        runRoute(deps, route, params, event, requestId, remainingMs, (p) => {
+          principal = p;
+        }),
+      );
       status = result.status;
       return toResponse(result, requestId);
     } catch (error) {
@@ -99,7 +102,9 @@ export function createApiHandler(deps: AppDeps, routes: readonly AnyRoute[]): Ap
     }
   };
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+  // The time limit is `beforeTimeRunsOut`'s, so running out of time is a problem like any other
+  // (middy's own would throw past the pipeline: a 500 locally, a 502 from API Gateway).
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>({ timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
     .handler(core);
@@ -407,6 +412,29 @@ function toResponse(result: HttpResult, requestId: string): APIGatewayProxyResul
     headers,
     body: isText ? (result.body as string) : JSON.stringify(result.body),
   };
+}
+
+/** Time kept back to answer after giving up on the route: the answer itself must still get out. */
+const ANSWER_MARGIN_MS = 500;
+
+/**
+ * Runs the route until the invocation's time is nearly up (the Lambda's timeout, below API Gateway's
+ * 29 s; the local runtime's 30 s context), then answers 503 `request-timed-out`: on a very busy
+ * moment the client gets an answer it can act on, not a dropped connection or a 5xx without a type.
+ * The route's work is not cancelled: a transaction is all or nothing, and a repeat is idempotent.
+ */
+async function beforeTimeRunsOut<T>(context: Context | undefined, work: Promise<T>): Promise<T> {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (remaining === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(problems.timedOut()), Math.max(0, remaining - ANSWER_MARGIN_MS));
+  });
+  try {
+    return await Promise.race([work, outOfTime]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

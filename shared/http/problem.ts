@@ -114,6 +114,13 @@ export const problems = {
     ),
   throttled: () =>
     new ProblemError(503, 'temporarily-unavailable', 'Temporarily unavailable', 'Please retry with backoff.'),
+  timedOut: () =>
+    new ProblemError(
+      503,
+      'request-timed-out',
+      'Request timed out',
+      'The request ran out of time before it finished; it may or may not have been applied. Repeat it after Retry-After: a PUT, or a POST with the same Idempotency-Key, is safe to repeat.',
+    ),
   internal: () =>
     new ProblemError(
       500,

@@ -23,7 +23,7 @@ export const problemDetails = z
  * from the route's shape so that a new route is documented correctly without listing them.
  */
 export function pipelineProblems(route: AnyRoute): ProblemSlug[] {
-  const slugs: ProblemSlug[] = ['validation-error', 'malformed-json'];
+  const slugs: ProblemSlug[] = ['validation-error', 'malformed-json', 'request-timed-out'];
   if (route.access !== 'public') slugs.push('unauthorized', 'forbidden', 'temporarily-unavailable');
   if (/\{\w+\}/.test(route.path)) slugs.push('not-found');
   if (route.body) slugs.push('payload-too-large', 'unsupported-media-type');
