@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --ops 300 --concurrency 8 --rounds 15 --warmup 40 --samples 20 --skip-bundle]
- *   [--county-writes 200 --county-concurrency 12] [--only county-scaling]`
+ *   [--county-writes 200 --county-concurrency 12] [--only county-scaling|serve-transfer]`
  *
  * Serve-warrant and transfer through the local HTTP runtime (API Gateway events fed to the same
  * Lambda handler) against the same DynamoDB transactions sent raw to the same DynamoDB Local, in
@@ -9,7 +9,9 @@
  * ten counties' (bench/county-scaling.ts); then the bundle report. Writes
  * docs/PERFORMANCE.md (between the bench markers; the bundle report writes its own section).
  * Timings are measured, never asserted: nothing here fails on a slow machine.
- * `--only county-scaling` runs just the county figure and prints it (docs/PERFORMANCE.md untouched);
+ * `--only county-scaling` runs just the county figure and prints it (docs/PERFORMANCE.md untouched).
+ * `--only serve-transfer` runs just the serve and transfer rounds and prints each through the API as
+ * a percentage of the raw transaction in the same run (docs/PERFORMANCE.md untouched).
  * `--only batch` the same for a vendor's first sync of 1,000 bookings through bookings:batch
  * (bench/booking-batch.ts).
  */
@@ -34,7 +36,7 @@ import { describeMachine } from './machine.ts';
 import { CommandRecorder, type RecordedCommand } from './recorder.ts';
 import { type BenchResult, renderCountyScaling, renderSection, type Variant } from './report.ts';
 import { replaceSection } from './section.ts';
-import { summarize } from './stats.ts';
+import { ratioPercent, summarize } from './stats.ts';
 import {
   apiGetHold,
   apiServe,
@@ -63,8 +65,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const ONLY = ['county-scaling', 'batch'];
-if (values.only !== undefined && !ONLY.includes(values.only)) {
+const ONLY = ['county-scaling', 'serve-transfer', 'batch'] as const;
+if (values.only !== undefined && !(ONLY as readonly string[]).includes(values.only)) {
   throw new Error(`--only takes one of: ${ONLY.join(', ')}`);
 }
 const positive = (name: string, text: string | undefined): number => {
@@ -276,6 +278,24 @@ try {
       }
     }
     log(`${slice.measured ? `round ${round}/${params.rounds}` : 'warm-up'} done`);
+  }
+  if (values.only === 'serve-transfer') {
+    for (const kind of ['serve', 'transfer'] as const) {
+      const api = summarize(samples[kind].api.latencies, samples[kind].api.wallMs);
+      const rawTx = summarize(samples[kind].rawTx.latencies, samples[kind].rawTx.wallMs);
+      console.log(
+        `${kind}: API ${api.throughput.toFixed(1)}/s, raw transaction ${rawTx.throughput.toFixed(1)}/s: ` +
+          `${ratioPercent(api.throughput, rawTx.throughput).toFixed(0)}% of raw ` +
+          `(requests per operation: ${Object.entries(profiles[kind].requests)
+            .map(([name, count]) => `${name} ${count}`)
+            .join(', ')})`,
+      );
+    }
+    log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
+    rawClient.destroy();
+    await runtime.stop();
+    await dynamo.stop();
+    process.exit(0);
   }
 
   log(

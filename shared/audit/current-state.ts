@@ -1,4 +1,4 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { readAuditHeads, TENANT_AUDIT_SK } from '../store/audit-chains.ts';
 import type { Db } from '../store/db.ts';
 import { SK_PREFIX, tenantPk } from '../store/keys.ts';
 import { type Page, queryPage } from '../store/pagination.ts';
@@ -10,7 +10,6 @@ import {
 } from './entity-state.ts';
 import { stateHash } from './hash-chain.ts';
 import { personDataHash } from './person-data.ts';
-import { TENANT_AUDIT_SK } from './tenant-audit.ts';
 import { holdState } from './verify-tenant.ts';
 
 /**
@@ -56,7 +55,9 @@ export async function currentStates(
   const items = await queryPage(db, { pk, skPrefix: prefix, ...page }, (item) => item);
   const ids = items.items.map((item) => String(item.sk).slice(prefix.length));
   const heads =
-    kind === 'booking' ? await bookingHeads(db, pk, ids) : new Map<string, Record<string, unknown>>();
+    kind === 'booking'
+      ? await readAuditHeads(db, tenantId, 'booking', ids)
+      : new Map<string, Record<string, unknown>>();
   return {
     ...items,
     items: items.items.map((item, index) => {
@@ -78,24 +79,6 @@ export async function currentStates(
       };
     }),
   };
-}
-
-async function bookingHeads(db: Db, pk: string, ids: readonly string[]) {
-  const heads = new Map<string, Record<string, unknown>>();
-  let keys: Record<string, unknown>[] | undefined = ids.map((id) => ({
-    pk,
-    sk: TENANT_AUDIT_SK.head({ kind: 'booking', id }),
-  }));
-  while (keys && keys.length > 0) {
-    const output: BatchGetCommandOutput = await db.doc.send(
-      new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: keys, ConsistentRead: true } } }),
-    );
-    for (const item of output.Responses?.[db.tableName] ?? []) {
-      heads.set(String(item.sk).slice(TENANT_AUDIT_SK.head({ kind: 'booking', id: '' }).length), item);
-    }
-    keys = output.UnprocessedKeys?.[db.tableName]?.Keys;
-  }
-  return heads;
 }
 
 /** A state-checked kind: its chain heads, each with the hash of its item as stored now. */

@@ -1,4 +1,4 @@
-import { BatchGetCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { type ItemKey, readEveryItem } from '../store/batch-read.ts';
 import type { Db } from '../store/db.ts';
 import { keys, tenantKeys, tenantPk } from '../store/keys.ts';
 import { webhookKey } from '../store/webhook-subscriptions.ts';
@@ -97,7 +97,7 @@ export async function readEntityItems(
 ): Promise<Map<string, Record<string, unknown> | null>> {
   const found = new Map<string, Record<string, unknown> | null>();
   const bySk = new Map<string, string>();
-  const keyList: Record<string, unknown>[] = [];
+  const keyList: ItemKey[] = [];
   for (const subject of subjects) {
     if (!isStateChecked(subject.kind)) continue;
     const key = itemKey(tenantId, { kind: subject.kind, id: subject.id });
@@ -105,18 +105,9 @@ export async function readEntityItems(
     found.set(subjectKey(subject), null);
     keyList.push(key);
   }
-  for (let start = 0; start < keyList.length; start += 100) {
-    let pending: Record<string, unknown>[] | undefined = keyList.slice(start, start + 100);
-    while (pending && pending.length > 0) {
-      const output: BatchGetCommandOutput = await db.doc.send(
-        new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      for (const item of output.Responses?.[db.tableName] ?? []) {
-        const subject = bySk.get(String(item.sk));
-        if (subject) found.set(subject, item);
-      }
-      pending = output.UnprocessedKeys?.[db.tableName]?.Keys;
-    }
+  for (const item of await readEveryItem(db, keyList)) {
+    const subject = bySk.get(String(item.sk));
+    if (subject) found.set(subject, item);
   }
   return found;
 }

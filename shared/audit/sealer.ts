@@ -1,7 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../clock.ts';
+import { newestCheckpointCopySeq, putCheckpointCopy } from '../store/checkpoints.ts';
 import type { Db } from '../store/db.ts';
-import { tenantPk } from '../store/keys.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { CheckpointArchive } from './archive.ts';
 import {
@@ -35,11 +34,6 @@ export interface PendingLeaf extends Leaf {
   tenantId: string;
   writtenAt: string;
 }
-
-export const CHECKPOINT_SK = {
-  prefix: 'CHECKPOINT#',
-  item: (seq: number) => `CHECKPOINT#${String(seq).padStart(12, '0')}`,
-} as const;
 
 /** Audit event items: the per-entity chains' events and the holds' events. */
 export const AUDIT_EVENT_ENTITIES = new Set(['AuditEvent', 'HoldEvent']);
@@ -130,17 +124,7 @@ async function sealOne(
       leaves: leaves.map(({ ref, hash }) => ({ ref, hash })),
     };
     if ((await deps.archive.put(archived)) === 'exists') continue;
-    await deps.db.doc.send(
-      new PutCommand({
-        TableName: deps.db.tableName,
-        Item: {
-          pk: tenantPk(tenantId),
-          sk: CHECKPOINT_SK.item(checkpoint.seq),
-          entity: 'Checkpoint',
-          ...archived,
-        },
-      }),
-    );
+    await putCheckpointCopy(deps.db, tenantId, archived);
     return checkpoint;
   }
   throw new Error(`sealing ${tenantId}: lost ${MAX_RACES} races for the next checkpoint`);
@@ -154,18 +138,7 @@ export async function latestArchived(
   deps: Pick<SealerDeps, 'db' | 'archive'>,
   tenantId: string,
 ): Promise<ArchivedCheckpoint | undefined> {
-  const { Items = [] } = await deps.db.doc.send(
-    new QueryCommand({
-      TableName: deps.db.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': CHECKPOINT_SK.prefix },
-      ProjectionExpression: 'sk',
-      ScanIndexForward: false,
-      Limit: 1,
-      ConsistentRead: true,
-    }),
-  );
-  const hint = Items[0] ? Number(String(Items[0].sk).slice(CHECKPOINT_SK.prefix.length)) : 0;
+  const hint = await newestCheckpointCopySeq(deps.db, tenantId);
   const fromHint = await newestFrom(deps.archive, tenantId, Math.max(0, hint - 1));
   return fromHint ?? (hint > 1 ? newestFrom(deps.archive, tenantId, 0) : undefined);
 }

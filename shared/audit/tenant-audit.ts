@@ -1,13 +1,14 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Principal } from '../auth/principal.ts';
 import type { IdGenerator } from '../ids.ts';
+import { auditAppendItems, readAuditHead, TENANT_AUDIT_SK } from '../store/audit-chains.ts';
 import type { Db } from '../store/db.ts';
 import { failedConditionIndexes } from '../store/errors.ts';
-import type { Actor, TransactItem } from '../store/holds.ts';
+import type { Actor } from '../store/holds.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
 import { tenantPk } from '../store/keys.ts';
 import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
+import { type TransactItem, transactWrite } from '../store/unit-of-work.ts';
 import { entityStateHash } from './entity-state.ts';
 import { chainHash, GENESIS_HASH } from './hash-chain.ts';
 
@@ -19,12 +20,7 @@ import { chainHash, GENESIS_HASH } from './hash-chain.ts';
  * in the SAME transaction as the change, conditional on that entity's head not having moved. No
  * county-wide item takes part in a write, so writes to different entities never contend.
  */
-export const TENANT_AUDIT_SK = {
-  prefix: 'AUDIT#',
-  event: (eventId: string) => `AUDIT#${eventId}`,
-  headPrefix: 'AUDITHEAD#',
-  head: (subject: AuditSubject) => `AUDITHEAD#${subject.kind}#${subject.id}`,
-} as const;
+export { TENANT_AUDIT_SK };
 
 export interface AuditSubject {
   kind: string;
@@ -138,13 +134,7 @@ const backoff = (attempt: number): Promise<void> =>
 const GENESIS_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
 export async function readEntityHead(db: Db, tenantId: string, subject: AuditSubject): Promise<ChainHead> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: { pk: tenantPk(tenantId), sk: TENANT_AUDIT_SK.head(subject) },
-      ConsistentRead: true,
-    }),
-  );
+  const Item = await readAuditHead(db, tenantId, subject);
   if (!Item) return GENESIS_HEAD;
   return {
     seq: Number(Item.seq),
@@ -164,7 +154,6 @@ export function entityAuditAppend(
   head: ChainHead,
   eventId: string,
 ): { event: TenantAuditEvent; items: TransactItem[] } {
-  const pk = tenantPk(tenantId);
   const { personDataHash: given, ...rest } = change;
   const personDataHash = given ?? (change.after === null ? undefined : head.personDataHash);
   const content = {
@@ -177,33 +166,20 @@ export function entityAuditAppend(
     prevHash: head.hash,
   };
   const event: TenantAuditEvent = { ...content, hash: chainHash(head.hash, content) };
-  const items: TransactItem[] = [
+  const items = auditAppendItems(
+    db.tableName,
+    tenantId,
+    change.subject,
+    head.seq,
     {
-      Put: {
-        TableName: db.tableName,
-        Item: {
-          pk,
-          sk: TENANT_AUDIT_SK.head(change.subject),
-          entity: 'AuditHead',
-          subject: change.subject,
-          seq: event.seq,
-          hash: event.hash,
-          eventId,
-          ...(personDataHash ? { personDataHash } : {}),
-        },
-        ...(head.seq === 0
-          ? { ConditionExpression: 'attribute_not_exists(pk)' }
-          : { ConditionExpression: 'seq = :prev', ExpressionAttributeValues: { ':prev': head.seq } }),
-      },
+      subject: change.subject,
+      seq: event.seq,
+      hash: event.hash,
+      eventId,
+      ...(personDataHash ? { personDataHash } : {}),
     },
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { pk, sk: TENANT_AUDIT_SK.event(eventId), entity: 'AuditEvent', ...event },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
+    event,
+  );
   return { event, items };
 }
 
@@ -223,7 +199,7 @@ export async function commitWithTenantAudit(
     // A fresh id per attempt: ids grow with time, so the county's listing stays oldest first.
     const { event, items: auditItems } = entityAuditAppend(db, tenantId, change, head, deps.ids.next());
     try {
-      await db.doc.send(new TransactWriteCommand({ TransactItems: [...auditItems, ...items] }));
+      await transactWrite(db, [...auditItems, ...items]);
       return { ok: true, event };
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;

@@ -1,14 +1,16 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { readAuditHead, TENANT_AUDIT_SK } from '../store/audit-chains.ts';
+import { readItem } from '../store/batch-read.ts';
+import { CHECKPOINT_SK } from '../store/checkpoints.ts';
 import type { Db } from '../store/db.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from '../store/keys.ts';
+import { prefixQuery, queryAll } from '../store/pagination.ts';
 import { type Break, type BrokenReason, checkHead, checkLink, startCursor } from './chain-check.ts';
 import { archivedCheckpointSchema, type CheckpointProblem, checkCheckpointChain } from './checkpoint.ts';
 import { entityStateHash, isStateChecked, readEntityItems } from './entity-state.ts';
 import { stateHash } from './hash-chain.ts';
 import { personDataHash } from './person-data.ts';
 import type { AuditPorts } from './ports.ts';
-import { archivedCheckpoints, CHECKPOINT_SK } from './sealer.ts';
-import { TENANT_AUDIT_SK } from './tenant-audit.ts';
+import { archivedCheckpoints } from './sealer.ts';
 
 /**
  * `GET .../audit/verify` (DESIGN.md §5). Three layers, each naming what is broken:
@@ -73,28 +75,9 @@ export interface VerifyResult {
 
 export const MAX_REPORTED = 50;
 
-async function* queryPrefix(db: Db, pk: string, prefix: string): AsyncGenerator<Record<string, unknown>> {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) yield item;
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-}
-
-const readAll = async (db: Db, pk: string, prefix: string) => {
-  const items: Record<string, unknown>[] = [];
-  for await (const item of queryPrefix(db, pk, prefix)) items.push(item);
-  return items;
-};
+/** Every item of one kind in the tenant's partition, strongly consistent, all pages. */
+const readAll = (db: Db, pk: string, prefix: string) =>
+  queryAll(db, prefixQuery(pk, prefix, { ConsistentRead: true }));
 
 /** The hold as its events keep it: the stored item without the table's and the engine's own attributes. */
 const HOLD_ITEM_ONLY = new Set([
@@ -344,14 +327,10 @@ async function lateHoldHead(
   tenantId: string,
   holdId: string,
 ): Promise<{ seq: number; hash: string } | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.hold(tenantId, holdId),
-      ConsistentRead: true,
-      ProjectionExpression: 'eventSeq, eventHash',
-    }),
-  );
+  const Item = await readItem(db, tenantKeys.hold(tenantId, holdId), {
+    consistent: true,
+    projection: 'eventSeq, eventHash',
+  });
   return Item ? { seq: Number(Item.eventSeq ?? 0), hash: String(Item.eventHash ?? '') } : undefined;
 }
 
@@ -361,12 +340,6 @@ async function lateEntityHead(
   tenantId: string,
   subject: { kind: string; id: string },
 ): Promise<{ seq: number; hash: string } | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: { pk: tenantPk(tenantId), sk: TENANT_AUDIT_SK.head(subject) },
-      ConsistentRead: true,
-    }),
-  );
+  const Item = await readAuditHead(db, tenantId, subject);
   return Item ? { seq: Number(Item.seq), hash: String(Item.hash) } : undefined;
 }

@@ -43,13 +43,20 @@ import {
 } from '../store/holds.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
 import { officerIntents } from '../store/officer-intents.ts';
-import { type Intent, TransactionRefused } from '../store/unit-of-work.ts';
+import { type Intent, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
 import { warrantIntents } from '../store/warrant-intents.ts';
 import { getWarrant } from '../store/warrants.ts';
 import { toIsoSeconds } from '../util/time.ts';
 
-/** How many times a change is re-read and retried after losing a race. */
-const MAX_ATTEMPTS = 5;
+/** A conditional write of ours was refused by a change meanwhile (a commit that answers, not throws). */
+class ChangedMeanwhile extends Error {
+  constructor() {
+    super('changed meanwhile');
+    this.name = 'ChangedMeanwhile';
+  }
+}
+const isLostRace = (error: unknown): boolean =>
+  error instanceof TransactionRefused || error instanceof ChangedMeanwhile;
 
 export interface ServeInput {
   warrantId: string;
@@ -79,7 +86,9 @@ export async function serveWarrant(
   requestId?: string,
 ): Promise<Hold> {
   let actor: Actor | undefined;
-  for (let attempt = 1; ; attempt++) {
+  // A rule's condition refused the commit (something changed since the read): read again, and the
+  // fresh read names the rule that broke.
+  const hold = await retryLostRaces('The booking, warrant or officer', async () => {
     const now = deps.clock.now();
     // The first read carries the caller's key (one round trip); a retry reads only the facts.
     const { snapshot, keyItem } = await readServiceSnapshot(
@@ -122,42 +131,33 @@ export async function serveWarrant(
       },
       now,
     );
-    try {
-      await commitHoldChange({
-        db: deps.db,
-        ids: deps.ids,
-        before: undefined,
-        after: hold,
-        changes,
-        actor,
-        ...(requestId ? { requestId } : {}),
-        related: [
-          officerIntents.assertCanServe(
-            deps.db.tableName,
-            tenantId,
-            input.officerId,
-            input.servedAt,
-            hold.facilityId,
-          ),
-          bookingIntents.claimForHold(deps.db.tableName, hold),
-          warrantIntents.markServed(deps.db.tableName, hold),
-        ],
-      });
-    } catch (error) {
-      // A rule's condition refused it (something changed since the read): read again, and the
-      // fresh read names the rule that broke.
-      if (error instanceof TransactionRefused && attempt < MAX_ATTEMPTS) continue;
-      if (error instanceof TransactionRefused) {
-        throw refuse('concurrent-modification', 'The booking, warrant or officer changed meanwhile; retry.');
-      }
-      throw error;
-    }
-    // Metrics (additive): a served warrant opens a hold in its first status.
-    custodyMetrics().holdOpened();
-    custodyMetrics().holdTransition(hold.status);
-    await armNextStep(deps, hold);
+    await commitHoldChange({
+      db: deps.db,
+      ids: deps.ids,
+      before: undefined,
+      after: hold,
+      changes,
+      actor,
+      ...(requestId ? { requestId } : {}),
+      related: [
+        officerIntents.assertCanServe(
+          deps.db.tableName,
+          tenantId,
+          input.officerId,
+          input.servedAt,
+          hold.facilityId,
+        ),
+        bookingIntents.claimForHold(deps.db.tableName, hold),
+        warrantIntents.markServed(deps.db.tableName, hold),
+      ],
+    });
     return hold;
-  }
+  });
+  // Metrics (additive): a served warrant opens a hold in its first status.
+  custodyMetrics().holdOpened();
+  custodyMetrics().holdTransition(hold.status);
+  await armNextStep(deps, hold);
+  return hold;
 }
 
 async function readServiceSnapshot(
@@ -242,21 +242,27 @@ async function changeHold(
   requestId?: string,
 ): Promise<ChangeResult | undefined> {
   let actor: Actor | undefined;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    // The first read carries the caller's key (one round trip); a retry reads only the hold.
-    const { stored, keyItem } = await getHoldWithKey(
-      deps.db,
-      tenantId,
-      holdId,
-      actor ? undefined : caller.keyRef,
-    );
-    actor ??= await caller.admit(keyItem);
-    if (!stored) return undefined;
-    const decision = decide(stored.hold, deps.clock.now());
-    if (isRefusal(decision)) throw refusalError(decision);
-    const { transition, related } = decision;
-    if (transition.changes.length === 0) return { before: stored, hold: stored.hold, events: [] };
-    try {
+  const lostRace = (error: unknown, attempt: number): boolean => {
+    if (!(error instanceof TransactionRefused)) return false;
+    deps.logger.debug('hold change lost a race; retrying', { holdId, attempt, refusedBy: error.refusals });
+    return true;
+  };
+  return retryLostRaces(
+    'The hold',
+    async (): Promise<ChangeResult | undefined> => {
+      // The first read carries the caller's key (one round trip); a retry reads only the hold.
+      const { stored, keyItem } = await getHoldWithKey(
+        deps.db,
+        tenantId,
+        holdId,
+        actor ? undefined : caller.keyRef,
+      );
+      actor ??= await caller.admit(keyItem);
+      if (!stored) return undefined;
+      const decision = decide(stored.hold, deps.clock.now());
+      if (isRefusal(decision)) throw refusalError(decision);
+      const { transition, related } = decision;
+      if (transition.changes.length === 0) return { before: stored, hold: stored.hold, events: [] };
       const events = await commitHoldChange({
         db: deps.db,
         ids: deps.ids,
@@ -269,16 +275,9 @@ async function changeHold(
       });
       recordStatusChange(stored.hold, transition.hold);
       return { before: stored, hold: transition.hold, events };
-    } catch (error) {
-      if (!(error instanceof TransactionRefused)) throw error;
-      deps.logger.debug('hold change lost a race; retrying', {
-        holdId,
-        attempt,
-        refusedBy: error.refusals,
-      });
-    }
-  }
-  throw refuse('concurrent-modification', 'The hold changed meanwhile; read it and retry.');
+    },
+    lostRace,
+  );
 }
 
 function refusalError(refusal: Refusal): DomainError {
@@ -401,45 +400,49 @@ export async function releaseBooking(
 ): Promise<{ bookingNumber: string; status: 'RELEASED'; releasedAt: string; hold?: Hold }> {
   notInFuture(releasedAt, deps.clock.now(), 'releasedAt');
   const at = toIsoSeconds(releasedAt);
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const booking = await getBooking(deps.db, tenantId, bookingNumber, true);
-    if (!booking) throw notFound('The booking');
-    if (booking.status !== 'IN_CUSTODY')
-      throw conflictWith('booking-released', 'The booking was already released.');
-    if (at < toIsoSeconds(new Date(booking.bookedAt))) {
-      throw refuse('release-before-booking', 'releasedAt is before the person was booked.');
-    }
-    if (booking.openHoldId) {
-      const hold = await releaseHold(
+  return retryLostRaces(
+    'The booking',
+    async () => {
+      const booking = await getBooking(deps.db, tenantId, bookingNumber, true);
+      if (!booking) throw notFound('The booking');
+      if (booking.status !== 'IN_CUSTODY')
+        throw conflictWith('booking-released', 'The booking was already released.');
+      if (at < toIsoSeconds(new Date(booking.bookedAt))) {
+        throw refuse('release-before-booking', 'releasedAt is before the person was booked.');
+      }
+      if (booking.openHoldId) {
+        const hold = await releaseHold(
+          deps,
+          tenantId,
+          booking.openHoldId,
+          releasedAt,
+          knownCaller(actor),
+          requestId,
+        );
+        return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
+      }
+      // No hold to close: the booking's own change goes on the tenant's audit chain instead.
+      const before = bookingAuditView(booking);
+      const result = await commitWithTenantAudit(
         deps,
         tenantId,
-        booking.openHoldId,
-        releasedAt,
-        knownCaller(actor),
-        requestId,
+        {
+          type: 'booking.released',
+          subject: { kind: 'booking', id: bookingNumber },
+          occurredAt: toIsoSeconds(deps.clock.now()),
+          actor,
+          ...(requestId ? { requestId } : {}),
+          before,
+          after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
+        },
+        [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at).item],
       );
-      return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
-    }
-    // No hold to close: the booking's own change goes on the tenant's audit chain instead.
-    const before = bookingAuditView(booking);
-    const result = await commitWithTenantAudit(
-      deps,
-      tenantId,
-      {
-        type: 'booking.released',
-        subject: { kind: 'booking', id: bookingNumber },
-        occurredAt: toIsoSeconds(deps.clock.now()),
-        actor,
-        ...(requestId ? { requestId } : {}),
-        before,
-        after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
-      },
-      [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at).item],
-    );
-    if (result.ok) return { bookingNumber, status: 'RELEASED', releasedAt: at };
-    // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
-  }
-  throw refuse('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
+      // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
+      if (!result.ok) throw new ChangedMeanwhile();
+      return { bookingNumber, status: 'RELEASED' as const, releasedAt: at };
+    },
+    isLostRace,
+  );
 }
 
 /**
@@ -454,23 +457,27 @@ export async function withdrawWarrant(
   actor: Actor,
   requestId?: string,
 ): Promise<{ warrantId: string; status: 'WITHDRAWN'; withdrawnAt: string; hold?: Hold }> {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const now = deps.clock.now();
-    const at = toIsoSeconds(now);
-    const warrant = await getWarrant(deps.db, tenantId, warrantId, true);
-    if (!warrant) throw notFound('The warrant');
-    if (warrant.status === 'WITHDRAWN')
-      throw conflictWith('warrant-withdrawn', 'The warrant was already withdrawn.');
-    const withdraw = warrantIntents.withdraw(
-      deps.db.tableName,
-      tenantId,
-      warrantId,
-      warrant.status,
-      at,
-      reason,
-    );
-    const stored = warrant.holdId ? await getHold(deps.db, tenantId, warrant.holdId, true) : undefined;
-    try {
+  // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
+  const raced = (error: unknown) =>
+    isLostRace(error) || (error instanceof DomainError && error.slug === 'transition-not-allowed');
+  return retryLostRaces(
+    'The warrant',
+    async () => {
+      const now = deps.clock.now();
+      const at = toIsoSeconds(now);
+      const warrant = await getWarrant(deps.db, tenantId, warrantId, true);
+      if (!warrant) throw notFound('The warrant');
+      if (warrant.status === 'WITHDRAWN')
+        throw conflictWith('warrant-withdrawn', 'The warrant was already withdrawn.');
+      const withdraw = warrantIntents.withdraw(
+        deps.db.tableName,
+        tenantId,
+        warrantId,
+        warrant.status,
+        at,
+        reason,
+      );
+      const stored = warrant.holdId ? await getHold(deps.db, tenantId, warrant.holdId, true) : undefined;
       if (stored && (stored.hold.status === 'ACTIVE' || stored.hold.status === 'RELEASE_DUE')) {
         const result = await changeHold(
           deps,
@@ -486,7 +493,7 @@ export async function withdrawWarrant(
         );
         if (result) {
           await disarm(deps, result.before.hold);
-          return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, hold: result.hold };
+          return { warrantId, status: 'WITHDRAWN' as const, withdrawnAt: at, hold: result.hold };
         }
       }
       // No hold to cancel (none, OVERDUE or closed): the withdrawal goes on the tenant's chain.
@@ -505,17 +512,16 @@ export async function withdrawWarrant(
         },
         [withdraw.item],
       );
-      if (!result.ok) continue;
-      return { warrantId, status: 'WITHDRAWN', withdrawnAt: at, ...(stored ? { hold: stored.hold } : {}) };
-    } catch (error) {
-      // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
-      const retryable =
-        error instanceof TransactionRefused ||
-        (error instanceof DomainError && error.slug === 'transition-not-allowed');
-      if (!retryable) throw error;
-    }
-  }
-  throw refuse('concurrent-modification', 'The warrant changed meanwhile; read it and retry.');
+      if (!result.ok) throw new ChangedMeanwhile();
+      return {
+        warrantId,
+        status: 'WITHDRAWN' as const,
+        withdrawnAt: at,
+        ...(stored ? { hold: stored.hold } : {}),
+      };
+    },
+    raced,
+  );
 }
 
 export type StepSource = 'hold-timer' | 'sweeper';

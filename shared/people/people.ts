@@ -1,17 +1,15 @@
-import { createHash } from 'node:crypto';
-import {
-  BatchGetCommand,
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
-import { ownerPk } from '../auth/api-keys.ts';
 import type { KeyScope, Role } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Db } from '../store/db.ts';
-import { failedConditionIndexes, isConditionFailure } from '../store/errors.ts';
+import {
+  deletePerson,
+  insertPerson,
+  personKeys,
+  readIdentityItems,
+  readPeopleItems,
+  readPersonItem,
+} from '../store/people.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { PersonView } from './schemas.ts';
 
@@ -43,20 +41,8 @@ export const identityOf = (body: { issuer: string; subject: string } | { email: 
     ? { kind: 'email', email: body.email }
     : { kind: 'subject', issuer: body.issuer, subject: body.subject };
 
-/** E-mail matching ignores case (local parts are case-insensitive in practice everywhere we meet them). */
-const identityHash = (identity: Identity): string =>
-  createHash('sha256')
-    .update(
-      identity.kind === 'email'
-        ? `email\n${identity.email.toLowerCase()}`
-        : `subject\n${identity.issuer}\n${identity.subject}`,
-    )
-    .digest('hex');
-
-export const personKeys = {
-  byIdentity: (identity: Identity) => ({ pk: `IDENTITY#${identityHash(identity)}`, sk: 'IDENTITY' }),
-  pointer: (scope: KeyScope, personId: string) => ({ pk: ownerPk(scope), sk: `PERSON#${personId}` }),
-};
+/** Where a person's items live: shared/store/people.ts owns them. */
+export { personKeys };
 
 export const personView = (person: Person): PersonView => ({
   personId: person.personId,
@@ -88,90 +74,21 @@ export async function mapPerson(
     ...request,
     createdAt: toIsoSeconds(deps.clock.now()),
   };
-  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { ...personKeys.byIdentity(person.identity), entity: 'Identity', ...person },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    {
-      Put: {
-        TableName: db.tableName,
-        Item: { ...personKeys.pointer(person.scope, person.personId), entity: 'Person', ...person },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
-  if (ownerCheck) {
-    items.push({
-      ConditionCheck: {
-        TableName: db.tableName,
-        Key: ownerCheck,
-        ConditionExpression: 'attribute_exists(pk)',
-      },
-    });
-  }
-  try {
-    await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return { ok: false, reason: failedConditionIndexes(error).includes(2) ? 'no-owner' : 'identity-taken' };
-  }
+  const outcome = await insertPerson(db, person, ownerCheck);
+  if (outcome !== 'ok') return { ok: false, reason: outcome };
   return { ok: true, person };
 }
 
 /** The owner's people, oldest first (one Query of the owner's partition). */
 export async function listPeople(db: Db, scope: KeyScope): Promise<Person[]> {
-  const people: Person[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': ownerPk(scope), ':prefix': 'PERSON#' },
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) people.push(toPerson(item));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return people;
+  return (await readPeopleItems(db, scope)).map(toPerson);
 }
 
 /** Removes the mapping; every session of the person fails its next check. False if unknown. */
 export async function removePerson(db: Db, scope: KeyScope, personId: string): Promise<boolean> {
-  const pointerKey = personKeys.pointer(scope, personId);
-  const { Item } = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: pointerKey, ConsistentRead: true }),
-  );
-  if (!Item) return false;
-  const person = toPerson(Item);
-  try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Delete: { TableName: db.tableName, Key: pointerKey, ConditionExpression: 'attribute_exists(pk)' },
-          },
-          {
-            Delete: {
-              TableName: db.tableName,
-              Key: personKeys.byIdentity(person.identity),
-              // Only this person's identity item: the identity may have been mapped anew since.
-              ConditionExpression: 'attribute_not_exists(pk) OR personId = :id',
-              ExpressionAttributeValues: { ':id': personId },
-            },
-          },
-        ],
-      }),
-    );
-  } catch (error) {
-    // A concurrent removal won: the person is gone either way.
-    if (!isConditionFailure(error)) throw error;
-  }
+  const item = await readPersonItem(db, scope, personId);
+  if (!item) return false;
+  await deletePerson(db, toPerson(item));
   return true;
 }
 
@@ -183,19 +100,11 @@ export async function findPersonByClaims(
   db: Db,
   claims: { iss: string; sub: string; email?: string | undefined; emailVerified: boolean },
 ): Promise<Person | undefined> {
-  const bySubject = personKeys.byIdentity({ kind: 'subject', issuer: claims.iss, subject: claims.sub });
-  const byEmail =
-    claims.email && claims.emailVerified
-      ? personKeys.byIdentity({ kind: 'email', email: claims.email })
-      : undefined;
-  const { Responses } = await db.doc.send(
-    new BatchGetCommand({
-      RequestItems: {
-        [db.tableName]: { Keys: byEmail ? [bySubject, byEmail] : [bySubject], ConsistentRead: true },
-      },
-    }),
-  );
-  const found = (Responses?.[db.tableName] ?? []).map(toPerson);
+  const bySubject: Identity = { kind: 'subject', issuer: claims.iss, subject: claims.sub };
+  const byEmail: Identity | undefined =
+    claims.email && claims.emailVerified ? { kind: 'email', email: claims.email } : undefined;
+  const items = await readIdentityItems(db, bySubject, byEmail);
+  const found = [items.subject, items.email].flatMap((item) => (item ? [toPerson(item)] : []));
   return found.find((p) => p.identity.kind === 'subject') ?? found[0];
 }
 

@@ -4,7 +4,7 @@
  */
 
 import { signOutForm } from '../sessions/pages.ts';
-import type { BoardEntry } from './hold-board-store.ts';
+import type { BoardEntry } from '../store/hold-board.ts';
 import { escapeHtml, page } from './html.ts';
 
 /** Page → assets: `/v1/tenants/{tenantId}/hold-board` → `/v1/oversight/assets/`. */

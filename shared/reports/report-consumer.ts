@@ -3,16 +3,16 @@
  * change stream. Holds and officers are the only items it reads; every other record is skipped.
  *
  * Exactly once per change: each counter change is written with a marker per (hold, version) in one
- * transaction (see report-store.ts), so redelivery, batch retries and replays count nothing twice.
+ * transaction (see store/report-counters.ts), so redelivery, batch retries and replays count nothing twice.
  */
 import * as z from 'zod';
 import type { AppDeps } from '../app-deps.ts';
+import { boardImage, recordOnBoard } from '../store/hold-board.ts';
+import { applyCounterChange } from '../store/report-counters.ts';
 import { getTenant } from '../store/tenants.ts';
 import type { ChangeRecord } from '../streams/change-record.ts';
-import { boardImage, recordOnBoard } from './hold-board-store.ts';
 import { type Deltas, holdFigures, holdImage, subtractFigures } from './hold-figures.ts';
 import { monthIn } from './months.ts';
-import { applyCounterChange } from './report-store.ts';
 
 /** Structurally the stream function's StreamConsumer (functions/stream/app.ts). */
 export interface ReportConsumer {

@@ -4,11 +4,11 @@
  * complete grids. Nothing here can carry person data: counter items hold only numbers.
  */
 
+import type { StateCounty } from '../store/report-counters.ts';
 import { type Histogram, percentileHours } from './histogram.ts';
 import { type COUNTERS, HISTOGRAM_PREFIX } from './hold-figures.ts';
 import { monthsBetween } from './months.ts';
 import { mergeCounts } from './percentile.ts';
-import type { StateCounty } from './report-store.ts';
 import { coversAll, type MinuteCounts, minuteCountsOf, percentileHoursExact } from './transfer-minutes.ts';
 
 /** The figures of one county-month (and of totals), in the contract's field order. */

@@ -1,13 +1,16 @@
-import { createHash } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ownerPk } from '../auth/api-keys.ts';
 import type { KeyScope, Principal, Role } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import { randomSecret } from '../ids.ts';
 import { type Person, personKeys } from '../people/people.ts';
+import type { ItemKey } from '../store/batch-read.ts';
 import type { Db } from '../store/db.ts';
-import { isConditionFailure } from '../store/errors.ts';
-import { TTL_ATTRIBUTE } from '../store/table-definition.ts';
+import {
+  deleteSession,
+  putSession,
+  readSessionAndPerson,
+  sessionKey,
+  touchSession,
+} from '../store/sessions.ts';
 import { MINUTE_MS, toIsoSeconds } from '../util/time.ts';
 
 /**
@@ -62,11 +65,6 @@ function parseCookieValue(value: string): CookieParts | undefined {
 export const sessionScope = (cookieValue: string): KeyScope | undefined =>
   parseCookieValue(cookieValue)?.scope;
 
-const sessionKey = (scope: KeyScope, secret: string) => ({
-  pk: ownerPk(scope),
-  sk: `SESSION#${createHash('sha256').update(secret).digest('hex')}`,
-});
-
 export interface StartedSession {
   /** The cookie's value: shown to the browser only. */
   cookieValue: string;
@@ -85,19 +83,9 @@ export async function startSession(deps: { db: Db; clock: Clock }, person: Perso
     createdAt: toIsoSeconds(now),
     lastSeenAt: toIsoSeconds(now),
   };
-  await deps.db.doc.send(
-    new PutCommand({
-      TableName: deps.db.tableName,
-      Item: {
-        ...sessionKey(person.scope, secret),
-        entity: 'Session',
-        ...item,
-        // Garbage collection only: the limits are checked on every request, never left to TTL.
-        [TTL_ATTRIBUTE]: Math.ceil((now.getTime() + SESSION_ABSOLUTE_MS) / 1000) + 86_400,
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+  // Garbage collection only: the limits are checked on every request, never left to TTL.
+  const collectAfter = Math.ceil((now.getTime() + SESSION_ABSOLUTE_MS) / 1000) + 86_400;
+  await putSession(deps.db, sessionKey(person.scope, secret), { ...item }, collectAfter);
   return {
     cookieValue: `${scopeTag(person.scope)}.${person.personId}.${secret}`,
     maxAgeSeconds: SESSION_ABSOLUTE_MS / 1000,
@@ -118,14 +106,9 @@ export async function checkSession(
   const { db } = deps;
   const key = sessionKey(parts.scope, parts.secret);
   const personKey = personKeys.pointer(parts.scope, parts.personId);
-  const { Responses } = await db.doc.send(
-    new BatchGetCommand({
-      RequestItems: { [db.tableName]: { Keys: [key, personKey], ConsistentRead: true } },
-    }),
-  );
-  const found = Responses?.[db.tableName] ?? [];
-  const session = found.find((item) => item.sk === key.sk) as (SessionItem & { sk: string }) | undefined;
-  const person = found.find((item) => item.sk === personKey.sk);
+  const found = await readSessionAndPerson(db, key, personKey);
+  const session = found.session as SessionItem | undefined;
+  const person = found.person;
   if (!session || session.personId !== parts.personId) return { ok: false, reason: 'unknown' };
   if (!person) {
     await endSessionByKey(db, key);
@@ -158,25 +141,10 @@ export async function endSession(db: Db, cookieValue: string): Promise<void> {
   if (parts) await endSessionByKey(db, sessionKey(parts.scope, parts.secret));
 }
 
-const endSessionByKey = async (db: Db, key: { pk: string; sk: string }): Promise<void> => {
-  await db.doc.send(new DeleteCommand({ TableName: db.tableName, Key: key }));
-};
+const endSessionByKey = (db: Db, key: ItemKey): Promise<void> => deleteSession(db, key);
 
-async function touch(deps: { db: Db; clock: Clock }, key: { pk: string; sk: string }, lastSeenAt: string) {
+async function touch(deps: { db: Db; clock: Clock }, key: ItemKey, lastSeenAt: string) {
   const now = deps.clock.now();
   if (now.getTime() - Date.parse(lastSeenAt) < TOUCH_RESOLUTION_MS) return;
-  try {
-    await deps.db.doc.send(
-      new UpdateCommand({
-        TableName: deps.db.tableName,
-        Key: key,
-        UpdateExpression: 'SET lastSeenAt = :now',
-        // Never moves backwards, never recreates a session ended meanwhile.
-        ConditionExpression: 'attribute_exists(pk) AND lastSeenAt < :now',
-        ExpressionAttributeValues: { ':now': toIsoSeconds(now) },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await touchSession(deps.db, key, toIsoSeconds(now));
 }

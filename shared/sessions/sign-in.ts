@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type * as Oidc from 'openid-client';
 import type { Clock } from '../clock.ts';
 import { randomSecret } from '../ids.ts';
 import { findPersonByClaims, type Person } from '../people/people.ts';
 import type { Db } from '../store/db.ts';
-import { TTL_ATTRIBUTE } from '../store/table-definition.ts';
+import { putPendingSignIn, takePendingSignIn } from '../store/sessions.ts';
 import { MINUTE_MS, toIsoSeconds } from '../util/time.ts';
 import type { CookiePolicy } from './cookies.ts';
 
@@ -100,11 +98,6 @@ export function homePageOf(person: Pick<Person, 'scope'>): string {
   return '/v1/openapi.json';
 }
 
-const pendingKey = (state: string) => ({
-  pk: `SIGNIN#${createHash('sha256').update(state).digest('hex')}`,
-  sk: 'SIGNIN',
-});
-
 interface PendingSignIn {
   codeVerifier: string;
   nonce: string;
@@ -137,17 +130,8 @@ export async function beginSignIn(
     ...(returnTo ? { returnTo } : {}),
     createdAt: toIsoSeconds(deps.clock.now()),
   };
-  await deps.db.doc.send(
-    new PutCommand({
-      TableName: deps.db.tableName,
-      Item: {
-        ...pendingKey(state),
-        entity: 'PendingSignIn',
-        ...pending,
-        [TTL_ATTRIBUTE]: Math.ceil((deps.clock.now().getTime() + PENDING_SIGN_IN_MS) / 1000) + 86_400,
-      },
-    }),
-  );
+  const collectAfter = Math.ceil((deps.clock.now().getTime() + PENDING_SIGN_IN_MS) / 1000) + 86_400;
+  await putPendingSignIn(deps.db, state, { ...pending }, collectAfter);
   const location = oidc.buildAuthorizationUrl(config, {
     redirect_uri: callbackUrl(deps.signIn.settings),
     scope: 'openid email profile',
@@ -183,10 +167,7 @@ export async function finishSignIn(
       detail: 'The sign-in was not started in this browser.',
     };
   }
-  const { Attributes } = await deps.db.doc.send(
-    new DeleteCommand({ TableName: deps.db.tableName, Key: pendingKey(state), ReturnValues: 'ALL_OLD' }),
-  );
-  const pending = Attributes as PendingSignIn | undefined;
+  const pending = (await takePendingSignIn(deps.db, state)) as PendingSignIn | undefined;
   if (!pending || deps.clock.now().getTime() - Date.parse(pending.createdAt) > PENDING_SIGN_IN_MS) {
     return { ok: false, reason: 'no-pending-sign-in', detail: 'The sign-in expired or was already used.' };
   }

@@ -1,10 +1,11 @@
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyScope, Role } from '../auth/principal.ts';
-import type { ItemKey } from './batch-read.ts';
+import { type ItemKey, readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
 import type { TransactItem } from './holds.ts';
 import { keys, tenantPk } from './keys.ts';
+import { prefixQuery, queryPages } from './pagination.ts';
 
 /**
  * API-key items: one by the SHA-256 of the secret (`APIKEY#<hash>`, what authentication reads) and
@@ -42,9 +43,7 @@ export const keyRefByHash = (hash: string): ItemKey => keys.apiKeyByHash(hash);
 
 /** Strongly consistent: a revocation takes effect on the very next call. */
 export async function readKeyByHash(db: Db, hash: string): Promise<ApiKeyItem | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: keyRefByHash(hash), ConsistentRead: true }),
-  );
+  const Item = await readItem(db, keyRefByHash(hash), { consistent: true });
   return Item as ApiKeyItem | undefined;
 }
 
@@ -72,13 +71,7 @@ export async function readKeyPointer(
   owner: KeyScope,
   keyId: string,
 ): Promise<ApiKeyItem | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: keys.apiKeyPointer(ownerPk(owner), keyId),
-      ConsistentRead: true,
-    }),
-  );
+  const Item = await readItem(db, keys.apiKeyPointer(ownerPk(owner), keyId), { consistent: true });
   return Item as ApiKeyItem | undefined;
 }
 
@@ -148,4 +141,23 @@ export function revokeKeyItems(
 /** Commits key items that go on no tenant's audit chain (platform and state keys). */
 export async function commitKeyItems(db: Db, items: TransactItem[]): Promise<void> {
   await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
+}
+
+/**
+ * How many unrevoked keys the tenant holds, counted up to `atMost` (one Query of the tenant's key
+ * pointers, `APIKEYREF#`; paging stops once the count reaches `atMost`).
+ */
+export async function countLiveKeys(db: Db, tenantId: string, atMost: number): Promise<number> {
+  const pk = tenantPk(tenantId);
+  let live = 0;
+  const request = prefixQuery(pk, keys.apiKeyPointer(pk, '').sk, {
+    FilterExpression: 'attribute_not_exists(revokedAt)',
+    Select: 'COUNT',
+    ConsistentRead: true,
+  });
+  for await (const page of queryPages(db, request)) {
+    live += page.Count ?? 0;
+    if (live >= atMost) break;
+  }
+  return live;
 }

@@ -1,12 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
 import { personDataHash } from '../audit/person-data.ts';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { toIsoSeconds } from '../util/time.ts';
-import { readItems } from './batch-read.ts';
+import { readItem, readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { fieldUpdate, fromItem } from './items.ts';
 import { tenantKeys } from './keys.ts';
@@ -166,12 +165,6 @@ export async function getBooking(
   bookingNumber: string,
   consistent = false,
 ): Promise<Booking | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.booking(tenantId, bookingNumber),
-      ConsistentRead: consistent,
-    }),
-  );
+  const Item = await readItem(db, tenantKeys.booking(tenantId, bookingNumber), { consistent });
   return Item ? toBooking(Item) : undefined;
 }

@@ -1,6 +1,7 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { readEveryItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
+import { queryAll } from './pagination.ts';
 import { CREDENTIAL_EXPIRY_INDEX } from './table-definition.ts';
 import { type Intent, intent } from './unit-of-work.ts';
 
@@ -34,58 +35,35 @@ export const credentialNoticeKey = (
 
 /** Every officer whose credential's last valid day is `day` (YYYY-MM-DD), across counties. */
 export async function credentialsExpiringOn(db: Db, day: string): Promise<ExpiringCredential[]> {
-  const found: ExpiringCredential[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        IndexName: CREDENTIAL_EXPIRY_INDEX.indexName,
-        KeyConditionExpression: '#day = :day AND begins_with(#sk, :officer)',
-        ExpressionAttributeNames: {
-          '#day': CREDENTIAL_EXPIRY_INDEX.partitionKey,
-          '#sk': CREDENTIAL_EXPIRY_INDEX.sortKey,
-        },
-        ExpressionAttributeValues: { ':day': day, ':officer': SK_PREFIX.officer },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const credential = item.credential as { credentialNumber?: unknown } | undefined;
-      found.push({
-        tenantId: String(item.tenantId),
-        officerId: String(item.officerId),
-        status: String(item.status),
-        credentialNumber: String(credential?.credentialNumber ?? ''),
-        expiresOn: day,
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
+  const items = await queryAll(db, {
+    IndexName: CREDENTIAL_EXPIRY_INDEX.indexName,
+    KeyConditionExpression: '#day = :day AND begins_with(#sk, :officer)',
+    ExpressionAttributeNames: {
+      '#day': CREDENTIAL_EXPIRY_INDEX.partitionKey,
+      '#sk': CREDENTIAL_EXPIRY_INDEX.sortKey,
+    },
+    ExpressionAttributeValues: { ':day': day, ':officer': SK_PREFIX.officer },
+  });
+  return items.map((item) => {
+    const credential = item.credential as { credentialNumber?: unknown } | undefined;
+    return {
+      tenantId: String(item.tenantId),
+      officerId: String(item.officerId),
+      status: String(item.status),
+      credentialNumber: String(credential?.credentialNumber ?? ''),
+      expiresOn: day,
+    };
+  });
 }
-
-/** BatchGetItem takes at most 100 keys. */
-const BATCH_GET_KEYS = 100;
 
 /** Which of these markers exist (by index in `keys`): so a sent notice is not even attempted again. */
 export async function existingNoticeMarkers(
   db: Db,
   keys: readonly { pk: string; sk: string }[],
 ): Promise<Set<number>> {
-  const present = new Set<string>();
-  for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
-    let pending: Record<string, unknown>[] = keys.slice(start, start + BATCH_GET_KEYS).map((k) => ({ ...k }));
-    while (pending.length > 0) {
-      const response = await db.doc.send(
-        new BatchGetCommand({
-          RequestItems: { [db.tableName]: { Keys: pending, ProjectionExpression: 'pk, sk' } },
-        }),
-      );
-      for (const item of response.Responses?.[db.tableName] ?? []) present.add(`${item.pk}\u0000${item.sk}`);
-      pending = response.UnprocessedKeys?.[db.tableName]?.Keys ?? [];
-    }
-  }
+  // Eventually consistent is enough: a marker missed here is refused by the transaction's condition.
+  const found = await readEveryItem(db, keys, { consistent: false, projection: 'pk, sk' });
+  const present = new Set(found.map((item) => `${item.pk}\u0000${item.sk}`));
   const existing = new Set<number>();
   keys.forEach((key, index) => {
     if (present.has(`${key.pk}\u0000${key.sk}`)) existing.add(index);

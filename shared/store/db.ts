@@ -1,10 +1,13 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { StoragePort } from './unit-of-work.ts';
 
 /** The table and the client that reaches it: the one storage handle every repository takes. */
 export interface Db {
   doc: DynamoDBDocumentClient;
   tableName: string;
+  /** An in-memory storage port instead of DynamoDB (unit tests of use cases only). */
+  port?: StoragePort;
 }
 
 export interface DbOptions {

@@ -1,8 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { CreateFacility, Facility } from '../schemas/facility.ts';
 import { toIsoSeconds } from '../util/time.ts';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { fromItem } from './items.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
@@ -54,9 +54,7 @@ export async function getFacility(
   tenantId: string,
   facilityId: string,
 ): Promise<Facility | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: tenantKeys.facility(tenantId, facilityId) }),
-  );
+  const Item = await readItem(db, tenantKeys.facility(tenantId, facilityId));
   return Item ? toFacility(Item) : undefined;
 }
 

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chainHash, GENESIS_HASH, stateHash } from '../audit/hash-chain.ts';
 import type { Hold, HoldAuditEventType, HoldChange, HoldEventType } from '../domain/hold.ts';
 import { isNotification, isOpen } from '../domain/hold.ts';
 import type { IdGenerator } from '../ids.ts';
-import { type ItemKey, readItems } from './batch-read.ts';
+import { type ItemKey, readItem, readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { SK_PREFIX, tenantKeys } from './keys.ts';
+import { prefixQuery, queryAll } from './pagination.ts';
 import { OPEN_HOLDS_INDEX } from './table-definition.ts';
 import { type Intent, intent, UnitOfWork } from './unit-of-work.ts';
 
@@ -90,13 +91,7 @@ export async function getHold(
   holdId: string,
   consistent = false,
 ): Promise<StoredHold | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.hold(tenantId, holdId),
-      ConsistentRead: consistent,
-    }),
-  );
+  const Item = await readItem(db, tenantKeys.hold(tenantId, holdId), { consistent });
   return Item ? toHold(Item) : undefined;
 }
 
@@ -172,38 +167,50 @@ export async function commitHoldChange(request: CommitRequest): Promise<HoldEven
 export const holdIntents = {
   /** The hold itself: conditional on the version it was decided on, or on not existing yet. */
   put: (table: string, before: StoredHold | undefined, after: Hold, chain: ChainState): Intent =>
-    intent('holds', before ? 'hold-unchanged' : 'hold-new', {
-      Put: {
-        TableName: table,
-        Item: {
-          ...tenantKeys.hold(after.tenantId, after.holdId),
-          entity: 'Hold',
-          ...after,
-          ...chain,
-          ...indexAttributes(after),
+    intent(
+      'holds',
+      before ? 'hold-unchanged' : 'hold-new',
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...tenantKeys.hold(after.tenantId, after.holdId),
+            entity: 'Hold',
+            ...after,
+            ...chain,
+            ...indexAttributes(after),
+          },
+          ...(before
+            ? {
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeValues: { ':expected': before.hold.version },
+              }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
         },
-        ...(before
-          ? {
-              ConditionExpression: 'version = :expected',
-              ExpressionAttributeValues: { ':expected': before.hold.version },
-            }
-          : { ConditionExpression: 'attribute_not_exists(pk)' }),
       },
-    }),
+      {
+        holds: (current) => (before ? current?.version === before.hold.version : current === undefined),
+      },
+    ),
 
   /** One link of the hold's audit chain (DESIGN.md §5); a link written twice is refused. */
   appendEvent: (table: string, event: HoldEvent): Intent =>
-    intent('hold-events', 'event-new', {
-      Put: {
-        TableName: table,
-        Item: {
-          ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
-          entity: 'HoldEvent',
-          ...event,
+    intent(
+      'hold-events',
+      'event-new',
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
+            entity: 'HoldEvent',
+            ...event,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
       },
-    }),
+      { holds: (current) => current === undefined },
+    ),
 };
 
 export const outboxIntents = {
@@ -286,24 +293,16 @@ export interface OpenHoldRef {
 
 /** Open holds whose sweep time has come, from one shard of the sparse index (one Query per page). */
 export async function dueOpenHolds(db: Db, shard: string, now: string): Promise<OpenHoldRef[]> {
-  const refs: OpenHoldRef[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        IndexName: OPEN_HOLDS_INDEX.indexName,
-        KeyConditionExpression: '#pk = :shard AND #sk <= :upTo',
-        ExpressionAttributeNames: { '#pk': OPEN_HOLDS_INDEX.partitionKey, '#sk': OPEN_HOLDS_INDEX.sortKey },
-        // '~' sorts after every character of a tenant or hold id: everything due at or before now.
-        ExpressionAttributeValues: { ':shard': shard, ':upTo': `${now}#~` },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? [])
-      refs.push({ tenantId: String(item.tenantId), holdId: String(item.holdId) });
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(db, {
+    IndexName: OPEN_HOLDS_INDEX.indexName,
+    KeyConditionExpression: '#pk = :shard AND #sk <= :upTo',
+    ExpressionAttributeNames: { '#pk': OPEN_HOLDS_INDEX.partitionKey, '#sk': OPEN_HOLDS_INDEX.sortKey },
+    // '~' sorts after every character of a tenant or hold id: everything due at or before now.
+    ExpressionAttributeValues: { ':shard': shard, ':upTo': `${now}#~` },
+  });
+  const refs = items.map(
+    (item): OpenHoldRef => ({ tenantId: String(item.tenantId), holdId: String(item.holdId) }),
+  );
   return refs;
 }
 
@@ -330,26 +329,11 @@ export const allShards = (): string[] =>
   );
 
 export async function listHoldEvents(db: Db, tenantId: string, holdId: string): Promise<HoldEvent[]> {
-  const events: HoldEvent[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': tenantKeys.hold(tenantId, holdId).pk,
-          ':prefix': SK_PREFIX.holdEvents(holdId),
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      events.push(withoutAttributes<HoldEvent>(item, TABLE_ATTRIBUTES));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(
+    db,
+    prefixQuery(tenantKeys.hold(tenantId, holdId).pk, SK_PREFIX.holdEvents(holdId), { ConsistentRead: true }),
+  );
+  const events = items.map((item) => withoutAttributes<HoldEvent>(item, TABLE_ATTRIBUTES));
   return events;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
 
@@ -105,8 +106,6 @@ export async function readIdempotencyRecord(
   db: Db,
   scope: IdempotencyScope,
 ): Promise<IdempotencyRecord | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({ TableName: db.tableName, Key: recordKey(scope), ConsistentRead: true }),
-  );
+  const Item = await readItem(db, recordKey(scope), { consistent: true });
   return Item as IdempotencyRecord | undefined;
 }

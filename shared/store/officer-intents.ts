@@ -12,18 +12,30 @@ export const officerIntents = {
     servedAt: Date,
     facilityId: string,
   ): Intent =>
-    intent('officers', 'officer-can-serve', {
-      ConditionCheck: {
-        TableName: table,
-        Key: tenantKeys.officer(tenantId, officerId),
-        ConditionExpression:
-          '#status = :credentialed AND credentialExpiresOn >= :serviceDate AND contains(facilityIds, :facilityId)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':credentialed': 'CREDENTIALED',
-          ':serviceDate': utcDate(servedAt),
-          ':facilityId': facilityId,
+    intent(
+      'officers',
+      'officer-can-serve',
+      {
+        ConditionCheck: {
+          TableName: table,
+          Key: tenantKeys.officer(tenantId, officerId),
+          ConditionExpression:
+            '#status = :credentialed AND credentialExpiresOn >= :serviceDate AND contains(facilityIds, :facilityId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':credentialed': 'CREDENTIALED',
+            ':serviceDate': utcDate(servedAt),
+            ':facilityId': facilityId,
+          },
         },
       },
-    }),
+      {
+        holds: (officer) =>
+          officer?.status === 'CREDENTIALED' &&
+          typeof officer.credentialExpiresOn === 'string' &&
+          officer.credentialExpiresOn >= utcDate(servedAt) &&
+          Array.isArray(officer.facilityIds) &&
+          officer.facilityIds.includes(facilityId),
+      },
+    ),
 };

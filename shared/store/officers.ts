@@ -1,9 +1,9 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { OfficerStatus } from '../domain/custody-rules.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Credential, NominateOfficer, Suspension } from '../schemas/officer.ts';
 import { toIsoSeconds } from '../util/time.ts';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { fieldUpdate, fromItem } from './items.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
@@ -90,14 +90,8 @@ export async function getOfficer(
   tenantId: string,
   officerId: string,
 ): Promise<OfficerRecord | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.officer(tenantId, officerId),
-      // Read-modify-write callers compare against this version: read the latest.
-      ConsistentRead: true,
-    }),
-  );
+  // Read-modify-write callers compare against this version: read the latest.
+  const Item = await readItem(db, tenantKeys.officer(tenantId, officerId), { consistent: true });
   return Item ? toOfficer(Item) : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './db.ts';
 
 /** Paging over one kind of item in one tenant partition: a single-partition Query on an sk prefix. */
@@ -40,3 +40,39 @@ export async function queryPage<T>(
     ...(more && typeof lastSk === 'string' ? { nextKey: { pk: request.pk, sk: lastSk } } : {}),
   };
 }
+
+/** A Query as a module states it: everything but the table and the page position. */
+export type QueryRequest = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
+
+/**
+ * Every page of one Query, in order (DynamoDB stops each page at 1 MB or `Limit`). The caller may
+ * stop early (a count that reached its cap): no further page is read then.
+ */
+export async function* queryPages(db: Db, request: QueryRequest): AsyncGenerator<QueryCommandOutput> {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({ ...request, TableName: db.tableName, ExclusiveStartKey: startKey }),
+    );
+    yield page;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** Every item one Query finds, all pages read. */
+export async function queryAll(db: Db, request: QueryRequest): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of queryPages(db, request)) items.push(...(page.Items ?? []));
+  return items;
+}
+
+/** The Query of one kind of item in one partition: `pk = :pk AND begins_with(sk, :prefix)`. */
+export const prefixQuery = (
+  pk: string,
+  skPrefix: string,
+  extra: Partial<QueryRequest> = {},
+): QueryRequest => ({
+  ...extra,
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+  ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix, ...(extra.ExpressionAttributeValues ?? {}) },
+});

@@ -1,10 +1,10 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import { type NoticeLeadBreach, noticeLeadBreach } from '../jurisdictions/notice-lead.ts';
 import type { CreateTenant, PatchTenant, Tenant } from '../schemas/tenant.ts';
 import { DEFAULT_RELEASE_LEAD_MINUTES } from '../schemas/tenant.ts';
 import { toIsoSeconds } from '../util/time.ts';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { keys, stateTenantsGsi } from './keys.ts';
@@ -65,13 +65,7 @@ export async function createTenant(
 }
 
 export async function getTenant(db: Db, tenantId: string, consistent = false): Promise<Tenant | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: keys.tenantProfile(tenantId),
-      ConsistentRead: consistent,
-    }),
-  );
+  const Item = await readItem(db, keys.tenantProfile(tenantId), { consistent });
   return Item ? toTenant(Item) : undefined;
 }
 

@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { ItemKey } from './batch-read.ts';
 import type { Db } from './db.ts';
 
 /** One action of a TransactWriteItems request, in the document client's shape. */
@@ -14,9 +15,38 @@ export interface Intent {
   module: string;
   rule: string;
   item: TransactItem;
+  /**
+   * The same rule and write in memory, for a fake of the storage port (unit tests): `holds` is
+   * the condition as a predicate over the stored item, `after` what an Update leaves (a Put
+   * stores its item, a ConditionCheck changes nothing). DynamoDB never sees these.
+   */
+  model?: IntentModel;
 }
 
-export const intent = (module: string, rule: string, item: TransactItem): Intent => ({ module, rule, item });
+export type StoredItem = Record<string, unknown>;
+export interface IntentModel {
+  holds?: (current: StoredItem | undefined) => boolean;
+  after?: (current: StoredItem | undefined) => StoredItem | undefined;
+}
+
+export const intent = (module: string, rule: string, item: TransactItem, model?: IntentModel): Intent => ({
+  module,
+  rule,
+  item,
+  ...(model ? { model } : {}),
+});
+
+/**
+ * The storage port as use cases reach it: consistent reads by key, and intents committed all or
+ * nothing. DynamoDB implements it (readItems, UnitOfWork); unit tests pass an in-memory fake as
+ * `Db.port`, which evaluates each intent's rule by its model.
+ */
+export interface StoragePort {
+  read(
+    wanted: Readonly<Record<string, ItemKey | undefined>>,
+  ): Promise<Record<string, StoredItem | undefined>>;
+  commit(intents: readonly Intent[]): Promise<void>;
+}
 
 /** Which intent refused a transaction, and why (DynamoDB's cancellation reason code). */
 export interface Refusal {
@@ -79,6 +109,7 @@ export class UnitOfWork {
 
   async commit(): Promise<void> {
     if (this.intents.length === 0) return;
+    if (this.db.port) return this.db.port.commit(this.intents);
     try {
       await this.db.doc.send(new TransactWriteCommand({ TransactItems: this.intents.map((i) => i.item) }));
     } catch (error) {
@@ -126,14 +157,22 @@ export class RacesLost extends Error {
 export async function retryLostRaces<T>(
   subject: string,
   work: (attempt: number) => Promise<T>,
-  isRace: (error: unknown) => boolean = (error) => error instanceof TransactionRefused,
+  isRace: (error: unknown, attempt: number) => boolean = (error) => error instanceof TransactionRefused,
 ): Promise<T> {
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     try {
       return await work(attempt);
     } catch (error) {
-      if (!isRace(error)) throw error;
+      if (!isRace(error, attempt)) throw error;
     }
   }
   throw new RacesLost(subject);
+}
+
+/**
+ * Sends items as one TransactWriteItems, errors unchanged: for callers that map a cancellation by
+ * item index themselves (the audit append's retry, keys that go on no chain).
+ */
+export async function transactWrite(db: Db, items: readonly TransactItem[]): Promise<void> {
+  await db.doc.send(new TransactWriteCommand({ TransactItems: [...items] }));
 }

@@ -6,22 +6,30 @@ import { type Intent, intent } from './unit-of-work.ts';
 export const warrantIntents = {
   /** Serve: the warrant is received (not served or withdrawn) and names the hold's booking. */
   markServed: (table: string, hold: Hold): Intent =>
-    intent('warrants', 'warrant-received-for-booking', {
-      Update: {
-        TableName: table,
-        Key: tenantKeys.warrant(hold.tenantId, hold.warrantId),
-        UpdateExpression: 'SET #status = :served, holdId = :holdId, servedAt = :servedAt',
-        ConditionExpression: '#status = :received AND bookingNumber = :bookingNumber',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':served': 'SERVED',
-          ':received': 'RECEIVED',
-          ':holdId': hold.holdId,
-          ':servedAt': hold.servedAt,
-          ':bookingNumber': hold.bookingNumber,
+    intent(
+      'warrants',
+      'warrant-received-for-booking',
+      {
+        Update: {
+          TableName: table,
+          Key: tenantKeys.warrant(hold.tenantId, hold.warrantId),
+          UpdateExpression: 'SET #status = :served, holdId = :holdId, servedAt = :servedAt',
+          ConditionExpression: '#status = :received AND bookingNumber = :bookingNumber',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':served': 'SERVED',
+            ':received': 'RECEIVED',
+            ':holdId': hold.holdId,
+            ':servedAt': hold.servedAt,
+            ':bookingNumber': hold.bookingNumber,
+          },
         },
       },
-    }),
+      {
+        holds: (warrant) => warrant?.status === 'RECEIVED' && warrant.bookingNumber === hold.bookingNumber,
+        after: (warrant) => ({ ...warrant, status: 'SERVED', holdId: hold.holdId, servedAt: hold.servedAt }),
+      },
+    ),
 
   /** Withdraw, conditional on the status read (a service or withdrawal meanwhile refuses it). */
   withdraw: (
@@ -32,19 +40,27 @@ export const warrantIntents = {
     at: string,
     reason: string,
   ): Intent =>
-    intent('warrants', 'warrant-unchanged', {
-      Update: {
-        TableName: table,
-        Key: tenantKeys.warrant(tenantId, warrantId),
-        UpdateExpression: 'SET #status = :withdrawn, withdrawnAt = :at, withdrawReason = :reason',
-        ConditionExpression: '#status = :current',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':withdrawn': 'WITHDRAWN',
-          ':at': at,
-          ':reason': reason,
-          ':current': readStatus,
+    intent(
+      'warrants',
+      'warrant-unchanged',
+      {
+        Update: {
+          TableName: table,
+          Key: tenantKeys.warrant(tenantId, warrantId),
+          UpdateExpression: 'SET #status = :withdrawn, withdrawnAt = :at, withdrawReason = :reason',
+          ConditionExpression: '#status = :current',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':withdrawn': 'WITHDRAWN',
+            ':at': at,
+            ':reason': reason,
+            ':current': readStatus,
+          },
         },
       },
-    }),
+      {
+        holds: (warrant) => warrant?.status === readStatus,
+        after: (warrant) => ({ ...warrant, status: 'WITHDRAWN', withdrawnAt: at, withdrawReason: reason }),
+      },
+    ),
 };

@@ -1,8 +1,8 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { RecordWarrant, Warrant } from '../schemas/warrant.ts';
 import { toIsoSeconds } from '../util/time.ts';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { fromItem } from './items.ts';
 import { tenantKeys } from './keys.ts';
@@ -67,12 +67,6 @@ export async function getWarrant(
   warrantId: string,
   consistent = false,
 ): Promise<Warrant | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.warrant(tenantId, warrantId),
-      ConsistentRead: consistent,
-    }),
-  );
+  const Item = await readItem(db, tenantKeys.warrant(tenantId, warrantId), { consistent });
   return Item ? toWarrant(Item) : undefined;
 }

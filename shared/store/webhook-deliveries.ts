@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { WebhookEventType } from '../webhooks/event-types.ts';
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../webhooks/schemas.ts';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
@@ -105,13 +106,7 @@ export async function getDelivery(
   webhookId: string,
   deliveryId: string,
 ): Promise<StoredDelivery | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: deliveryKey(tenantId, webhookId, deliveryId),
-      ConsistentRead: true,
-    }),
-  );
+  const Item = await readItem(db, deliveryKey(tenantId, webhookId, deliveryId), { consistent: true });
   return Item ? toStored(Item) : undefined;
 }
 

@@ -1,4 +1,3 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
@@ -6,9 +5,11 @@ import { toIsoSeconds } from '../util/time.ts';
 import type { WebhookEventType } from '../webhooks/event-types.ts';
 import type { Webhook } from '../webhooks/schemas.ts';
 import type { SecretBox } from '../webhooks/secret-box.ts';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import type { Actor } from './holds.ts';
 import { keys, tenantPk } from './keys.ts';
+import { prefixQuery, queryAll } from './pagination.ts';
 
 /**
  * Webhook subscriptions: `TENANT#<t>` / `WEBHOOK#<webhookId>`. The signing secret has to be usable
@@ -67,21 +68,8 @@ const toWebhook = (item: Record<string, unknown>): StoredWebhook => ({
 export const publicWebhook = ({ signingSecret: _secret, ...webhook }: StoredWebhook): Webhook => webhook;
 
 export async function listWebhooks(db: Db, tenantId: string): Promise<StoredWebhook[]> {
-  const webhooks: StoredWebhook[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': WEBHOOK_SK_PREFIX },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) webhooks.push(toWebhook(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return webhooks;
+  const items = await queryAll(db, prefixQuery(tenantPk(tenantId), WEBHOOK_SK_PREFIX));
+  return items.map(toWebhook);
 }
 
 export async function getWebhook(
@@ -90,13 +78,7 @@ export async function getWebhook(
   webhookId: string,
   consistent = false,
 ): Promise<StoredWebhook | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: webhookKey(tenantId, webhookId),
-      ConsistentRead: consistent,
-    }),
-  );
+  const Item = await readItem(db, webhookKey(tenantId, webhookId), { consistent });
   return Item ? toWebhook(Item) : undefined;
 }
 

@@ -1,6 +1,6 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { KEY_CAP_RULE, MAX_LIVE_KEYS_PER_TENANT } from '../../shared/auth/key-cap.ts';
+import { KEY_CAP_RULE, MAX_LIVE_KEYS_PER_TENANT } from '../../shared/keys/key-cap.ts';
 import { keys, tenantPk } from '../../shared/store/keys.ts';
 import { createTenant, expectProblem, issueKey } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';

@@ -251,7 +251,8 @@ describe('the generator', () => {
     const remove = document.paths['/v1/widgets/{widgetId}']?.delete as Operation;
     expect(remove.security).toEqual([]);
     expect(remove.responses['204']).not.toHaveProperty('content');
-    expect(Object.keys(remove.responses)).toEqual(['204', '400', '404']);
+    // Even a public route can run out of time (request-timed-out, 503).
+    expect(Object.keys(remove.responses)).toEqual(['204', '400', '404', '503']);
   });
 
   it('refuses two different schemas under one component id rather than documenting one of them wrongly', () => {

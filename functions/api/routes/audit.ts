@@ -8,7 +8,6 @@ import {
 } from '../../../shared/audit/current-state.ts';
 import type { AuditPorts } from '../../../shared/audit/ports.ts';
 import { sealedEvents } from '../../../shared/audit/sealed-events.ts';
-import { CHECKPOINT_SK } from '../../../shared/audit/sealer.ts';
 import {
   listTenantAuditEvents,
   TENANT_AUDIT_EVENT_TYPES,
@@ -21,6 +20,7 @@ import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import { instant, tenantId } from '../../../shared/schemas/common.ts';
 import { listQuery, pageOf } from '../../../shared/schemas/list.ts';
+import { CHECKPOINT_SK } from '../../../shared/store/checkpoints.ts';
 import { tenantPk } from '../../../shared/store/keys.ts';
 
 /** Tamper evidence (DESIGN.md §5): chains, current state and signed checkpoints, naming what is broken. */
@@ -71,6 +71,7 @@ export const verifyAuditRoute = defineRoute({
   access: ['county-admin', 'state-oversight'],
   params: z.strictObject({ tenantId }),
   responses: { 200: { description: 'The verification result', schema: verifyResult } },
+  problems: [],
   handle: async ({ params }, { deps }) => ({
     status: 200,
     body: await verifyTenantAudit(deps.db, params.tenantId, auditPorts(deps)),
@@ -102,6 +103,7 @@ export const auditPublicKeyRoute = defineRoute({
       schema: z.object({ keys: z.array(publicJwk) }).meta({ id: 'AuditKeySet' }),
     },
   },
+  problems: [],
   handle: async (_input, { deps }) => ({
     status: 200,
     body: { keys: [await auditPorts(deps).signer.publicKey()] },
@@ -129,6 +131,7 @@ export const listCheckpointsRoute = defineRoute({
   responses: {
     200: { description: 'A page of checkpoints', schema: pageOf(checkpointListItem, 'AuditCheckpointPage') },
   },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const pk = tenantPk(params.tenantId);
     const after = query.nextToken
@@ -175,8 +178,8 @@ export const checkpointEventsRoute = defineRoute({
         })
         .meta({ id: 'AuditCheckpointEvents' }),
     },
-    404: { description: 'No such checkpoint' },
   },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const [raw] = await auditPorts(deps).archive.list(params.tenantId, params.seq - 1, 1);
     const parsed = raw === undefined ? undefined : archivedCheckpointSchema.parse(raw);
@@ -207,6 +210,7 @@ export const currentStateRoute = defineRoute({
       ),
     },
   },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const pk = tenantPk(params.tenantId);
     const prefix = currentStatePrefix(query.kind);
@@ -267,6 +271,7 @@ export const listAuditEventsRoute = defineRoute({
   responses: {
     200: { description: 'A page of audit events', schema: pageOf(tenantAuditEvent, 'TenantAuditEventPage') },
   },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const page = await listTenantAuditEvents(deps.db, params.tenantId, {
       limit: query.limit,

@@ -1,9 +1,18 @@
 import * as z from 'zod';
 import { auditContext } from '../../../shared/audit/tenant-audit.ts';
-import { credentialBreach, isCredentialActive } from '../../../shared/domain/custody-rules.ts';
+import { isCredentialActive } from '../../../shared/domain/custody-rules.ts';
+import { declareProblems } from '../../../shared/errors/declared.ts';
 import { decodePageToken, encodePageToken } from '../../../shared/http/page-token.ts';
-import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
+import {
+  credential,
+  credentialProblems,
+  findOfficer,
+  nominate,
+  nominateProblems,
+  suspend,
+  suspendProblems,
+} from '../../../shared/officers/use-cases.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
 import { createFacilityBody, facility, facilityPage } from '../../../shared/schemas/facility.ts';
 import { type ListQuery, listQuery } from '../../../shared/schemas/list.ts';
@@ -16,27 +25,17 @@ import {
   officerPage,
   suspendOfficerBody,
 } from '../../../shared/schemas/officer.ts';
-import type { Db } from '../../../shared/store/db.ts';
 import { createFacility, listFacilities } from '../../../shared/store/facilities.ts';
 import { SK_PREFIX, tenantPk } from '../../../shared/store/keys.ts';
-import {
-  credentialOfficer,
-  getOfficer,
-  listOfficers,
-  nominateOfficer,
-  type OfficerRecord,
-  type OfficerUpdate,
-  suspendOfficer,
-} from '../../../shared/store/officers.ts';
+import { listOfficers, type OfficerRecord } from '../../../shared/store/officers.ts';
 import type { Page, PageRequest } from '../../../shared/store/pagination.ts';
-import { toIsoSeconds } from '../../../shared/util/time.ts';
 
 /** County set-up: the facilities of a county and its WSO officer roster. */
 
 const tenantParams = z.strictObject({ tenantId });
 const officerParams = z.strictObject({ tenantId, officerId });
 
-const problem = (description: string) => ({ description });
+const createFacilityProblems = declareProblems(['facility-exists']);
 
 export const createFacilityRoute = defineRoute({
   operationId: 'createFacility',
@@ -50,12 +49,14 @@ export const createFacilityRoute = defineRoute({
   idempotent: true,
   responses: {
     201: { description: 'Created', schema: facility },
-    409: problem('`facility-exists`: the facility id is taken in this county'),
   },
+  problems: createFacilityProblems.problems,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const audit = auditContext(principal, requestId);
     const created = await createFacility(deps, params.tenantId, body, deps.clock.now(), audit);
-    if (!created) throw problems.conflict('facility-exists', `Facility ${body.facilityId} already exists.`);
+    if (!created) {
+      throw createFacilityProblems.refuse('facility-exists', `Facility ${body.facilityId} already exists.`);
+    }
     return { status: 201, body: created };
   },
 });
@@ -70,6 +71,7 @@ export const listFacilitiesRoute = defineRoute({
   params: tenantParams,
   query: listQuery,
   responses: { 200: { description: 'A page of facilities, by id', schema: facilityPage } },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const page = await listFacilities(
       deps.db,
@@ -92,30 +94,14 @@ export const nominateOfficerRoute = defineRoute({
   idempotent: true,
   responses: {
     201: { description: 'Nominated (status NOMINATED)', schema: officer },
-    409: problem('`officer-exists`: the officer id is taken in this county'),
-    422: problem('`facility-not-found`: a facilityId is not a facility of this county'),
   },
+  problems: nominateProblems.problems,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
-    const result = await nominateOfficer(
-      deps,
-      params.tenantId,
-      body,
-      now,
-      auditContext(principal, requestId),
-    );
-    if (result.kind === 'exists') {
-      throw problems.conflict('officer-exists', `Officer ${body.officerId} is already on the roster.`);
-    }
-    if (result.kind === 'facility-not-found') {
-      throw problems.rule(
-        'facility-not-found',
-        `Facility ${result.facilityId} does not exist in this county.`,
-      );
-    }
+    const created = await nominate(deps, params.tenantId, body, now, auditContext(principal, requestId));
     return {
       status: 201,
-      body: officerView(result.officer, now),
+      body: officerView(created, now),
       headers: { location: `/v1/tenants/${params.tenantId}/officers/${body.officerId}` },
     };
   },
@@ -133,26 +119,13 @@ export const credentialOfficerRoute = defineRoute({
   idempotent: true,
   responses: {
     200: { description: 'Credentialed (status CREDENTIALED)', schema: officer },
-    409: problem('`concurrent-modification`: the officer changed meanwhile; read it and retry'),
-    422: problem(
-      'A date rule is broken: `background-check-in-future`, `training-in-future`, ' +
-        '`credential-expires-before-training` or `credential-expired`',
-    ),
   },
+  problems: credentialProblems.problems,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
-    const breach = credentialBreach(body, now);
-    if (breach) throw problems.rule(breach.slug, breach.detail);
-    const current = await findOfficer(deps.db, params.tenantId, params.officerId);
-    const result = await credentialOfficer(
-      deps,
-      params.tenantId,
-      current,
-      { ...body, credentialedAt: toIsoSeconds(now) },
-      now,
-      auditContext(principal, requestId),
-    );
-    return { status: 200, body: officerView(updated(result), now) };
+    const audit = auditContext(principal, requestId);
+    const officer = await credential(deps, params.tenantId, params.officerId, body, now, audit);
+    return { status: 200, body: officerView(officer, now) };
   },
 });
 
@@ -168,20 +141,13 @@ export const suspendOfficerRoute = defineRoute({
   idempotent: true,
   responses: {
     200: { description: 'Suspended (status SUSPENDED)', schema: officer },
-    409: problem('`officer-already-suspended`, or `concurrent-modification`: the officer changed meanwhile'),
   },
+  problems: suspendProblems.problems,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
-    const current = await findOfficer(deps.db, params.tenantId, params.officerId);
-    if (current.status === 'SUSPENDED') {
-      throw problems.conflict(
-        'officer-already-suspended',
-        `Officer ${current.officerId} is already suspended.`,
-      );
-    }
     const audit = auditContext(principal, requestId);
-    const result = await suspendOfficer(deps, params.tenantId, current, body.reason, now, audit);
-    return { status: 200, body: officerView(updated(result), now) };
+    const officer = await suspend(deps, params.tenantId, params.officerId, body.reason, now, audit);
+    return { status: 200, body: officerView(officer, now) };
   },
 });
 
@@ -195,6 +161,7 @@ export const listOfficersRoute = defineRoute({
   params: tenantParams,
   query: listQuery,
   responses: { 200: { description: 'A page of officers, by id', schema: officerPage } },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const now = deps.clock.now();
     const page = await listOfficers(
@@ -215,24 +182,12 @@ export const getOfficerRoute = defineRoute({
   access: ['county-admin', 'ice-liaison'],
   params: officerParams,
   responses: { 200: { description: 'The officer', schema: officer } },
+  problems: [],
   handle: async ({ params }, { deps }) => ({
     status: 200,
-    body: officerView(await findOfficer(deps.db, params.tenantId, params.officerId), deps.clock.now()),
+    body: officerView(await findOfficer(deps, params.tenantId, params.officerId), deps.clock.now()),
   }),
 });
-
-async function findOfficer(db: Db, tenant: string, id: string): Promise<OfficerRecord> {
-  const found = await getOfficer(db, tenant, id);
-  if (!found) throw problems.notFound('The officer');
-  return found;
-}
-
-function updated(result: OfficerUpdate): OfficerRecord {
-  if (result.kind === 'conflict') {
-    throw problems.conflict('concurrent-modification', 'The officer changed meanwhile; read it and retry.');
-  }
-  return result.officer;
-}
 
 /** The API's view: `credentialActive` is computed at read time; the storage copy of the expiry is not shown. */
 function officerView(record: OfficerRecord, now: Date): Officer {

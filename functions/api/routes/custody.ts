@@ -20,8 +20,6 @@ const tenantParams = z.strictObject({ tenantId });
 const bookingParams = z.strictObject({ tenantId, bookingNumber });
 const warrantParams = z.strictObject({ tenantId, warrantId });
 
-const problem = (description: string) => ({ description });
-
 export const putBookingRoute = defineRoute({
   operationId: 'putBooking',
   method: 'PUT',
@@ -58,6 +56,7 @@ export const getBookingRoute = defineRoute({
   access: ['county-admin', 'jail-system', 'ice-liaison'],
   params: bookingParams,
   responses: { 200: { description: 'The booking', schema: booking } },
+  problems: [],
   handle: async ({ params }, { deps, principal, requestId }) => {
     const found = await getBooking(deps.db, params.tenantId, params.bookingNumber);
     if (!found) throw problems.notFound('The booking');
@@ -84,9 +83,8 @@ export const recordWarrantRoute = defineRoute({
   idempotent: true,
   responses: {
     201: { description: 'Recorded (status RECEIVED)', schema: warrant },
-    409: problem('`warrant-exists`: the warrant id is already recorded in this county'),
-    422: problem('A rule is broken: `booking-not-found` or `issued-at-in-future`'),
   },
+  problems: ['warrant-exists', 'booking-not-found', 'issued-at-in-future'],
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const now = deps.clock.now();
     if (isInFuture(body.issuedAt, now))
@@ -118,6 +116,7 @@ export const getWarrantRoute = defineRoute({
   access: ['county-admin', 'ice-liaison', 'jail-system'],
   params: warrantParams,
   responses: { 200: { description: 'The warrant', schema: warrant } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const found = await getWarrant(deps.db, params.tenantId, params.warrantId);
     if (!found) throw problems.notFound('The warrant');

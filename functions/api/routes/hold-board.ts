@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import { renderHoldBoard } from '../../../shared/reports/hold-board-page.ts';
-import { listBoard } from '../../../shared/reports/hold-board-store.ts';
 import { PAGE_HEADERS } from '../../../shared/reports/html.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
+import { listBoard } from '../../../shared/store/hold-board.ts';
 import { getTenant } from '../../../shared/store/tenants.ts';
 
 export const holdBoardRoute = defineRoute({
@@ -18,6 +18,7 @@ export const holdBoardRoute = defineRoute({
   page: true,
   params: z.strictObject({ tenantId }),
   responses: { 200: { description: 'An HTML page', contentType: 'text/html' } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const [tenant, entries] = await Promise.all([
       getTenant(deps.db, params.tenantId),

@@ -119,6 +119,7 @@ export const listHoldsRoute = defineRoute({
   params: tenantParams,
   query: holdListQuery,
   responses: { 200: { description: 'A page of holds', schema: holdPage } },
+  problems: [],
   handle: async ({ params, query }, ctx) => {
     const pk = tenantPk(params.tenantId);
     const officerId = officerFilter(ctx.principal);
@@ -146,6 +147,7 @@ export const getHoldRoute = defineRoute({
   params: holdParams,
   keyInFirstRead: true,
   responses: holdResponses(),
+  problems: [],
   handle: async ({ params }, ctx) => ({
     status: 200,
     body: await readHold(ctx, params.tenantId, params.holdId),
@@ -249,6 +251,7 @@ export const holdEventsRoute = defineRoute({
   params: holdParams,
   keyInFirstRead: true,
   responses: { 200: { description: 'Audit events', schema: z.object({ items: z.array(holdEventSchema) }) } },
+  problems: [],
   handle: async ({ params }, ctx) => {
     await readHold(ctx, params.tenantId, params.holdId);
     return {

@@ -133,19 +133,19 @@ export const ingestNiemBookingRoute = defineRoute({
   responses: {
     200: { description: `Updated or released. Mapping:\n\n${MAPPING_TABLE}`, schema: ingestResult },
     201: { description: 'Created (operation upsert of a new booking)', schema: ingestResult },
-    400: {
-      description:
-        '`xml-dtd-refused` (a DOCTYPE or ENTITY declaration), `malformed-xml`, `invalid-niem-message` (no single j:Booking), ' +
-        'or `validation-error` whose `errors[].path` names the NIEM element',
-    },
-    404: { description: 'A release message for a booking this county does not have' },
-    409: { description: '`booking-released`: the booking was already released' },
-    422: {
-      description:
-        'A booking rule is broken, as for PUT .../bookings/{n}: `facility-not-found`, `booked-at-in-future`, ' +
-        '`date-of-birth-in-future`, `release-before-booking`, `releasedAt-in-future`',
-    },
   },
+  problems: [
+    'xml-dtd-refused',
+    'malformed-xml',
+    'invalid-niem-message',
+    ['booking-released', 409],
+    'concurrent-modification',
+    'facility-not-found',
+    'booked-at-in-future',
+    'date-of-birth-in-future',
+    'release-before-booking',
+    'releasedAt-in-future',
+  ],
   handle: async ({ params, body }, ctx) => {
     const mapped = mapBookingMessage(body.message);
     const { protectedDropped } = body;

@@ -38,6 +38,7 @@ export const openApiRoute = defineRoute({
       schema: z.record(z.string(), z.unknown()).meta({ description: 'An OpenAPI 3.1 document' }),
     },
   },
+  problems: [],
   handle: async () => ({ status: 200, body: await openApiDocument() }),
 });
 

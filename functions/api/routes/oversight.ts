@@ -8,9 +8,9 @@ import { renderDashboard } from '../../../shared/reports/dashboard-page.ts';
 import { PAGE_HEADERS } from '../../../shared/reports/html.ts';
 import { addMonths, MAX_REPORT_MONTHS, monthIn, monthSpan } from '../../../shared/reports/months.ts';
 import { rangeQuery, reportQuery, stateReportSchema } from '../../../shared/reports/report-schema.ts';
-import { listStateCounties, queryStateCounters } from '../../../shared/reports/report-store.ts';
 import { buildStateReport, type StateReport } from '../../../shared/reports/state-report.ts';
 import { stateCode } from '../../../shared/schemas/common.ts';
+import { listStateCounties, queryStateCounters } from '../../../shared/store/report-counters.ts';
 
 const ROLES = ['state-oversight', 'platform-admin'] as const;
 const stateParams = z.strictObject({ state: stateCode });
@@ -57,6 +57,7 @@ export const stateReportRoute = defineRoute({
   params: stateParams,
   query: reportQuery,
   responses: { 200: { description: 'The report (text/csv with format=csv)', schema: stateReportSchema } },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const { from, to } = resolveRange(query, deps.clock.now());
     const report = await loadReport(deps, params.state, from, to);
@@ -91,6 +92,7 @@ export const stateDashboardRoute = defineRoute({
       contentType: 'text/html',
     },
   },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     const { from, to } = resolveRange(query, deps.clock.now());
     const report = await loadReport(deps, params.state, from, to);
@@ -117,6 +119,7 @@ export const oversightAssetRoute = defineRoute({
     200: { description: 'The file', contentType: 'text/javascript' },
     304: { description: 'Not modified (If-None-Match)' },
   },
+  problems: [],
   handle: async ({ params, query }, { headers }) => {
     const asset = loadAsset(params.file);
     const cacheHeaders = {

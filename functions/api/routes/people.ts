@@ -54,8 +54,8 @@ export const createTenantPersonRoute = defineRoute({
   db: 'function-role',
   responses: {
     201: { description: 'The mapping', schema: personSchema },
-    409: { description: 'The identity is mapped already' },
   },
+  problems: ['identity-mapped'],
   handle: async ({ params, body }, { deps, principal }) => {
     const scope: KeyScope = { kind: 'tenant', tenantId: params.tenantId };
     const result = await mapPerson(
@@ -77,6 +77,7 @@ export const listTenantPeopleRoute = defineRoute({
   access: ['platform-admin', 'county-admin'],
   params: tenantParams,
   responses: { 200: { description: 'The people', schema: personList } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const people = await listPeople(deps.db, { kind: 'tenant', tenantId: params.tenantId });
     return { status: 200, body: { items: people.map(personView) } };
@@ -93,6 +94,7 @@ export const removeTenantPersonRoute = defineRoute({
   params: tenantPersonParams,
   db: 'function-role',
   responses: { 204: { description: 'Removed' } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const removed = await removePerson(
       deps.db,
@@ -116,8 +118,8 @@ export const createStatePersonRoute = defineRoute({
   idempotent: true,
   responses: {
     201: { description: 'The mapping', schema: personSchema },
-    409: { description: 'The identity is mapped already' },
   },
+  problems: ['identity-mapped'],
   handle: async ({ params, body }, { deps, principal }) => {
     const scope: KeyScope = { kind: 'state', state: params.state };
     const result = await mapPerson(deps, {
@@ -141,6 +143,7 @@ export const listStatePeopleRoute = defineRoute({
   access: ['platform-admin'],
   params: stateParams,
   responses: { 200: { description: 'The people', schema: personList } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const people = await listPeople(deps.db, { kind: 'state', state: params.state });
     return { status: 200, body: { items: people.map(personView) } };
@@ -156,6 +159,7 @@ export const removeStatePersonRoute = defineRoute({
   access: ['platform-admin'],
   params: statePersonParams,
   responses: { 204: { description: 'Removed' } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const removed = await removePerson(deps.db, { kind: 'state', state: params.state }, params.personId);
     if (!removed) throw problems.notFound('The person');

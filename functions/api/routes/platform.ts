@@ -1,27 +1,23 @@
 import * as z from 'zod';
 import { auditContext } from '../../../shared/audit/tenant-audit.ts';
-import {
-  type IssueKeyResult,
-  issueApiKey,
-  ownerPk,
-  revokeApiKey,
-  UsagePlanKeyError,
-} from '../../../shared/auth/api-keys.ts';
-import type { Principal } from '../../../shared/auth/principal.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import { jurisdictionSummary } from '../../../shared/jurisdictions/notice-lead.ts';
+import {
+  issueStateKey,
+  issueStateKeyProblems,
+  issueTenantKey,
+  issueTenantKeyProblems,
+  revokeTenantKey,
+} from '../../../shared/keys/use-cases.ts';
 import { createStateKeyBody, createTenantKeyBody, issuedKey } from '../../../shared/schemas/api-key.ts';
 import { stateCode, tenantId } from '../../../shared/schemas/common.ts';
 import { createTenantBody, patchTenantBody, type Tenant, tenant } from '../../../shared/schemas/tenant.ts';
-import { keys, tenantKeys } from '../../../shared/store/keys.ts';
 import { createTenant, getTenant, patchTenant } from '../../../shared/store/tenants.ts';
 
 const tenantParams = z.strictObject({ tenantId });
 const keyParams = z.strictObject({ tenantId, keyId: z.string().min(1).max(64) });
 const stateParams = z.strictObject({ state: stateCode });
-
-const problem = (description: string) => ({ description });
 
 /** A tenant as the API shows it: the stored settings and how its state's profile applies. */
 const tenantView = (stored: Tenant): Tenant => ({ ...stored, jurisdiction: jurisdictionSummary(stored) });
@@ -34,6 +30,7 @@ export const health = defineRoute({
   tag: 'Platform',
   access: 'public',
   responses: { 200: { description: 'The API is up', schema: z.object({ status: z.literal('ok') }) } },
+  problems: [],
   handle: async () => ({ status: 200, body: { status: 'ok' } }),
 });
 
@@ -46,7 +43,8 @@ export const createTenantRoute = defineRoute({
   access: ['platform-admin'],
   body: createTenantBody,
   idempotent: true,
-  responses: { 201: { description: 'Created', schema: tenant }, 409: problem('The tenant id is taken') },
+  responses: { 201: { description: 'Created', schema: tenant } },
+  problems: ['tenant-exists'],
   handle: async ({ body }, { deps, principal, requestId }) => {
     const created = await createTenant(deps, body, deps.clock.now(), auditContext(principal, requestId));
     if (!created) throw problems.conflict('tenant-exists', `Tenant ${body.tenantId} already exists.`);
@@ -67,6 +65,7 @@ export const getTenantRoute = defineRoute({
   access: ['platform-admin', 'county-admin'],
   params: tenantParams,
   responses: { 200: { description: 'The tenant', schema: tenant } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const found = await getTenant(deps.db, params.tenantId);
     if (!found) throw problems.notFound('The tenant');
@@ -86,11 +85,8 @@ export const patchTenantRoute = defineRoute({
   idempotent: true,
   responses: {
     200: { description: 'The updated tenant', schema: tenant },
-    409: problem('Concurrent change'),
-    422: problem(
-      '`release-notice-later-than-state`: releaseNoticeLeadMinutes is below the state profile\u2019s lead',
-    ),
   },
+  problems: ['concurrent-modification', 'release-notice-later-than-state'],
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const result = await patchTenant(
       deps,
@@ -122,30 +118,11 @@ export const createTenantKeyRoute = defineRoute({
   db: 'function-role',
   responses: {
     201: { description: 'The key, shown once', schema: issuedKey },
-    503: problem('The key could not be registered for per-key throttling; nothing was issued, retry'),
   },
+  problems: issueTenantKeyProblems.problems,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
-    const conditions = [keys.tenantProfile(params.tenantId)];
-    if (body.officerId) conditions.push(tenantKeys.officer(params.tenantId, body.officerId));
-    const result = await orUnavailable(
-      issueApiKey(
-        deps,
-        {
-          name: body.name,
-          role: body.role,
-          scope: { kind: 'tenant', tenantId: params.tenantId },
-          ...(body.officerId ? { officerId: body.officerId } : {}),
-          createdBy: creator(principal),
-        },
-        conditions,
-        auditContext(principal, requestId),
-      ),
-    );
-    if (!result.ok) {
-      if (result.failedCheck === 0) throw problems.notFound('The tenant');
-      throw problems.rule('officer-not-found', `Officer ${body.officerId} is not on this county's roster.`);
-    }
-    return { status: 201, body: result.key };
+    const audit = auditContext(principal, requestId);
+    return { status: 201, body: await issueTenantKey(deps, params.tenantId, body, principal, audit) };
   },
 });
 
@@ -161,15 +138,10 @@ export const revokeTenantKeyRoute = defineRoute({
   // Revocation also marks APIKEY#<hash>, outside the tenant partition (one transaction).
   db: 'function-role',
   responses: { 204: { description: 'Revoked' } },
+  problems: [],
   handle: async ({ params }, { deps, principal, requestId }) => {
-    const revoked = await revokeApiKey(
-      deps,
-      { kind: 'tenant', tenantId: params.tenantId },
-      params.keyId,
-      creator(principal),
-      auditContext(principal, requestId),
-    );
-    if (!revoked) throw problems.notFound('The API key');
+    const audit = auditContext(principal, requestId);
+    await revokeTenantKey(deps, params.tenantId, params.keyId, principal, audit);
     return { status: 204 };
   },
 });
@@ -186,38 +158,13 @@ export const createStateKeyRoute = defineRoute({
   idempotent: true,
   responses: {
     201: { description: 'The key, shown once', schema: issuedKey },
-    503: problem('The key could not be registered for per-key throttling; nothing was issued, retry'),
   },
-  handle: async ({ params, body }, { deps, principal }) => {
-    const result = await orUnavailable(
-      issueApiKey(deps, {
-        name: body.name,
-        role: 'state-oversight',
-        scope: { kind: 'state', state: params.state },
-        createdBy: creator(principal),
-      }),
-    );
-    if (!result.ok) throw new Error('state key issue failed a condition it does not have');
-    return { status: 201, body: result.key };
-  },
+  problems: issueStateKeyProblems.problems,
+  handle: async ({ params, body }, { deps, principal }) => ({
+    status: 201,
+    body: await issueStateKey(deps, params.state, body.name, principal),
+  }),
 });
-
-/**
- * Issuing a key also registers its API Gateway usage-plan key first; when API Gateway fails (its
- * CreateApiKey allows 5 calls per second per account) nothing was written, so the caller may
- * simply retry: 503.
- */
-async function orUnavailable(issuing: Promise<IssueKeyResult>): Promise<IssueKeyResult> {
-  try {
-    return await issuing;
-  } catch (error) {
-    if (error instanceof UsagePlanKeyError) throw problems.throttled();
-    throw error;
-  }
-}
-
-const creator = (principal: Principal | undefined): string =>
-  principal ? `${principal.role}:${principal.keyId}@${ownerPk(principal.scope)}` : 'anonymous';
 
 export const platformRoutes = [
   health,

@@ -62,6 +62,7 @@ export const signInRoute = defineRoute({
       contentType: 'text/html',
     },
   },
+  problems: ['not-found'],
   handle: async ({ query }, { deps }) => {
     const signIn = signInOf(deps);
     const started = await beginSignIn({ ...deps, signIn }, query.returnTo);
@@ -107,6 +108,7 @@ export const signInCallbackRoute = defineRoute({
     },
     400: { description: 'The provider refused or answered wrongly', contentType: 'text/html' },
   },
+  problems: ['not-found'],
   handle: async ({ query }, { deps, headers }) => {
     const signIn = signInOf(deps);
     const { settings } = signIn;
@@ -148,6 +150,7 @@ export const signOutRoute = defineRoute({
   access: 'public',
   db: 'function-role',
   responses: { 200: { description: 'Signed out', contentType: 'text/html' } },
+  problems: ['not-found'],
   handle: async (_input, { deps, headers }) => {
     const signIn = signInOf(deps);
     const policy = signIn.settings.cookies;

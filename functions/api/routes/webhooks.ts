@@ -57,10 +57,8 @@ export const createWebhookRoute = defineRoute({
   idempotent: true,
   responses: {
     201: { description: 'The subscription and its secret, shown once', schema: createdWebhookSchema },
-    422: {
-      description: `\`webhook-limit-reached\`: at most ${MAX_WEBHOOKS_PER_TENANT} subscriptions per county`,
-    },
   },
+  problems: ['webhook-limit-reached'],
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const verdict = checkWebhookUrl(body.url, { local: deps.config.local });
     if (!verdict.ok) throw problems.validation([{ path: 'body.url', message: verdict.reason }]);
@@ -99,6 +97,7 @@ export const listWebhooksRoute = defineRoute({
   access: ADMIN,
   params: tenantParams,
   responses: { 200: { description: 'Subscriptions, oldest first', schema: webhookList } },
+  problems: [],
   handle: async ({ params }, { deps }) => ({
     status: 200,
     body: { items: (await listWebhooks(deps.db, params.tenantId)).map(publicWebhook) },
@@ -114,6 +113,7 @@ export const getWebhookRoute = defineRoute({
   access: ADMIN,
   params: webhookParams,
   responses: { 200: { description: 'The subscription', schema: webhookSchema } },
+  problems: [],
   handle: async ({ params }, { deps }) => {
     const found = await getWebhook(deps.db, params.tenantId, params.webhookId);
     if (!found) throw problems.notFound('The webhook');
@@ -130,6 +130,7 @@ export const deleteWebhookRoute = defineRoute({
   access: ADMIN,
   params: webhookParams,
   responses: { 204: { description: 'Deleted' } },
+  problems: [],
   handle: async ({ params }, { deps, principal, requestId }) => {
     const deleted = await deleteWebhook(deps, params.tenantId, params.webhookId, {
       actor: actorOf(principal),
@@ -150,6 +151,7 @@ export const listDeliveriesRoute = defineRoute({
   params: webhookParams,
   query: listQuery,
   responses: { 200: { description: 'A page of deliveries', schema: deliveryPage } },
+  problems: [],
   handle: async ({ params, query }, { deps }) => {
     if (!(await getWebhook(deps.db, params.tenantId, params.webhookId)))
       throw problems.notFound('The webhook');
@@ -185,6 +187,7 @@ export const redeliverRoute = defineRoute({
   params: deliveryParams,
   idempotent: true,
   responses: { 202: { description: 'Queued', schema: redeliverResponse } },
+  problems: [],
   handle: async ({ params }, { deps, principal, requestId }) => {
     if (!(await getWebhook(deps.db, params.tenantId, params.webhookId)))
       throw problems.notFound('The webhook');

@@ -9,13 +9,14 @@
  * brings back an older state. A closed hold stays as a tombstone (isOpen false) for a few days,
  * so a replay of its earlier versions is refused too; TTL then collects it.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { Db } from '../store/db.ts';
-import { isConditionFailure } from '../store/errors.ts';
-import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
-import { tenantPk } from '../store/keys.ts';
-import { holdImage } from './hold-figures.ts';
+import { holdImage } from '../reports/hold-figures.ts';
+import type { Db } from './db.ts';
+import { isConditionFailure } from './errors.ts';
+import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
+import { tenantPk } from './keys.ts';
+import { prefixQuery, queryAll } from './pagination.ts';
 
 const TOMBSTONE_RETENTION_SECONDS = 3 * 86_400;
 const BOARD_PREFIX = 'HOLDBOARD#';
@@ -82,23 +83,16 @@ export async function recordOnBoard(db: Db, hold: BoardImage, now: Date): Promis
 
 /** The county's open holds, soonest deadline first (IGSA holds, which have none, last). */
 export async function listBoard(db: Db, tenantId: string): Promise<BoardEntry[]> {
-  const entries: BoardEntry[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: 'isOpen = :open',
-        ExpressionAttributeValues: { ':pk': tenantPk(tenantId), ':prefix': BOARD_PREFIX, ':open': true },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      entries.push(withoutAttributes<BoardEntry>(item, [...TABLE_ATTRIBUTES, 'isOpen', 'expiresAt']));
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(
+    db,
+    prefixQuery(tenantPk(tenantId), BOARD_PREFIX, {
+      FilterExpression: 'isOpen = :open',
+      ExpressionAttributeValues: { ':open': true },
+    }),
+  );
+  const entries = items.map((item) =>
+    withoutAttributes<BoardEntry>(item, [...TABLE_ATTRIBUTES, 'isOpen', 'expiresAt']),
+  );
   const order = (entry: BoardEntry) => entry.deadline ?? '9999';
   return entries.sort((a, b) => order(a).localeCompare(order(b)) || a.servedAt.localeCompare(b.servedAt));
 }

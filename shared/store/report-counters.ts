@@ -9,12 +9,13 @@
  * whose marker Put is conditional on not existing: a redelivered stream record changes nothing.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, type QueryCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from '../store/db.ts';
-import { stateTenantsGsi, tenantPk } from '../store/keys.ts';
-import { STATE_INDEX } from '../store/table-definition.ts';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deltas } from '../reports/hold-figures.ts';
 import { toIsoSeconds } from '../util/time.ts';
-import type { Deltas } from './hold-figures.ts';
+import type { Db } from './db.ts';
+import { stateTenantsGsi, tenantPk } from './keys.ts';
+import { queryAll } from './pagination.ts';
+import { STATE_INDEX } from './table-definition.ts';
 
 /**
  * Markers only have to outlive redelivery: stream records live 24 h, a failing batch is retried
@@ -111,23 +112,6 @@ export async function applyCounterChange(db: Db, change: CounterChange, now: Dat
       await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** attempt * Math.random()));
     }
   }
-}
-
-/** Every page of a Query: report reads are bounded by months × counties, never by holds. */
-async function queryAll(
-  db: Db,
-  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({ ...input, TableName: db.tableName, ExclusiveStartKey: startKey }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
 }
 
 /** The counter items of a state's counties for `from..to` (one Query of the `byState` index). */

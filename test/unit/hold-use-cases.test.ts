@@ -1,0 +1,246 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { AppDeps } from '../../shared/app-deps.ts';
+import { knownCaller } from '../../shared/auth/caller.ts';
+import { VirtualClock } from '../../shared/clock.ts';
+import {
+  releaseHold,
+  type ServeInput,
+  serveWarrant,
+  transferHold,
+  withdrawWarrant,
+} from '../../shared/holds/use-cases.ts';
+import { ulidGenerator } from '../../shared/ids.ts';
+import { noDeliveries, noWebhookSecrets } from '../../shared/runtime/unused-ports.ts';
+import { keys, tenantKeys } from '../../shared/store/keys.ts';
+import type { StoredItem } from '../../shared/store/unit-of-work.ts';
+import type { TimerPayload } from '../../shared/timers/hold-timers.ts';
+import { FakeStorage } from './support/fake-storage.ts';
+import { refusedWith } from './support/refused.ts';
+
+/**
+ * The hold use cases without DynamoDB Local: the storage port is an in-memory fake at the intent
+ * level (support/fake-storage.ts), the Scheduler a list. What is asserted is what the use cases
+ * decide and what their one transaction leaves behind.
+ */
+const T = 'pinellas-fl';
+const NOW = new Date('2026-11-24T03:00:00Z');
+const actor = { kind: 'credential', keyId: 'key-1', role: 'jail-system' } as const;
+const caller = knownCaller(actor);
+const HOUR = 3_600_000;
+
+let storage: FakeStorage;
+let deps: AppDeps;
+let armed: TimerPayload[];
+let disarmed: string[];
+
+function seed(overrides: { booking?: StoredItem; officer?: StoredItem; warrant?: StoredItem } = {}) {
+  storage.put({
+    ...keys.tenantProfile(T),
+    tenantId: T,
+    state: 'FL',
+    releaseLeadMinutes: 60,
+    agreements: { wsoMoaSignedOn: '2019-05-01', igsa: false, boa: true },
+  });
+  storage.put({
+    ...tenantKeys.booking(T, 'B-1'),
+    bookingNumber: 'B-1',
+    facilityId: 'main-jail',
+    status: 'IN_CUSTODY',
+    bookedAt: '2026-11-23T20:00:00Z',
+    ...overrides.booking,
+  });
+  storage.put({
+    ...tenantKeys.officer(T, 'o-1'),
+    officerId: 'o-1',
+    status: 'CREDENTIALED',
+    credentialExpiresOn: '2027-10-15',
+    facilityIds: ['main-jail'],
+    version: 2,
+    ...overrides.officer,
+  });
+  storage.put({
+    ...tenantKeys.warrant(T, 'W-1'),
+    warrantId: 'W-1',
+    status: 'RECEIVED',
+    bookingNumber: 'B-1',
+    ...overrides.warrant,
+  });
+}
+
+const service: ServeInput = {
+  warrantId: 'W-1',
+  bookingNumber: 'B-1',
+  officerId: 'o-1',
+  servedAt: new Date(NOW.getTime() - HOUR),
+  basis: 'WSO',
+};
+
+beforeEach(() => {
+  storage = new FakeStorage();
+  armed = [];
+  disarmed = [];
+  const clock = new VirtualClock({ start: NOW });
+  deps = {
+    db: storage.db(),
+    clock,
+    ids: ulidGenerator(clock),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    config: { stage: 'test', local: true },
+    timers: {
+      arm: async (payload) => {
+        armed.push(payload);
+      },
+      disarm: async (holdId, step) => {
+        disarmed.push(`${holdId}-${step}`);
+      },
+    },
+    deliveries: noDeliveries('hold use-case test'),
+    webhookSecrets: noWebhookSecrets('hold use-case test'),
+    usagePlanKeys: {
+      register: () => Promise.reject(new Error('no usage plan in the hold use-case test')),
+      remove: () => Promise.reject(new Error('no usage plan in the hold use-case test')),
+      adopt: () => Promise.reject(new Error('no usage plan in the hold use-case test')),
+    },
+  };
+});
+
+describe('serving a warrant (no DynamoDB)', () => {
+  it('opens an ACTIVE hold in one unit of work and arms its next step', async () => {
+    seed();
+    const hold = await serveWarrant(deps, T, service, caller);
+    expect(hold).toMatchObject({
+      status: 'ACTIVE',
+      bookingNumber: 'B-1',
+      facilityId: 'main-jail',
+      version: 1,
+    });
+    expect(storage.committed).toHaveLength(1);
+    expect(storage.get(tenantKeys.booking(T, 'B-1'))?.openHoldId).toBe(hold.holdId);
+    expect(storage.get(tenantKeys.warrant(T, 'W-1'))).toMatchObject({
+      status: 'SERVED',
+      holdId: hold.holdId,
+    });
+    expect(storage.get(tenantKeys.hold(T, hold.holdId))).toMatchObject({ status: 'ACTIVE' });
+    expect(armed).toEqual([expect.objectContaining({ holdId: hold.holdId, dueAt: hold.nextActionAt })]);
+  });
+
+  const refusals: [string, Parameters<typeof seed>[0], Partial<ServeInput>][] = [
+    ['served-in-future', {}, { servedAt: new Date(NOW.getTime() + HOUR) }],
+    ['booking-not-found', {}, { bookingNumber: 'B-9', warrantId: 'W-1' }],
+    ['booking-released', { booking: { status: 'RELEASED' } }, {}],
+    ['open-hold-exists', { booking: { openHoldId: 'h-0' } }, {}],
+    ['served-before-booking', {}, { servedAt: new Date('2026-11-23T19:00:00Z') }],
+    ['officer-not-found', {}, { officerId: 'o-9' }],
+    ['officer-not-credentialed', { officer: { status: 'SUSPENDED' } }, {}],
+    ['officer-credential-expired', { officer: { credentialExpiresOn: '2026-11-01' } }, {}],
+    ['officer-not-assigned-to-facility', { officer: { facilityIds: ['annex'] } }, {}],
+    ['warrant-not-found', {}, { warrantId: 'W-9' }],
+    ['warrant-withdrawn', { warrant: { status: 'WITHDRAWN' } }, {}],
+    ['warrant-already-served', { warrant: { status: 'SERVED' } }, {}],
+    ['warrant-for-another-booking', { warrant: { bookingNumber: 'B-2' } }, {}],
+    ['no-igsa-agreement', {}, { basis: 'IGSA' }],
+  ];
+  it.each(refusals)('refuses by %s, writing nothing', async (slug, facts, input) => {
+    seed(facts);
+    expect(await refusedWith(serveWarrant(deps, T, { ...service, ...input }, caller))).toBe(slug);
+    expect(storage.committed).toHaveLength(0);
+    expect(armed).toHaveLength(0);
+  });
+
+  it('a rule broken between the read and the commit is named by the fresh read after the refusal', async () => {
+    seed();
+    // Another request suspends the officer after our read: the officer intent's condition refuses,
+    // the use case reads again, and the fresh read names the rule.
+    storage.interleaved.push(() =>
+      storage.put({
+        ...(storage.get(tenantKeys.officer(T, 'o-1')) as StoredItem),
+        ...tenantKeys.officer(T, 'o-1'),
+        status: 'SUSPENDED',
+      }),
+    );
+    expect(await refusedWith(serveWarrant(deps, T, service, caller))).toBe('officer-not-credentialed');
+    expect(storage.committed).toHaveLength(0);
+  });
+
+  it('a race lost to a concurrent service is retried and refused as open-hold-exists', async () => {
+    seed();
+    storage.interleaved.push(() => {
+      const booking = storage.get(tenantKeys.booking(T, 'B-1')) as StoredItem;
+      storage.put({ ...booking, ...tenantKeys.booking(T, 'B-1'), openHoldId: 'h-other' });
+    });
+    expect(await refusedWith(serveWarrant(deps, T, service, caller))).toBe('open-hold-exists');
+  });
+});
+
+describe('hold transitions (no DynamoDB)', () => {
+  async function served() {
+    seed();
+    return serveWarrant(deps, T, service, caller);
+  }
+
+  it('transfer: TRANSFERRED, the booking closed as TRANSFERRED_TO_ICE, the timer disarmed', async () => {
+    const hold = await served();
+    const done = await transferHold(
+      deps,
+      T,
+      hold.holdId,
+      { transferredAt: NOW, receivingOfficer: 'ICE 7' },
+      caller,
+    );
+    expect(done).toMatchObject({ status: 'TRANSFERRED', late: false, version: 2 });
+    expect(storage.get(tenantKeys.booking(T, 'B-1'))).toMatchObject({
+      status: 'RELEASED',
+      releaseReason: 'TRANSFERRED_TO_ICE',
+    });
+    expect(storage.get(tenantKeys.booking(T, 'B-1'))?.openHoldId).toBeUndefined();
+    expect(disarmed).toHaveLength(1);
+    expect(
+      await refusedWith(
+        transferHold(deps, T, hold.holdId, { transferredAt: NOW, receivingOfficer: 'x' }, caller),
+      ),
+    ).toBe('transition-not-allowed');
+  });
+
+  it('release: RELEASED and the booking released; releasedAt before service is refused', async () => {
+    const hold = await served();
+    expect(
+      await refusedWith(releaseHold(deps, T, hold.holdId, new Date('2026-11-24T01:00:00Z'), caller)),
+    ).toBe('release-before-service');
+    const done = await releaseHold(deps, T, hold.holdId, NOW, caller);
+    expect(done).toMatchObject({ status: 'RELEASED', version: 2 });
+    expect(storage.get(tenantKeys.booking(T, 'B-1'))).toMatchObject({
+      status: 'RELEASED',
+      releaseReason: 'RELEASED',
+    });
+  });
+
+  it('cancel (warrant withdrawn): CANCELLED, the warrant WITHDRAWN, the booking free for another service', async () => {
+    const hold = await served();
+    const result = await withdrawWarrant(deps, T, 'W-1', 'rescinded', actor);
+    expect(result.hold).toMatchObject({
+      holdId: hold.holdId,
+      status: 'CANCELLED',
+      cancelReason: 'rescinded',
+    });
+    expect(storage.get(tenantKeys.warrant(T, 'W-1'))).toMatchObject({ status: 'WITHDRAWN' });
+    const booking = storage.get(tenantKeys.booking(T, 'B-1'));
+    expect(booking).toMatchObject({ status: 'IN_CUSTODY' });
+    expect(booking?.openHoldId).toBeUndefined();
+  });
+
+  it('a transition that lost a race to another change is decided again on the fresh hold', async () => {
+    const hold = await served();
+    // A release lands between our read and our commit: the hold's version condition refuses the
+    // transfer; the retry reads RELEASED and refuses by the state machine.
+    storage.interleaved.push(() => {
+      const stored = storage.get(tenantKeys.hold(T, hold.holdId)) as StoredItem;
+      storage.put({ ...stored, ...tenantKeys.hold(T, hold.holdId), status: 'RELEASED', version: 2 });
+    });
+    expect(
+      await refusedWith(
+        transferHold(deps, T, hold.holdId, { transferredAt: NOW, receivingOfficer: 'x' }, caller),
+      ),
+    ).toBe('transition-not-allowed');
+  });
+});
