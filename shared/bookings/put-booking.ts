@@ -1,7 +1,7 @@
 import type { AppDeps } from '../app-deps.ts';
 import type { AuditContext } from '../audit/tenant-audit.ts';
 import { isInFuture, utcDate } from '../domain/custody-rules.ts';
-import { conflictWith, type ProblemSlug, type ProblemStatus, refuse } from '../errors/catalogue.ts';
+import { declareProblems } from '../errors/declared.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { upsertBooking } from '../store/bookings.ts';
 import { getFacility } from '../store/facilities.ts';
@@ -33,13 +33,13 @@ export function rememberedFacilityCheck(check: FacilityCheck): FacilityCheck {
 }
 
 /** The problems the use case refuses with: the PUT's, and each batch item's. */
-export const PUT_BOOKING_PROBLEMS = [
+export const putBookingProblems = declareProblems([
   ['booking-released', 409],
   'concurrent-modification',
   'facility-not-found',
   'booked-at-in-future',
   'date-of-birth-in-future',
-] as const satisfies readonly (ProblemSlug | readonly [ProblemSlug, ProblemStatus])[];
+]);
 
 /** What a booking PUT did: `unchanged` answers like `updated` (200) but wrote nothing. */
 export interface PutBookingResult {
@@ -63,19 +63,26 @@ export async function putBooking(
 ): Promise<PutBookingResult> {
   const facilityExists = batch.facilityExists ?? facilityCheck(deps, tenantId);
   const now = deps.clock.now();
-  if (isInFuture(body.bookedAt, now)) throw refuse('booked-at-in-future', 'bookedAt is in the future.');
+  if (isInFuture(body.bookedAt, now))
+    throw putBookingProblems.refuse('booked-at-in-future', 'bookedAt is in the future.');
   if (body.person.dateOfBirth > utcDate(now)) {
-    throw refuse('date-of-birth-in-future', 'person.dateOfBirth is in the future.');
+    throw putBookingProblems.refuse('date-of-birth-in-future', 'person.dateOfBirth is in the future.');
   }
   if (!(await facilityExists(body.facilityId))) {
-    throw refuse('facility-not-found', `Facility ${body.facilityId} does not exist in this county.`);
+    throw putBookingProblems.refuse(
+      'facility-not-found',
+      `Facility ${body.facilityId} does not exist in this county.`,
+    );
   }
   const result = await upsertBooking(deps, tenantId, bookingNumber, body, now, audit, batch.known);
   switch (result.kind) {
     case 'released':
-      throw conflictWith('booking-released', `Booking ${bookingNumber} was released.`);
+      throw putBookingProblems.refuse('booking-released', `Booking ${bookingNumber} was released.`);
     case 'conflict':
-      throw refuse('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
+      throw putBookingProblems.refuse(
+        'concurrent-modification',
+        'The booking changed meanwhile; read it and retry.',
+      );
     default:
       return { outcome: result.kind, booking: result.booking };
   }

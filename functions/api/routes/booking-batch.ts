@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { auditContext } from '../../../shared/audit/tenant-audit.ts';
-import { PUT_BOOKING_PROBLEMS } from '../../../shared/bookings/put-booking.ts';
+import { putBookingProblems } from '../../../shared/bookings/put-booking.ts';
 import {
   type BatchBooking,
   type BatchOutcome,
@@ -31,7 +31,7 @@ import { tenantId } from '../../../shared/schemas/common.ts';
 /** 500 bookings of a few charges each; API Gateway takes 10 MB and a Lambda 6 MB, far above. */
 export const BOOKING_BATCH_MAX_BODY_BYTES = 1024 * 1024;
 
-const itemSlugs = PUT_BOOKING_PROBLEMS.map((entry) => (typeof entry === 'string' ? entry : entry[0]));
+const itemSlugs = putBookingProblems.problems.map((entry) => (typeof entry === 'string' ? entry : entry[0]));
 
 export const putBookingBatchRoute = defineRoute({
   operationId: 'putBookingBatch',
@@ -43,6 +43,8 @@ export const putBookingBatchRoute = defineRoute({
   params: z.strictObject({ tenantId }),
   body: bookingBatchBody,
   maxBodyBytes: BOOKING_BATCH_MAX_BODY_BYTES,
+  // The batch itself answers only the pipeline's problems; each item's are in its result (200).
+  problems: [],
   responses: {
     200: {
       description:

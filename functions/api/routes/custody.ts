@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { logPersonDataRead } from '../../../shared/audit/person-data-read.ts';
 import { auditContext } from '../../../shared/audit/tenant-audit.ts';
-import { PUT_BOOKING_PROBLEMS, putBooking } from '../../../shared/bookings/put-booking.ts';
+import { putBooking, putBookingProblems } from '../../../shared/bookings/put-booking.ts';
 import { isInFuture } from '../../../shared/domain/custody-rules.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
@@ -34,7 +34,7 @@ export const putBookingRoute = defineRoute({
     200: { description: 'Updated', schema: booking },
     201: { description: 'Created', schema: booking },
   },
-  problems: PUT_BOOKING_PROBLEMS,
+  problems: putBookingProblems.problems,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const audit = auditContext(principal, requestId);
     const result = await putBooking(deps, params.tenantId, params.bookingNumber, body, audit);
