@@ -287,7 +287,7 @@ try {
         `${kind}: API ${api.throughput.toFixed(1)}/s, raw transaction ${rawTx.throughput.toFixed(1)}/s: ` +
           `${ratioPercent(api.throughput, rawTx.throughput).toFixed(0)}% of raw ` +
           `(requests per operation: ${Object.entries(profiles[kind].requests)
-            .map(([name, count]) => `${name} ${count}`)
+            .map(([name, count]) => `${name} ${Number(count.toFixed(2))}`)
             .join(', ')})`,
       );
     }
