@@ -12,6 +12,8 @@
  * `--only county-scaling` runs just the county figure and prints it (docs/PERFORMANCE.md untouched).
  * `--only serve-transfer` runs just the serve and transfer rounds and prints each through the API as
  * a percentage of the raw transaction in the same run (docs/PERFORMANCE.md untouched).
+ * `--only batch` the same for a vendor's first sync of 1,000 bookings through bookings:batch
+ * (bench/booking-batch.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +28,7 @@ import { startLocalRuntime } from '../local/runtime.ts';
 import { VirtualClock } from '../shared/clock.ts';
 import { randomSecret } from '../shared/ids.ts';
 import { createDb, DYNAMODB_MAX_ATTEMPTS, dynamoClientConfig } from '../shared/store/db.ts';
+import { measureBookingBatch, renderBookingBatch } from './booking-batch.ts';
 import { type OperationProfile, profile } from './capacity.ts';
 import { addUsage, costOf, emptyUsage, type Usage } from './cost.ts';
 import { measureCountyScaling } from './county-scaling.ts';
@@ -62,7 +65,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-const ONLY = ['county-scaling', 'serve-transfer'] as const;
+const ONLY = ['county-scaling', 'serve-transfer', 'batch'] as const;
 if (values.only !== undefined && !(ONLY as readonly string[]).includes(values.only)) {
   throw new Error(`--only takes one of: ${ONLY.join(', ')}`);
 }
@@ -140,6 +143,20 @@ if (values.only === 'county-scaling') {
     );
     const scaling = await measureCountyScaling(runtime, countyParams, times.bookedAt);
     console.log(renderCountyScaling(scaling).join('\n'));
+    log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
+  } finally {
+    rawClient.destroy();
+    await runtime.stop();
+    await dynamo.stop();
+  }
+  process.exit(0);
+}
+
+if (values.only === 'batch') {
+  try {
+    log('bookings:batch: 1,000 bookings in two batches of 500, then the same again');
+    const figure = await measureBookingBatch(runtime, times.bookedAt);
+    console.log(renderBookingBatch(figure).join('\n'));
     log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
   } finally {
     rawClient.destroy();
@@ -285,6 +302,8 @@ try {
     `county scaling: ${countyParams.writes} booking writes per variant, ${countyParams.concurrency} in flight`,
   );
   const countyScaling = await measureCountyScaling(runtime, countyParams, times.bookedAt);
+  log('bookings:batch: 1,000 bookings in two batches of 500, then the same again');
+  const bookingBatch = await measureBookingBatch(runtime, times.bookedAt);
 
   // Cost per hold: serve, one read, transfer (each with its API-key look-up), and the stream
   // consumer's writes for both.
@@ -335,6 +354,7 @@ try {
     perHold,
     cost: costOf(perHold, 1000),
     countyScaling,
+    bookingBatch,
   };
 } finally {
   rawClient.destroy();

@@ -1,4 +1,5 @@
 /** Renders the benchmark's section of docs/PERFORMANCE.md from the measured figures. */
+import { type BookingBatchFigure, renderBookingBatch } from './booking-batch.ts';
 import type { OperationProfile } from './capacity.ts';
 import {
   type CostLine,
@@ -73,6 +74,7 @@ export interface BenchResult {
   perHold: Usage;
   cost: CostLine[];
   countyScaling: CountyScaling;
+  bookingBatch: BookingBatchFigure;
 }
 
 const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -157,6 +159,7 @@ export function renderSection(result: BenchResult): string {
   lines.push('', ...verdicts.map((verdict) => `- ${verdict}`));
 
   lines.push('', ...renderCountyScaling(result.countyScaling));
+  lines.push('', ...renderBookingBatch(result.bookingBatch));
 
   lines.push(
     '',

@@ -4,8 +4,11 @@ import type { Duplex } from 'node:stream';
 import { MAX_BODY_BYTES } from '../shared/http/api-handler.ts';
 import { ProblemError, problems } from '../shared/http/problem.ts';
 
-/** Bigger than any body the API accepts (64 KiB), so the handler, not the transport, answers 413. */
-const MAX_READ_BYTES = 1024 * 1024;
+/**
+ * Bigger than any body the API accepts (64 KiB; 1 MiB for a bookings batch), so the handler, not
+ * the transport, answers 413.
+ */
+const MAX_READ_BYTES = 2 * 1024 * 1024;
 
 const PROBLEM_JSON = 'application/problem+json';
 

@@ -3,6 +3,7 @@ import {
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
+  GetApiKeysCommand,
 } from '@aws-sdk/client-api-gateway';
 import type { UsagePlanKeys } from './usage-plan-keys.ts';
 
@@ -62,9 +63,7 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
     const apiGatewayKeyId = created.id;
     if (!apiGatewayKeyId) throw new Error('CreateApiKey answered without an id');
     try {
-      await this.client.send(
-        new CreateUsagePlanKeyCommand({ usagePlanId, keyId: apiGatewayKeyId, keyType: 'API_KEY' }),
-      );
+      await this.addToPlan(usagePlanId, apiGatewayKeyId);
     } catch (error) {
       // A key outside the plan is useless (API Gateway refuses it when keys are required): do not
       // leave it behind to count against the Region's 10,000 keys. The caller sees the first error.
@@ -72,6 +71,43 @@ export class ApiGatewayUsagePlanKeys implements UsagePlanKeys {
       throw error;
     }
     return apiGatewayKeyId;
+  }
+
+  /**
+   * GetApiKeys by name (a prefix filter: the exact name and value are checked here), then
+   * CreateUsagePlanKey, where a ConflictException means the key is in the plan already. Only the
+   * operator's backfill calls it (the API function's role has no apigateway:GET on /apikeys).
+   */
+  async adopt(keyId: string, value: string): Promise<string | undefined> {
+    const usagePlanId = this.usagePlanId;
+    if (!usagePlanId) throw new Error('USAGE_PLAN_ID is not set: this function cannot register API keys');
+    this.client ??= this.makeClient();
+    let position: string | undefined;
+    do {
+      const page = await this.client.send(
+        new GetApiKeysCommand({ nameQuery: keyId, includeValues: true, limit: 500, position }),
+      );
+      const found = page.items?.find((key) => key.name === keyId && key.value === value && key.id);
+      if (found?.id) {
+        await this.addToPlan(usagePlanId, found.id);
+        return found.id;
+      }
+      position = page.position;
+    } while (position);
+    return undefined;
+  }
+
+  private async addToPlan(usagePlanId: string, apiGatewayKeyId: string): Promise<void> {
+    this.client ??= this.makeClient();
+    try {
+      await this.client.send(
+        new CreateUsagePlanKeyCommand({ usagePlanId, keyId: apiGatewayKeyId, keyType: 'API_KEY' }),
+      );
+    } catch (error) {
+      // A key already in the plan is what adopt wants (a key register just created never is).
+      if (error instanceof Error && error.name === 'ConflictException') return;
+      throw error;
+    }
   }
 
   async remove(apiGatewayKeyId: string): Promise<void> {

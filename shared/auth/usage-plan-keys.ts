@@ -5,7 +5,8 @@
  * it stores and matches is the secret's SHA-256 hex hash (`usageIdentifierKey` in api-keys.ts),
  * 64 characters of [0-9a-f], inside API Gateway's 20 to 128 characters for a key value. Because the
  * hash is also what our key item stores, keys issued before this existed can be registered later
- * from the table alone.
+ * from the table alone, without their secrets (`npm run admin-key -- --backfill`,
+ * shared/auth/usage-plan-backfill.ts).
  *
  * The port: the API Gateway adapter in AWS (apigateway-usage-plan-keys.ts), the in-memory one below
  * for the local runtime and tests (no API Gateway runs locally).
@@ -19,6 +20,12 @@ export interface UsagePlanKeys {
   register(keyId: string, value: string): Promise<string>;
   /** Deletes the API Gateway key, which also takes it out of the plan. A key already gone is fine. */
   remove(apiGatewayKeyId: string): Promise<void>;
+  /**
+   * The API Gateway key named after our `keyId` with this value, made sure to be in the plan:
+   * for a `register` that found the value taken because an earlier run created the key but never
+   * recorded its id. Undefined when no such key exists (the value is someone else's).
+   */
+  adopt(keyId: string, value: string): Promise<string | undefined>;
 }
 
 /** A key as the in-memory adapter holds it. */
@@ -63,6 +70,11 @@ export class InMemoryUsagePlanKeys implements UsagePlanKeys {
     this.keys.delete(apiGatewayKeyId);
   }
 
+  async adopt(keyId: string, value: string): Promise<string | undefined> {
+    const key = this.byKeyId(keyId);
+    return key?.value === value ? key.apiGatewayKeyId : undefined;
+  }
+
   /** The plan's key with this value (what API Gateway looks up for a `usageIdentifierKey`). */
   byValue(value: string): RegisteredUsageKey | undefined {
     for (const key of this.keys.values()) if (key.value === value) return key;
@@ -89,4 +101,5 @@ const namedError = (name: string, message: string): Error => Object.assign(new E
 export const noUsagePlanKeys: UsagePlanKeys = {
   register: () => Promise.reject(new Error('this function does not manage API keys (no usage plan)')),
   remove: () => Promise.reject(new Error('this function does not manage API keys (no usage plan)')),
+  adopt: () => Promise.reject(new Error('this function does not manage API keys (no usage plan)')),
 };

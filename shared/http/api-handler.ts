@@ -65,16 +65,17 @@ export function createApiHandler(deps: AppDeps, routes: readonly AnyRoute[]): Ap
       if (match.kind === 'method-not-allowed') throw problems.methodNotAllowed();
       const { route, params } = match;
       routeName = route.operationId;
+      const remainingMs = context?.getRemainingTimeInMillis?.bind(context);
       const result = await beforeTimeRunsOut(
         context,
-        runRoute(deps, route, params, event, requestId, (p) => {
+        runRoute(deps, route, params, event, requestId, remainingMs, (p) => {
           principal = p;
         }),
       );
       status = result.status;
       return toResponse(result, requestId);
     } catch (error) {
-      const problem = toProblem(error, logger, requestId);
+      const problem = problemOf(error, logger, requestId);
       status = problem.status;
       return {
         statusCode: problem.status,
@@ -115,6 +116,7 @@ async function runRoute(
   rawParams: Record<string, string>,
   event: APIGatewayProxyEvent,
   requestId: string,
+  remainingMs: (() => number) | undefined,
   onPrincipal: (principal: Principal) => void,
 ): Promise<HttpResult> {
   const headers = event.headers ?? {};
@@ -145,7 +147,7 @@ async function runRoute(
       ? parseOrThrow(
           'body',
           route.body,
-          route.bodyFormats ? decodeBody(event, route.bodyFormats) : parseJsonBody(event),
+          route.bodyFormats ? decodeBody(event, route.bodyFormats) : parseJsonBody(event, route.maxBodyBytes),
         )
       : rejectUnexpectedBody(event);
   } catch (error) {
@@ -168,6 +170,7 @@ async function runRoute(
     },
     caller: admission ?? NO_CALLER,
     headers,
+    ...(remainingMs ? { remainingMs } : {}),
   };
   const execute = async (): Promise<HttpResult> => {
     let result: HttpResult;
@@ -349,19 +352,19 @@ function singleValueQuery(event: APIGatewayProxyEvent): Record<string, string> {
   return query;
 }
 
-function rawBody(event: APIGatewayProxyEvent): string | undefined {
+function rawBody(event: APIGatewayProxyEvent, limit = MAX_BODY_BYTES): string | undefined {
   if (event.body === null || event.body === undefined || event.body === '') return undefined;
   const bytes = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : undefined;
   const size = bytes ? bytes.length : Buffer.byteLength(event.body, 'utf8');
-  if (size > MAX_BODY_BYTES) throw problems.payloadTooLarge(MAX_BODY_BYTES);
+  if (size > limit) throw problems.payloadTooLarge(limit);
   if (!bytes) return event.body;
   // Never decoded with replacement characters: bytes that are not UTF-8 would be stored as U+FFFD.
   if (!isUtf8(bytes)) throw problems.validation([{ path: 'body', message: 'must be UTF-8 text' }]);
   return bytes.toString('utf8');
 }
 
-function parseJsonBody(event: APIGatewayProxyEvent): unknown {
-  const text = rawBody(event);
+function parseJsonBody(event: APIGatewayProxyEvent, limit?: number): unknown {
+  const text = rawBody(event, limit);
   if (text === undefined) {
     throw problems.validation([{ path: 'body', message: 'a JSON body is required' }]);
   }
@@ -434,8 +437,11 @@ async function beforeTimeRunsOut<T>(context: Context | undefined, work: Promise<
   }
 }
 
-/** Client mistakes keep their status; anything unexpected is a logged 500 with no internals. */
-function toProblem(error: unknown, logger: AppDeps['logger'], requestId: string): ProblemError {
+/**
+ * Client mistakes keep their status; anything unexpected is a logged 500 with no internals. Also
+ * how a batch answers each of its items (functions/api/routes/booking-batch.ts).
+ */
+export function problemOf(error: unknown, logger: AppDeps['logger'], requestId: string): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof DomainError) return fromDomainError(error);
   if (error instanceof RacesLost) {

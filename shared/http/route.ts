@@ -25,6 +25,8 @@ export interface RequestContext {
   /** The caller for a use case to admit (see shared/auth/caller.ts); on public routes it admits nobody. */
   caller: RouteCaller;
   headers: Readonly<Record<string, string | undefined>>;
+  /** The invocation's remaining time (the Lambda context's), for work that must answer before it ends. */
+  remainingMs?: () => number;
 }
 
 /** The request's caller, with the route's own further checks of the principal. */
@@ -85,6 +87,8 @@ export interface RouteSpec<
    * Absent: application/json (and `+json` types) only. Present: exactly these; others are 415.
    */
   bodyFormats?: Readonly<Record<string, BodyFormat>>;
+  /** A JSON body's size limit when the contract's 64 KiB cannot hold the operation (a batch). */
+  maxBodyBytes?: number;
   /**
    * An HTML page: besides an API key, a signed-in person's session cookie lets a browser in, and a
    * browser without one is sent to sign in (shared/sessions/page-auth.ts). JSON routes never are.

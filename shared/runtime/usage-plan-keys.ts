@@ -22,5 +22,6 @@ export function apiGatewayUsagePlanKeysOnFirstUse(
   return {
     register: async (keyId, value) => (await keys()).register(keyId, value),
     remove: async (apiGatewayKeyId) => (await keys()).remove(apiGatewayKeyId),
+    adopt: async (keyId, value) => (await keys()).adopt(keyId, value),
   };
 }

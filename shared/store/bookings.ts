@@ -1,10 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
 import { personDataHash } from '../audit/person-data.ts';
 import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { toIsoSeconds } from '../util/time.ts';
-import { readItem } from './batch-read.ts';
+import { readItem, readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { fieldUpdate, fromItem, withoutAttributes } from './items.ts';
 import { tenantKeys } from './keys.ts';
@@ -15,8 +16,7 @@ export const toBooking = (item: Record<string, unknown>): Booking =>
   withoutAttributes<Booking>(fromItem<Record<string, unknown>>(item), lifecycleKeys.attributes);
 
 export type UpsertResult =
-  | { kind: 'created' | 'updated'; booking: Booking }
-  | { kind: 'facility-not-found' }
+  | { kind: 'created' | 'updated' | 'unchanged'; booking: Booking }
   | { kind: 'released' }
   /** Sealed (or purged): the booking takes no person data again (issue 17). */
   | { kind: 'sealed' }
@@ -30,9 +30,12 @@ const MAX_ATTEMPTS = 5;
  * (`booking.recorded` for a new number, `booking.updated` after), in one transaction conditional
  * on the version read. It writes only the jail's own fields, so `status`, `openHoldId` and
  * `releasedAt` (owned by release and the hold engine) are set once at creation (`if_not_exists`)
- * and never touched again; a RELEASED booking refuses it.
+ * and never touched again; a RELEASED booking refuses it. A booking whose jail fields already are
+ * the ones sent is left as it is (`unchanged`: no write, no audit event), so a vendor's repeated
+ * PUT or re-sent batch changes nothing.
  *
- * The facility is read first rather than checked in a transaction: facilities are never deleted.
+ * The caller checks the facility first (facilities are never deleted, so it need not be a
+ * condition of the transaction).
  */
 export async function upsertBooking(
   deps: { db: Db; ids: IdGenerator },
@@ -41,20 +44,22 @@ export async function upsertBooking(
   input: PutBooking,
   now: Date,
   audit: AuditContext,
+  /** The booking as a batch read it just before (`getBookings`): saves the first attempt's read. */
+  known?: { booking: Booking | undefined },
 ): Promise<UpsertResult> {
   const { db } = deps;
-  const facility = await readItem(db, tenantKeys.facility(tenantId, input.facilityId), { projection: 'pk' });
-  if (!facility) return { kind: 'facility-not-found' };
-
   const at = toIsoSeconds(now);
   const { facilityId, bookedAt, agencyOri, person, charges, scheduledReleaseAt } = input;
   // The jail's own fields, replaced wholesale: an optional one left out of the PUT is removed.
   const fields = { facilityId, bookedAt, agencyOri, person, charges: charges ?? [], scheduledReleaseAt };
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const current = await getBooking(db, tenantId, bookingNumber, true);
+    // A stale `known` costs at most one refused transaction: the write is conditional on its version.
+    const current =
+      attempt === 1 && known ? known.booking : await getBooking(db, tenantId, bookingNumber, true);
     if (current?.status === 'RELEASED') return { kind: 'released' };
     // The version condition below keeps a seal that lands after this read from being overwritten.
     if (current?.sealed || current?.purged) return { kind: 'sealed' };
+    if (current && hasJailFields(current, fields)) return { kind: 'unchanged', booking: current };
     const booking = nextBooking(current, bookingNumber, fields, at);
     const update = fieldUpdate(fields, {
       clauses: [
@@ -109,6 +114,17 @@ export async function upsertBooking(
   return { kind: 'conflict' };
 }
 
+/** Whether the booking already holds exactly these jail fields (an absent optional one included). */
+function hasJailFields(current: Booking, fields: Record<string, unknown>): boolean {
+  const defined = (record: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined));
+  const stored: Record<string, unknown> = current;
+  return isDeepStrictEqual(
+    defined(Object.fromEntries(Object.keys(fields).map((name) => [name, stored[name]]))),
+    defined(fields),
+  );
+}
+
 /** The booking as the write leaves it: the jail's fields over whatever the engine owns. */
 function nextBooking(
   current: Booking | undefined,
@@ -127,6 +143,28 @@ function nextBooking(
   const jail = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
   return { ...kept, ...jail, updatedAt: at, version: (current?.version ?? 0) + 1 } as Booking;
 }
+
+/** The bookings of these numbers (strongly consistent), in BatchGetItems of 100; absent ones left out. */
+export async function getBookings(
+  db: Db,
+  tenantId: string,
+  numbers: readonly string[],
+): Promise<Map<string, Booking>> {
+  const found = new Map<string, Booking>();
+  const unique = [...new Set(numbers)];
+  for (let start = 0; start < unique.length; start += BATCH_GET_MAX) {
+    const chunk = unique.slice(start, start + BATCH_GET_MAX);
+    const items = await readItems(
+      db,
+      Object.fromEntries(chunk.map((number) => [number, tenantKeys.booking(tenantId, number)])),
+    );
+    for (const [number, item] of Object.entries(items)) if (item) found.set(number, toBooking(item));
+  }
+  return found;
+}
+
+/** BatchGetItem's most keys per request. */
+const BATCH_GET_MAX = 100;
 
 export async function getBooking(
   db: Db,

@@ -100,6 +100,7 @@ beforeEach(() => {
     usagePlanKeys: {
       register: () => Promise.reject(new Error('no usage plan in the hold use-case test')),
       remove: () => Promise.reject(new Error('no usage plan in the hold use-case test')),
+      adopt: () => Promise.reject(new Error('no usage plan in the hold use-case test')),
     },
   };
 });

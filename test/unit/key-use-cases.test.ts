@@ -91,6 +91,7 @@ beforeEach(() => {
         plan.removed.push(apiGatewayKeyId);
         plan.registered.delete(apiGatewayKeyId);
       },
+      adopt: async () => undefined,
     },
   };
 });

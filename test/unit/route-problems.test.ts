@@ -5,8 +5,10 @@ import {
   nominateOfficerRoute,
   suspendOfficerRoute,
 } from '../../functions/api/routes/county.ts';
+import { putBookingRoute } from '../../functions/api/routes/custody.ts';
 import { apiRoutes } from '../../functions/api/routes/index.ts';
 import { createStateKeyRoute, createTenantKeyRoute } from '../../functions/api/routes/platform.ts';
+import { putBookingProblems } from '../../shared/bookings/put-booking.ts';
 import { isProblemSlug } from '../../shared/errors/catalogue.ts';
 import type { ResponseSpec } from '../../shared/http/route.ts';
 import { issueStateKeyProblems, issueTenantKeyProblems } from '../../shared/keys/use-cases.ts';
@@ -46,6 +48,7 @@ describe('route problem declarations', () => {
       [suspendOfficerRoute, suspendProblems],
       [createTenantKeyRoute, issueTenantKeyProblems],
       [createStateKeyRoute, issueStateKeyProblems],
+      [putBookingRoute, putBookingProblems],
     ] as const;
     for (const [route, declared] of pairs) expect(route.problems, route.operationId).toBe(declared.problems);
     expect(createFacilityRoute.problems).toEqual(['facility-exists']);

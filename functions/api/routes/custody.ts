@@ -1,20 +1,14 @@
 import * as z from 'zod';
-import type { AppDeps } from '../../../shared/app-deps.ts';
 import { logPersonDataRead } from '../../../shared/audit/person-data-read.ts';
-import { type AuditContext, auditContext } from '../../../shared/audit/tenant-audit.ts';
-import { isInFuture, utcDate } from '../../../shared/domain/custody-rules.ts';
+import { auditContext } from '../../../shared/audit/tenant-audit.ts';
+import { putBooking, putBookingProblems } from '../../../shared/bookings/put-booking.ts';
+import { isInFuture } from '../../../shared/domain/custody-rules.ts';
 import { problems } from '../../../shared/http/problem.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
-import {
-  type Booking,
-  booking,
-  bookingNumber,
-  type PutBooking,
-  putBookingBody,
-} from '../../../shared/schemas/booking.ts';
+import { booking, bookingNumber, putBookingBody } from '../../../shared/schemas/booking.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
 import { recordWarrantBody, warrant, warrantId } from '../../../shared/schemas/warrant.ts';
-import { getBooking, upsertBooking } from '../../../shared/store/bookings.ts';
+import { getBooking } from '../../../shared/store/bookings.ts';
 import { getWarrant, recordWarrant } from '../../../shared/store/warrants.ts';
 
 /**
@@ -25,43 +19,6 @@ import { getWarrant, recordWarrant } from '../../../shared/store/warrants.ts';
 const tenantParams = z.strictObject({ tenantId });
 const bookingParams = z.strictObject({ tenantId, bookingNumber });
 const warrantParams = z.strictObject({ tenantId, warrantId });
-
-/**
- * The booking upsert with its rules: PUT .../bookings/{n} and the NIEM adapter both come through
- * here, so a booking stores the same whichever door it came in by.
- */
-export async function upsertBookingChecked(
-  deps: AppDeps,
-  tenantId: string,
-  number: string,
-  body: PutBooking,
-  audit: AuditContext,
-): Promise<{ created: boolean; booking: Booking }> {
-  const now = deps.clock.now();
-  if (isInFuture(body.bookedAt, now)) {
-    throw problems.rule('booked-at-in-future', 'bookedAt is in the future.');
-  }
-  if (body.person.dateOfBirth > utcDate(now)) {
-    throw problems.rule('date-of-birth-in-future', 'person.dateOfBirth is in the future.');
-  }
-  const result = await upsertBooking(deps, tenantId, number, body, now, audit);
-  if (result.kind === 'facility-not-found') {
-    throw problems.rule('facility-not-found', `Facility ${body.facilityId} does not exist in this county.`);
-  }
-  if (result.kind === 'released') {
-    throw problems.conflict('booking-released', `Booking ${number} was released.`);
-  }
-  if (result.kind === 'sealed') {
-    throw problems.conflict(
-      'booking-sealed',
-      `Booking ${number} is sealed: it takes no person data again; a new stay gets a new number.`,
-    );
-  }
-  if (result.kind === 'conflict') {
-    throw problems.conflict('concurrent-modification', 'The booking changed meanwhile; read it and retry.');
-  }
-  return { created: result.kind === 'created', booking: result.booking };
-}
 
 export const putBookingRoute = defineRoute({
   operationId: 'putBooking',
@@ -77,18 +34,11 @@ export const putBookingRoute = defineRoute({
     200: { description: 'Updated', schema: booking },
     201: { description: 'Created', schema: booking },
   },
-  problems: [
-    ['booking-released', 409],
-    'booking-sealed',
-    'concurrent-modification',
-    'facility-not-found',
-    'booked-at-in-future',
-    'date-of-birth-in-future',
-  ],
+  problems: putBookingProblems.problems,
   handle: async ({ params, body }, { deps, principal, requestId }) => {
     const audit = auditContext(principal, requestId);
-    const result = await upsertBookingChecked(deps, params.tenantId, params.bookingNumber, body, audit);
-    if (!result.created) return { status: 200, body: result.booking };
+    const result = await putBooking(deps, params.tenantId, params.bookingNumber, body, audit);
+    if (result.outcome !== 'created') return { status: 200, body: result.booking };
     return {
       status: 201,
       body: result.booking,

@@ -1,5 +1,6 @@
 import type { AnyRoute } from '../../../shared/http/route.ts';
 import { auditRoutes } from './audit.ts';
+import { bookingBatchRoutes } from './booking-batch.ts';
 import { countyRoutes } from './county.ts';
 import { custodyRoutes } from './custody.ts';
 import { holdBoardRoutes } from './hold-board.ts';
@@ -19,6 +20,7 @@ export const apiRoutes: readonly AnyRoute[] = [
   ...holdRoutes,
   ...countyRoutes,
   ...custodyRoutes,
+  ...bookingBatchRoutes,
   ...webhookRoutes,
   ...auditRoutes,
   ...openApiRoutes,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Principal } from '../../../shared/auth/principal.ts';
+import { putBooking } from '../../../shared/bookings/put-booking.ts';
 import { releaseBooking } from '../../../shared/holds/use-cases.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import {
@@ -15,7 +16,6 @@ import { booking } from '../../../shared/schemas/booking.ts';
 import { tenantId } from '../../../shared/schemas/common.ts';
 import { holdSchema } from '../../../shared/schemas/hold.ts';
 import type { Actor } from '../../../shared/store/holds.ts';
-import { upsertBookingChecked } from './custody.ts';
 
 /**
  * NIEM Justice Booking-and-Release ingest: the message a jail-management system already produces,
@@ -170,20 +170,15 @@ export const ingestNiemBookingRoute = defineRoute({
       );
       return { status: 200, body: { operation: 'release', ...common, release } };
     }
-    const result = await upsertBookingChecked(
-      ctx.deps,
-      params.tenantId,
-      mapped.bookingNumber,
-      mapped.booking,
-      {
-        actor: actorOf(ctx.principal),
-        requestId: ctx.requestId,
-      },
-    );
+    const result = await putBooking(ctx.deps, params.tenantId, mapped.bookingNumber, mapped.booking, {
+      actor: actorOf(ctx.principal),
+      requestId: ctx.requestId,
+    });
+    const created = result.outcome === 'created';
     return {
-      status: result.created ? 201 : 200,
+      status: created ? 201 : 200,
       body: { operation: 'upsert', ...common, booking: result.booking },
-      ...(result.created
+      ...(created
         ? { headers: { location: `/v1/tenants/${params.tenantId}/bookings/${mapped.bookingNumber}` } }
         : {}),
     };

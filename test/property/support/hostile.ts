@@ -36,6 +36,8 @@ export interface Target {
   pathValues: Record<string, string>;
   /** A body the schema accepts (undefined for operations without a body). */
   base: unknown;
+  /** The route's body limit when it is not the contract's 64 KiB (a bookings batch takes 1 MiB). */
+  maxBodyBytes?: number;
 }
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -483,7 +485,10 @@ function hostileKinds(target: Target): fc.Arbitrary<HostileRequest>[] {
   kinds.push(
     fc
       .record({
-        size: fc.integer({ min: MAX_BODY_BYTES + 1, max: 256 * 1024 }),
+        size: fc.integer({
+          min: (target.maxBodyBytes ?? MAX_BODY_BYTES) + 1,
+          max: (target.maxBodyBytes ?? MAX_BODY_BYTES) + 192 * 1024,
+        }),
         how: fc.constantFrom('whitespace', 'field', 'multibyte', 'garbage'),
       })
       .map(({ size, how }) => {
