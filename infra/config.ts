@@ -1,5 +1,6 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { GLOBAL_INDEXES } from '../shared/store/table-definition.ts';
 
 /**
  * Deployment settings read from CDK context (`cdk.json`, or `-c key=value` on the command line).
@@ -49,6 +50,12 @@ export interface AppConfig {
   readonly cloudTrail: 'stack' | 'organization';
   /** A backup vault in another account that every recovery point is copied to (issue 19 item 6). */
   readonly backupCopyVaultArn?: string;
+  /**
+   * Global secondary indexes left out of this deploy (context `deferIndexes`, comma-separated
+   * names). DynamoDB builds one index per table update and CloudFormation refuses more in one: when
+   * a release adds two to a deployed table, deploy once deferring all but one, then again.
+   */
+  readonly deferIndexes: readonly string[];
 }
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
@@ -120,6 +127,16 @@ export function readConfig(node: Node): AppConfig {
   ) {
     throw new Error(`context "backupCopyVaultArn" is not a backup vault ARN: "${backupCopyVaultArn}"`);
   }
+  const deferIndexes = (readString(node, 'deferIndexes') ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknownIndex = deferIndexes.find((name) => !GLOBAL_INDEXES.some((index) => index.indexName === name));
+  if (unknownIndex !== undefined) {
+    throw new Error(
+      `context "deferIndexes" names no index of the table: "${unknownIndex}" (indexes: ${GLOBAL_INDEXES.map((index) => index.indexName).join(', ')})`,
+    );
+  }
   const perKeyDailyQuota = readNumber(node, 'perKeyDailyQuota');
   const logLevel = (readString(node, 'logLevel') ?? CONTEXT_DEFAULTS.logLevel).toUpperCase();
   if (!isLogLevel(logLevel)) {
@@ -150,6 +167,7 @@ export function readConfig(node: Node): AppConfig {
     },
     cloudTrail,
     ...(backupCopyVaultArn === undefined ? {} : { backupCopyVaultArn }),
+    deferIndexes,
   };
 }
 

@@ -161,7 +161,10 @@ export class DataStack extends Stack {
         ],
       }),
     });
-    for (const index of GLOBAL_INDEXES) this.table.addGlobalSecondaryIndex(toIndexProps(index));
+    for (const index of GLOBAL_INDEXES) {
+      if (props.config.deferIndexes.includes(index.indexName)) continue;
+      this.table.addGlobalSecondaryIndex(toIndexProps(index));
+    }
 
     this.backupVault = this.addBackupPlan(names, props.config.backupCopyVaultArn);
     if (props.config.cloudTrail === 'stack') {

@@ -3,8 +3,9 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { compliancePacks } from '../../infra/compliance.ts';
 import { readConfig, retentionAtLeastOneYear } from '../../infra/config.ts';
+import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 import { cdkJsonContext, synthesize } from './support/synth.ts';
-import { props, resourcesOfType } from './support/template-helpers.ts';
+import { onlyResource, props, resourcesOfType } from './support/template-helpers.ts';
 
 function configFrom(context: Record<string, unknown>) {
   return readConfig(new App({ context }).node);
@@ -23,7 +24,24 @@ describe('context', () => {
       fipsEndpoints: true,
       concurrency: { holdTimer: 100, sweeper: 2, api: 200, adminApi: 20, authorizer: 100 },
       cloudTrail: 'stack',
+      deferIndexes: [],
     });
+  });
+
+  it('defers only indexes the table has (CloudFormation adds one index per table update)', () => {
+    expect(configFrom({ deferIndexes: 'personDataLifecycle' }).deferIndexes).toEqual(['personDataLifecycle']);
+    expect(() => configFrom({ deferIndexes: 'personDataLifecycle, noSuchIndex' })).toThrow(
+      /deferIndexes.*noSuchIndex/,
+    );
+  });
+
+  it('leaves a deferred index out of the table, and only that one', () => {
+    const { templates } = synthesize({ context: { deferIndexes: 'personDataLifecycle' } });
+    const [, table] = onlyResource(templates.data, 'AWS::DynamoDB::Table');
+    const names = (props(table).GlobalSecondaryIndexes as { IndexName: string }[]).map((i) => i.IndexName);
+    expect(names).toEqual(
+      GLOBAL_INDEXES.map((index) => index.indexName).filter((name) => name !== 'personDataLifecycle'),
+    );
   });
 
   it('requires an alarm e-mail outside dev (issue 19 item 7)', () => {
