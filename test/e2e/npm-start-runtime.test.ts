@@ -8,11 +8,12 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../local/dynamodb-local.ts';
 import type { Hold } from '../../shared/domain/hold.ts';
 import type { Delivery } from '../../shared/webhooks/schemas.ts';
 import { type County, onboardCounty, readHold, serveHold } from '../support/custody.ts';
+import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { expectProblem, tenantBody } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
 import { eventually, exited, javaChildren, type Started, start } from './support/npm-start.ts';
@@ -209,7 +210,7 @@ describe('npm start on an existing DynamoDB (WSO_DYNAMODB_ENDPOINT)', () => {
     run = await start({
       WSO_DATA_DIR: dataDir,
       PORT: String(await freePort()),
-      WSO_DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+      WSO_DYNAMODB_ENDPOINT: await testDynamoEndpoint(),
     });
     api = new ApiClient(run.url);
   }, 60_000);
@@ -217,9 +218,9 @@ describe('npm start on an existing DynamoDB (WSO_DYNAMODB_ENDPOINT)', () => {
     if (run) await stop(run, 'SIGINT');
   });
 
-  it('starts no DynamoDB Local of its own', () => {
+  it('starts no DynamoDB Local of its own', async () => {
     expect(javaChildren(run.child.pid ?? 0)).toBe('');
-    expect(run.output()).toContain(`DynamoDB at ${inject('dynamoEndpoint')}`);
+    expect(run.output()).toContain(`DynamoDB at ${await testDynamoEndpoint()}`);
   });
 
   it("one county's receiver that never answers holds back no other county's deadline", async () => {

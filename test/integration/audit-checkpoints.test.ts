@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InternalServerError, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startLocalRuntime } from '../../local/runtime.ts';
 import { eventContent } from '../../shared/audit/chain-check.ts';
 import { type Checkpoint, type PublicJwk, signingInput, verifyEs256 } from '../../shared/audit/checkpoint.ts';
@@ -14,6 +14,7 @@ import { VirtualClock } from '../../shared/clock.ts';
 import { randomSecret } from '../../shared/ids.ts';
 import { tenantKeys, tenantPk } from '../../shared/store/keys.ts';
 import { type County, onboardCounty, serveHold } from '../support/custody.ts';
+import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { expectProblem } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
 import { TEST_START, useRuntime } from '../support/runtime.ts';
@@ -395,7 +396,7 @@ describe('across a restart on kept data', () => {
   it('the checkpoint chain continues and verifies; nothing is sealed twice', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wso-seal-restart-'));
     const options = {
-      dynamoEndpoint: inject('dynamoEndpoint'),
+      dynamoEndpoint: await testDynamoEndpoint(),
       tableName: `test-${randomSecret(6).replace(/[^a-zA-Z0-9]/g, 'x')}`,
       adminKey: `test_admin_${randomSecret(18)}`,
       dataDir,

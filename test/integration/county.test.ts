@@ -1,9 +1,10 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClientConfig } from '../../shared/store/db.ts';
 import { tenantKeys } from '../../shared/store/keys.ts';
 import { CALLER_ROLES, type CallerRole, expectRoles, keysOf } from '../support/access.ts';
 import { type County, onboardCounty } from '../support/custody.ts';
+import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { expectProblem, issueKey } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
 import { TEST_START, useRuntime } from '../support/runtime.ts';
@@ -523,7 +524,7 @@ describe('officers: reading the roster', () => {
 });
 
 async function rawOfficerItem(officerId: string) {
-  const client = new DynamoDBClient(dynamoClientConfig({ endpoint: inject('dynamoEndpoint') }));
+  const client = new DynamoDBClient(dynamoClientConfig({ endpoint: await testDynamoEndpoint() }));
   try {
     const { Item } = await client.send(
       new GetItemCommand({

@@ -4,13 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { randomSecret } from '../../shared/ids.ts';
 import { dynamoClientConfig } from '../../shared/store/db.ts';
 import { verifySignature } from '../../shared/webhooks/signature.ts';
 import { bookWithWarrant, type County, onboardCounty } from '../support/custody.ts';
+import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { expectProblem } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
 
@@ -76,7 +77,7 @@ let rt: LocalRuntime | undefined;
 /** The local runtime on the same table and data directory, its clock resuming at `at`. */
 async function start(at: string): Promise<LocalRuntime> {
   rt = await startLocalRuntime({
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoEndpoint: await testDynamoEndpoint(),
     tableName,
     adminKey,
     dataDir,
@@ -164,7 +165,7 @@ afterAll(async () => {
   for (const receiver of Object.values(receivers)) await receiver.close();
   rmSync(dataDir, { recursive: true, force: true });
   // The run's shared DynamoDB Local keeps every table: drop ours (as test/support/runtime.ts does).
-  const client = new DynamoDBClient(dynamoClientConfig({ endpoint: inject('dynamoEndpoint') }));
+  const client = new DynamoDBClient(dynamoClientConfig({ endpoint: await testDynamoEndpoint() }));
   await client.send(new DeleteTableCommand({ TableName: tableName })).finally(() => client.destroy());
 });
 

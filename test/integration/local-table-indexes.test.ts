@@ -4,17 +4,18 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../local/table.ts';
 import { randomSecret } from '../../shared/ids.ts';
 import { dynamoClientConfig } from '../../shared/store/db.ts';
 import { GLOBAL_INDEXES, LIFECYCLE_INDEX, TableKeys } from '../../shared/store/table-definition.ts';
+import { testDynamoEndpoint } from '../support/dynamodb.ts';
 
 /**
  * Kept local data (`npm start` without --in-memory) was made before indexes added since (issue 17:
  * the lifecycle index): starting on it adds them, as a deployment does in AWS.
  */
-const client = new DynamoDBClient(dynamoClientConfig({ endpoint: inject('dynamoEndpoint') }));
+const client = new DynamoDBClient(dynamoClientConfig({ endpoint: await testDynamoEndpoint() }));
 const tableName = `old-${randomSecret(6).replace(/[^a-zA-Z0-9]/g, 'x')}`;
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { randomSecret } from '../../shared/ids.ts';
@@ -12,6 +12,7 @@ import type { Delivery } from '../../shared/webhooks/schemas.ts';
 import { SecretNotOpened } from '../../shared/webhooks/secret-box.ts';
 import { verifySignature } from '../../shared/webhooks/signature.ts';
 import { type County, onboardCounty, serveHold } from '../support/custody.ts';
+import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { TEST_START } from '../support/runtime.ts';
 
 /** Issue 19 item 8: webhook signing secrets are stored sealed for their tenant, never in plaintext. */
@@ -20,7 +21,7 @@ let rt: LocalRuntime;
 const servers: Server[] = [];
 beforeAll(async () => {
   rt = await startLocalRuntime({
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoEndpoint: await testDynamoEndpoint(),
     tableName: `test-${randomSecret(6).replace(/[^a-zA-Z0-9]/g, 'x')}`,
     adminKey: `test_admin_${randomSecret(18)}`,
     clock: new VirtualClock({ start: TEST_START }),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import type { Hold } from '../../shared/domain/hold.ts';
@@ -14,6 +14,7 @@ import type { Delivery } from '../../shared/webhooks/schemas.ts';
 import { verifySignature } from '../../shared/webhooks/signature.ts';
 import { CALLER_ROLES, expectRoles, keysOf } from '../support/access.ts';
 import { type County, onboardCounty, serveHold } from '../support/custody.ts';
+import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { expectProblem } from '../support/fixtures.ts';
 import { TEST_START } from '../support/runtime.ts';
 
@@ -31,7 +32,7 @@ const HOLD_EVENTS = [
 let rt: LocalRuntime;
 beforeAll(async () => {
   rt = await startLocalRuntime({
-    dynamoEndpoint: inject('dynamoEndpoint'),
+    dynamoEndpoint: await testDynamoEndpoint(),
     tableName: `test-${randomSecret(6).replace(/[^a-zA-Z0-9]/g, 'x')}`,
     adminKey: `test_admin_${randomSecret(18)}`,
     clock: new VirtualClock({ start: TEST_START }),

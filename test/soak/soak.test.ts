@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useRuntime } from '../support/runtime.ts';
 import { DEFAULT_FAULTS, runSoak } from './soak-run.ts';
 
-// Its own DynamoDB Local: ~2,000 requests on a JVM that holds no other file's tables.
-const runtime = useRuntime({ ownDynamoDb: true });
+const runtime = useRuntime();
 
 describe('soak (500 holds; `npm run soak` runs 5,000)', () => {
   it('no hold passes its deadline unnoticed, whatever fails', async () => {
