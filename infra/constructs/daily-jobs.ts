@@ -15,7 +15,7 @@ import { acknowledge } from '../compliance.ts';
 import type { LogLevel } from '../config.ts';
 import { CustodyFunction } from './custody-function.ts';
 import { FailureQueue } from './failure-queue.ts';
-import { grantTableAccess, type ItemAction, type TableRef } from './table-access.ts';
+import { grantTableAccess, ITEM_ACTIONS, type ItemAction, type TableRef } from './table-access.ts';
 
 /**
  * What the daily jobs do to the table, all jobs together (functions/daily-jobs/jobs.ts). Credential
@@ -25,16 +25,7 @@ import { grantTableAccess, type ItemAction, type TableRef } from './table-access
  * partition) and delete the ones keeping person data, read each booking and its audit head, and
  * update the booking with its audit event in one transaction (Update + two Puts).
  */
-export const DAILY_JOBS_TABLE_ACTIONS: readonly ItemAction[] = [
-  'GetItem',
-  'BatchGetItem',
-  'Query',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'ConditionCheckItem',
-  'TransactWriteItems',
-];
+export const DAILY_JOBS_TABLE_ACTIONS: readonly ItemAction[] = ITEM_ACTIONS;
 /** The indexes the daily jobs Query. */
 export const DAILY_JOBS_INDEXES: readonly string[] = [
   CREDENTIAL_EXPIRY_INDEX.indexName,

@@ -2,16 +2,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
 
-/** The item-level DynamoDB actions a function may be given. Scan is deliberately not one of them. */
-export type ItemAction =
-  | 'GetItem'
-  | 'BatchGetItem'
-  | 'Query'
-  | 'PutItem'
-  | 'UpdateItem'
-  | 'DeleteItem'
-  | 'ConditionCheckItem'
-  | 'TransactWriteItems';
+/** Every item-level DynamoDB action a function may be given. Scan is deliberately not one of them. */
+export const ITEM_ACTIONS = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+  'TransactWriteItems',
+] as const;
+
+export type ItemAction = (typeof ITEM_ACTIONS)[number];
 
 /**
  * Reading everything without a key is never allowed (DESIGN.md §8). PartiQL is listed as well:

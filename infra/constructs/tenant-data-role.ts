@@ -5,6 +5,7 @@ import { acknowledge } from '../compliance.ts';
 import {
   API_KEY_LEADING_KEY,
   DENIED_TABLE_ACTIONS,
+  ITEM_ACTIONS,
   type ItemAction,
   indexArn,
   leadingKeysCondition,
@@ -18,16 +19,7 @@ export const TENANT_SESSION_TAG = 'tenant';
 export const TENANT_LEADING_KEY = `TENANT#\${aws:PrincipalTag/${TENANT_SESSION_TAG}}`;
 
 /** Item actions on tenant partitions of the base table (the indexes are not tenant-keyed). */
-export const TENANT_DATA_ACTIONS: readonly ItemAction[] = [
-  'GetItem',
-  'BatchGetItem',
-  'Query',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'ConditionCheckItem',
-  'TransactWriteItems',
-];
+export const TENANT_DATA_ACTIONS: readonly ItemAction[] = ITEM_ACTIONS;
 
 /**
  * Reads a tenant session may also make of API-key items (`APIKEY#<hash>`), so the caller's key is

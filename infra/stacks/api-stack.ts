@@ -27,7 +27,7 @@ import {
   pageSessionAuthorizer,
   SignInPool,
 } from '../constructs/sign-in.ts';
-import { API_KEY_LEADING_KEY, grantTableAccess } from '../constructs/table-access.ts';
+import { API_KEY_LEADING_KEY, grantTableAccess, ITEM_ACTIONS } from '../constructs/table-access.ts';
 import { KEY_READ_ACTIONS, TenantDataRole } from '../constructs/tenant-data-role.ts';
 import { grantUsagePlanKeyManagement } from '../constructs/usage-plan-key-access.ts';
 import { functionArnFromName, type ResourceNames } from '../naming.ts';
@@ -194,16 +194,7 @@ export class ApiStack extends Stack {
     // The admin function crosses tenants by design (onboarding, key records, state reports): item
     // actions on the table, Query on the state index only, never Scan. It alone writes API-key items.
     grantTableAccess(this.adminApiFunction.role, tableRef, {
-      tableActions: [
-        'GetItem',
-        'BatchGetItem',
-        'Query',
-        'PutItem',
-        'UpdateItem',
-        'DeleteItem',
-        'ConditionCheckItem',
-        'TransactWriteItems',
-      ],
+      tableActions: ITEM_ACTIONS,
       queryIndexes: [STATE_INDEX.indexName],
     });
 
