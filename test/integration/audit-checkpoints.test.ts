@@ -13,7 +13,7 @@ import type { VerifyResult } from '../../shared/audit/verify-tenant.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { randomSecret } from '../../shared/ids.ts';
 import { tenantKeys, tenantPk } from '../../shared/store/keys.ts';
-import { type County, onboardCounty, serveHold } from '../support/custody.ts';
+import { type County, onboardCounty, serveHold, stateAuditorKey } from '../support/custody.ts';
 import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { expectProblem } from '../support/fixtures.ts';
 import { ApiClient } from '../support/http.ts';
@@ -233,16 +233,8 @@ describe('signed checkpoints', () => {
   it('state-oversight lists and verifies its state\u2019s counties, and no other', async () => {
     const county = await newCounty();
     await aMinuteLater();
-    const stateKey = async (state: string) => {
-      const response = await county.api.post<{ apiKey: string }>(`/v1/states/${state}/api-keys`, {
-        key: runtime().adminKey,
-        body: { name: `${state} auditor` },
-      });
-      expect(response.status, response.text).toBe(201);
-      return response.body.apiKey;
-    };
-    const florida = await stateKey('FL');
-    const texas = await stateKey('TX');
+    const florida = await stateAuditorKey(runtime(), 'FL');
+    const texas = await stateAuditorKey(runtime(), 'TX');
     expect((await verify(county, florida)).ok).toBe(true);
     const listed = await county.api.get(`/v1/tenants/${county.tenantId}/audit/checkpoints`, { key: florida });
     expect(listed.status, listed.text).toBe(200);

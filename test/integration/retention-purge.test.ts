@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Hold } from '../../shared/domain/hold.ts';
 import { purgeExpiredPersonData } from '../../shared/lifecycle/retention-purge-job.ts';
 import { noopMetrics, setCustodyMetrics } from '../../shared/observability/metrics.ts';
-import { type County, onboardCounty } from '../support/custody.ts';
+import { type County, onboardCounty, stateAuditorKey } from '../support/custody.ts';
 import { expectProblem } from '../support/fixtures.ts';
 import { apiSurfaces, distinctivePerson, leaks, tableText } from '../support/person-data.ts';
 import { useRuntime } from '../support/runtime.ts';
@@ -23,12 +23,7 @@ let numbers = 0;
 beforeAll(async () => {
   county = await onboardCounty(runtime(), 'purge-a-fl');
   keeper = await onboardCounty(runtime(), 'purge-b-fl');
-  const state = await county.api.post<{ apiKey: string }>('/v1/states/FL/api-keys', {
-    key: runtime().adminKey,
-    body: { name: 'FL auditor' },
-  });
-  expect(state.status, state.text).toBe(201);
-  stateKey = state.body.apiKey;
+  stateKey = await stateAuditorKey(runtime(), 'FL');
 });
 
 afterEach(() => {

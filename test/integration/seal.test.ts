@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Hold } from '../../shared/domain/hold.ts';
-import { type County, onboardCounty } from '../support/custody.ts';
+import { type County, onboardCounty, stateAuditorKey } from '../support/custody.ts';
 import { expectProblem } from '../support/fixtures.ts';
 import { apiSurfaces, distinctivePerson, leaks, tableText } from '../support/person-data.ts';
 import { TEST_START, useRuntime } from '../support/runtime.ts';
@@ -22,12 +22,7 @@ let numbers = 0;
 beforeAll(async () => {
   county = await onboardCounty(runtime(), 'seal-a-fl');
   foreign = await onboardCounty(runtime(), 'seal-b-fl');
-  const state = await county.api.post<{ apiKey: string }>('/v1/states/FL/api-keys', {
-    key: runtime().adminKey,
-    body: { name: 'FL auditor' },
-  });
-  expect(state.status, state.text).toBe(201);
-  stateKey = state.body.apiKey;
+  stateKey = await stateAuditorKey(runtime(), 'FL');
 });
 
 beforeEach(() => {

@@ -15,6 +15,19 @@ export interface County {
   api: ApiClient;
 }
 
+/** A state-oversight key for `state`, issued by the platform admin through the API. */
+export async function stateAuditorKey(
+  runtime: Pick<LocalRuntime, 'url' | 'adminKey'>,
+  state: string,
+): Promise<string> {
+  const response = await new ApiClient(runtime.url).post<{ apiKey: string }>(`/v1/states/${state}/api-keys`, {
+    key: runtime.adminKey,
+    body: { name: `${state} auditor` },
+  });
+  expect(response.status, response.text).toBe(201);
+  return response.body.apiKey;
+}
+
 /** A county with a facility, a credentialed officer and keys for every tenant role, set up through the API. */
 export async function onboardCounty(
   runtime: Pick<LocalRuntime, 'url' | 'adminKey'>,
