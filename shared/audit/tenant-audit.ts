@@ -1,14 +1,29 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Principal } from '../auth/principal.ts';
 import type { IdGenerator } from '../ids.ts';
-import { auditAppendItems, readAuditHead, TENANT_AUDIT_SK } from '../store/audit-chains.ts';
+import {
+  AuditChainBusyError,
+  auditHeadKey,
+  auditIntents,
+  auditRacePolicy,
+  isAuditRace,
+  readAuditHead,
+  TENANT_AUDIT_SK,
+} from '../store/audit-chains.ts';
+import { type ItemKey, readItem, readItems } from '../store/batch-read.ts';
 import type { Db } from '../store/db.ts';
-import { failedConditionIndexes } from '../store/errors.ts';
 import type { Actor } from '../store/holds.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from '../store/items.ts';
 import { tenantPk } from '../store/keys.ts';
 import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
-import { type TransactItem, transactWrite } from '../store/unit-of-work.ts';
+import {
+  type Intent,
+  intent,
+  retryLostRaces,
+  type StoredItem,
+  type TransactItem,
+  TransactionRefused,
+  UnitOfWork,
+} from '../store/unit-of-work.ts';
 import { entityStateHash } from './entity-state.ts';
 import { chainHash, GENESIS_HASH } from './hash-chain.ts';
 
@@ -110,44 +125,27 @@ export type AuditedCommit =
   /** `failedIndex` indexes into the caller's own items. */
   | { ok: false; failedIndex: number };
 
-/**
- * A write whose audit append still cannot commit after its retries: the API answers 503 with
- * Retry-After (API.md "Busy"), and nothing was written.
- */
-export class AuditChainBusyError extends Error {
-  constructor(subject: AuditSubject) {
-    super(`the audit chain of ${subject.kind} ${subject.id} stayed busy`);
-    this.name = 'AuditChainBusyError';
-  }
-}
-
-/**
- * Retries after another change of the SAME entity moved its head between our read and our write
- * (rare: distinct entities never share a head). Full-jitter backoff spreads the racers out.
- */
-const MAX_TRIES = 8;
-const BACKOFF_BASE_MS = 10;
-const BACKOFF_CAP_MS = 200;
-const backoff = (attempt: number): Promise<void> =>
-  new Promise((resolve) =>
-    setTimeout(resolve, Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt)),
-  );
+export { AuditChainBusyError, auditRacePolicy };
 
 const GENESIS_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
 
+/** The head as its item stores it (GENESIS before the entity's first event). */
+export const headOf = (item: Record<string, unknown> | undefined): ChainHead =>
+  item
+    ? {
+        seq: Number(item.seq),
+        hash: String(item.hash),
+        ...(typeof item.personDataHash === 'string' ? { personDataHash: item.personDataHash } : {}),
+      }
+    : GENESIS_HEAD;
+
 export async function readEntityHead(db: Db, tenantId: string, subject: AuditSubject): Promise<ChainHead> {
-  const Item = await readAuditHead(db, tenantId, subject);
-  if (!Item) return GENESIS_HEAD;
-  return {
-    seq: Number(Item.seq),
-    hash: String(Item.hash),
-    ...(typeof Item.personDataHash === 'string' ? { personDataHash: Item.personDataHash } : {}),
-  };
+  return headOf(await readAuditHead(db, tenantId, subject));
 }
 
 /**
- * The append itself, as items for the caller's transaction: the entity's head (conditional on the
- * head read) and the event. This is the seam a unit of work wraps (an `audit.append` intent).
+ * The append as intents for the caller's unit of work (`auditIntents.append`): the entity's head
+ * (conditional on the head read) and the event, whose hash chains it to the head read.
  */
 export function entityAuditAppend(
   db: Db,
@@ -155,7 +153,7 @@ export function entityAuditAppend(
   change: TenantAuditChange,
   head: ChainHead,
   eventId: string,
-): { event: TenantAuditEvent; items: TransactItem[] } {
+): { event: TenantAuditEvent; intents: Intent[] } {
   const { personDataHash: given, ...rest } = change;
   const personDataHash = given ?? (change.after === null ? undefined : head.personDataHash);
   const content = {
@@ -168,7 +166,7 @@ export function entityAuditAppend(
     prevHash: head.hash,
   };
   const event: TenantAuditEvent = { ...content, hash: chainHash(head.hash, content) };
-  const items = auditAppendItems(
+  const intents = auditIntents.append(
     db.tableName,
     tenantId,
     change.subject,
@@ -182,12 +180,81 @@ export function entityAuditAppend(
     },
     event,
   );
-  return { event, items };
+  return { event, intents };
+}
+
+/** What a change decided from its fresh read: its own intents and audit change, or nothing to do. */
+export type AuditedDecision<T> =
+  | { change: TenantAuditChange; intents: readonly Intent[]; result: T }
+  | { unchanged: T };
+
+const HEAD = 'auditHead';
+
+/**
+ * One audited change of one entity, read-decide-commit: reads `wanted` and the entity's audit head
+ * in ONE request (port `read`), lets `decide` build the change's intents, and commits them with the
+ * audit append as ONE unit of work. A race on the head (another change of the same entity first) is
+ * retried from a fresh read by retryLostRaces (`auditRacePolicy`: backoff, then 503); a refusal by
+ * the caller's own intents is thrown to it (TransactionRefused) unless `isRace` says to retry.
+ */
+export async function commitAudited<K extends string, T>(
+  deps: { db: Db; ids: IdGenerator },
+  tenantId: string,
+  subject: AuditSubject,
+  wanted: Readonly<Record<K, ItemKey | undefined>>,
+  decide: (found: Record<K, StoredItem | undefined>) => AuditedDecision<T> | Promise<AuditedDecision<T>>,
+  isRace: (error: unknown) => boolean = isAuditRace,
+): Promise<{ result: T; event?: TenantAuditEvent }> {
+  const { db } = deps;
+  return retryLostRaces(
+    `${subject.kind} ${subject.id}`,
+    async () => {
+      const headKey = auditHeadKey(tenantId, subject);
+      // The head alone is one GetItem; with the change's own reads, one BatchGetItem.
+      const found: Record<string, StoredItem | undefined> =
+        Object.keys(wanted).length === 0
+          ? { [HEAD]: await readItem(db, headKey, { consistent: true }) }
+          : await readItems(db, { ...wanted, [HEAD]: headKey });
+      const decision = await decide(found as Record<K, StoredItem | undefined>);
+      if ('unchanged' in decision) return { result: decision.unchanged };
+      // A fresh id per attempt: ids grow with time, so the county's listing stays oldest first.
+      const { event, intents } = entityAuditAppend(
+        db,
+        tenantId,
+        decision.change,
+        headOf(found[HEAD]),
+        deps.ids.next(),
+      );
+      await new UnitOfWork(db).add(...decision.intents, ...intents).commit();
+      return { result: decision.result, event };
+    },
+    isRace,
+    auditRacePolicy,
+  );
 }
 
 /**
- * Writes `items` and the audit event of `change` as ONE transaction: both or neither. A failed
- * condition of the caller's items is returned, not thrown, so the caller maps it to its 404/409.
+ * One attempt, for a caller inside its own retryLostRaces (with `auditRacePolicy`): reads the
+ * entity's head, and commits `intents` with the audit append as ONE unit of work. Any refusal is
+ * thrown (TransactionRefused) for the caller's loop to decide again from fresh reads.
+ */
+export async function commitWithAuditOnce(
+  deps: { db: Db; ids: IdGenerator },
+  tenantId: string,
+  change: TenantAuditChange,
+  intents: readonly Intent[],
+): Promise<TenantAuditEvent> {
+  const head = await readEntityHead(deps.db, tenantId, change.subject);
+  const append = entityAuditAppend(deps.db, tenantId, change, head, deps.ids.next());
+  await new UnitOfWork(deps.db).add(...intents, ...append.intents).commit();
+  return append.event;
+}
+
+/**
+ * Writes raw `items` and the audit event of `change` as ONE transaction, through commitAudited.
+ * For the callers whose writes are not intents yet (their items carry no in-memory model, so they
+ * cannot run on the unit tests' fake): a failed condition of the caller's items is returned, not
+ * thrown, so the caller maps it to its 404/409.
  */
 export async function commitWithTenantAudit(
   deps: { db: Db; ids: IdGenerator },
@@ -195,28 +262,21 @@ export async function commitWithTenantAudit(
   change: TenantAuditChange,
   items: readonly TransactItem[],
 ): Promise<AuditedCommit> {
-  const { db } = deps;
-  for (let attempt = 1; ; attempt++) {
-    const head = await readEntityHead(db, tenantId, change.subject);
-    // A fresh id per attempt: ids grow with time, so the county's listing stays oldest first.
-    const { event, items: auditItems } = entityAuditAppend(db, tenantId, change, head, deps.ids.next());
-    try {
-      await transactWrite(db, [...auditItems, ...items]);
-      return { ok: true, event };
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const failed = failedConditionIndexes(error);
-      const own = failed.find((index) => index >= auditItems.length);
-      if (own !== undefined) return { ok: false, failedIndex: own - auditItems.length };
-      const raced =
-        failed.length > 0 ||
-        (error.CancellationReasons ?? []).some((reason) => reason.Code === 'TransactionConflict');
-      if (!raced) throw error;
-      if (attempt >= MAX_TRIES) throw new AuditChainBusyError(change.subject);
-      await backoff(attempt);
-    }
+  const own = items.map((item, index) => intent(RAW_ITEMS, String(index), item));
+  try {
+    const { event } = await commitAudited(deps, tenantId, change.subject, {}, () => ({
+      change,
+      intents: own,
+      result: undefined,
+    }));
+    return { ok: true, event: event as TenantAuditEvent };
+  } catch (error) {
+    const refused = error instanceof TransactionRefused ? error.by(RAW_ITEMS) : undefined;
+    if (refused) return { ok: false, failedIndex: Number(refused.rule) };
+    throw error;
   }
 }
+const RAW_ITEMS = 'items';
 
 /** The county's events, oldest first (`AUDIT#<ulid>`): one single-partition Query per page. */
 export function listTenantAuditEvents(

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../app-deps.ts';
 import { bookingAuditView } from '../audit/booking-audit.ts';
-import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { auditRacePolicy, commitWithAuditOnce } from '../audit/tenant-audit.ts';
 import { type Caller, knownCaller } from '../auth/caller.ts';
 import { CURRENT_RULE } from '../domain/deadline-policy.ts';
 import {
@@ -48,15 +48,8 @@ import { warrantIntents } from '../store/warrant-intents.ts';
 import { getWarrant } from '../store/warrants.ts';
 import { toIsoSeconds } from '../util/time.ts';
 
-/** A conditional write of ours was refused by a change meanwhile (a commit that answers, not throws). */
-class ChangedMeanwhile extends Error {
-  constructor() {
-    super('changed meanwhile');
-    this.name = 'ChangedMeanwhile';
-  }
-}
-const isLostRace = (error: unknown): boolean =>
-  error instanceof TransactionRefused || error instanceof ChangedMeanwhile;
+/** A conditional write of ours was refused by a change meanwhile (a rule's, or the audit head's). */
+const isLostRace = (error: unknown): boolean => error instanceof TransactionRefused;
 
 export interface ServeInput {
   warrantId: string;
@@ -421,9 +414,11 @@ export async function releaseBooking(
         );
         return { bookingNumber, status: 'RELEASED', releasedAt: at, hold };
       }
-      // No hold to close: the booking's own change goes on the tenant's audit chain instead.
+      // No hold to close: the booking's own change goes on its audit chain instead, in one unit of
+      // work; a hold that appeared, a release meanwhile or a moved audit head refuses it, and the
+      // loop decides again from a fresh read.
       const before = bookingAuditView(booking);
-      const result = await commitWithTenantAudit(
+      await commitWithAuditOnce(
         deps,
         tenantId,
         {
@@ -435,13 +430,12 @@ export async function releaseBooking(
           before,
           after: { ...before, status: 'RELEASED', releasedAt: at, releaseReason: 'RELEASED' },
         },
-        [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at).item],
+        [bookingIntents.release(deps.db.tableName, tenantId, bookingNumber, at)],
       );
-      // A hold appeared, or the booking was released, meanwhile: decide again from a fresh read.
-      if (!result.ok) throw new ChangedMeanwhile();
       return { bookingNumber, status: 'RELEASED' as const, releasedAt: at };
     },
     isLostRace,
+    auditRacePolicy,
   );
 }
 
@@ -496,9 +490,9 @@ export async function withdrawWarrant(
           return { warrantId, status: 'WITHDRAWN' as const, withdrawnAt: at, hold: result.hold };
         }
       }
-      // No hold to cancel (none, OVERDUE or closed): the withdrawal goes on the tenant's chain.
+      // No hold to cancel (none, OVERDUE or closed): the withdrawal goes on the warrant's chain.
       const before: Record<string, unknown> = { ...warrant };
-      const result = await commitWithTenantAudit(
+      await commitWithAuditOnce(
         deps,
         tenantId,
         {
@@ -510,9 +504,8 @@ export async function withdrawWarrant(
           before,
           after: { ...before, status: 'WITHDRAWN', withdrawnAt: at, withdrawReason: reason },
         },
-        [withdraw.item],
+        [withdraw],
       );
-      if (!result.ok) throw new ChangedMeanwhile();
       return {
         warrantId,
         status: 'WITHDRAWN' as const,
@@ -521,6 +514,7 @@ export async function withdrawWarrant(
       };
     },
     raced,
+    auditRacePolicy,
   );
 }
 

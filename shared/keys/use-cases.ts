@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AuditContext, TenantAuditChange } from '../audit/tenant-audit.ts';
+import { type AuditContext, commitAudited, type TenantAuditChange } from '../audit/tenant-audit.ts';
 import type { KeyScope, Principal, Role } from '../auth/principal.ts';
 import type { UsagePlanKeys } from '../auth/usage-plan-keys.ts';
 import type { Clock } from '../clock.ts';
@@ -7,13 +7,21 @@ import { DomainError, notFound } from '../errors/catalogue.ts';
 import { declareProblems } from '../errors/declared.ts';
 import type { IdGenerator } from '../ids.ts';
 import { custodyMetrics } from '../observability/metrics.ts';
-import { type ApiKeyItem, commitKeyItems, issueKeyItems, ownerPk } from '../store/api-keys.ts';
+import {
+  type ApiKeyItem,
+  apiKeyIntents,
+  countLiveKeys,
+  keyPointerKey,
+  ownerPk,
+  readKeyPointer,
+} from '../store/api-keys.ts';
 import type { Db } from '../store/db.ts';
-import { keys, tenantKeys } from '../store/keys.ts';
+import { officerIntents } from '../store/officer-intents.ts';
+import { tenantIntents } from '../store/tenant-intents.ts';
+import { type Intent, type Refusal, TransactionRefused, UnitOfWork } from '../store/unit-of-work.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { hashApiKey, newApiKey, usageIdentifierKey } from './hashing.ts';
 import { assertUnderKeyCap, keyCapProblems, MAX_LIVE_KEYS_PER_TENANT } from './key-cap.ts';
-import { dynamoKeyStore, type KeyStore } from './key-store.ts';
 
 /** What issuing, installing and revoking keys need: the table and the usage plan's keys. */
 export interface KeyAdminDeps {
@@ -21,8 +29,6 @@ export interface KeyAdminDeps {
   clock: Clock;
   usagePlanKeys: UsagePlanKeys;
   logger: Logger;
-  /** Where keys are kept; DynamoDB unless a unit test passes a fake. */
-  keys?: KeyStore;
 }
 
 /** The API Gateway side could not be done; nothing usable was written. The API answers 503. */
@@ -93,27 +99,26 @@ export interface IssuedKey {
   role: Role;
 }
 
-export type IssueKeyResult = { ok: true; key: IssuedKey } | { ok: false; failedCheck: number };
+export type IssueKeyResult = { ok: true; key: IssuedKey } | { ok: false; refusal: Refusal };
 
 /**
- * Writes the key (by hash) and the owner's pointer to it in one transaction, with any extra
- * condition checks the caller needs (the tenant exists, the officer exists). `failedCheck` is the
- * index into `conditions` that failed. A tenant's key is issued with its `apikey.issued` event on
- * the tenant's audit chain, in that same transaction (the secret and its hash never enter it).
+ * Writes the key (by hash) and the owner's pointer to it in one unit of work, with any checks the
+ * caller needs as intents of the same transaction (the tenant exists, the officer exists); a check
+ * that refused is returned as its refusal. A tenant's key is issued with its `apikey.issued` event
+ * on the key's audit chain, in that same transaction (the secret and its hash never enter it).
  */
 export async function issueApiKey(
   deps: KeyAdminDeps & { ids: IdGenerator },
   request: IssueKeyRequest,
-  conditions: { pk: string; sk: string }[] = [],
+  checks: Intent[] = [],
   audit?: AuditContext,
 ): Promise<IssueKeyResult> {
   const { db, clock, ids } = deps;
-  const store = deps.keys ?? dynamoKeyStore;
   // Issue 19: a tenant's live keys are capped (the rule lives in key-cap.ts; 422 past it). Counted
   // before the key is created in API Gateway, so a refused issuance leaves nothing behind.
   if (request.scope.kind === 'tenant') {
     const { tenantId } = request.scope;
-    assertUnderKeyCap(tenantId, await store.countLiveKeys(db, tenantId, MAX_LIVE_KEYS_PER_TENANT));
+    assertUnderKeyCap(tenantId, await countLiveKeys(db, tenantId, MAX_LIVE_KEYS_PER_TENANT));
   }
   const apiKey = newApiKey();
   const hash = hashApiKey(apiKey);
@@ -131,20 +136,23 @@ export async function issueApiKey(
     ...(request.createdBy ? { createdBy: request.createdBy } : {}),
     apiGatewayKeyId,
   };
-  let failedCheck: number | undefined;
+  const intents = [...checks, ...apiKeyIntents.store(db.tableName, item)];
   try {
-    const change =
-      request.scope.kind === 'tenant'
-        ? keyChange('apikey.issued', item, tenantAudit(audit), null, auditView(item))
-        : undefined;
-    failedCheck = await store.commitIssue(deps, item, conditions, change);
+    if (request.scope.kind === 'tenant') {
+      const change = keyChange('apikey.issued', item, tenantAudit(audit), null, auditView(item));
+      await commitAudited(deps, request.scope.tenantId, change.subject, {}, () => ({
+        change,
+        intents,
+        result: undefined,
+      }));
+    } else {
+      await new UnitOfWork(db).add(...intents).commit();
+    }
   } catch (error) {
     await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
+    const refusal = error instanceof TransactionRefused ? error.refusals[0] : undefined;
+    if (refusal) return { ok: false, refusal };
     throw error;
-  }
-  if (failedCheck !== undefined) {
-    await removeUsageKey(deps, apiGatewayKeyId, keyId, 'issue rolled back: the key item was not written');
-    return { ok: false, failedCheck };
   }
   return { ok: true, key: { keyId, apiKey, role: request.role } };
 }
@@ -162,26 +170,72 @@ export async function revokeApiKey(
   revokedBy: string,
   audit?: AuditContext,
 ): Promise<boolean> {
-  const store = deps.keys ?? dynamoKeyStore;
-  const pointer = await store.readKeyPointer(deps.db, owner, keyId);
-  if (!pointer) return false;
-  if (pointer.revokedAt) {
-    if (pointer.apiGatewayKeyId) {
-      await removeUsageKey(deps, pointer.apiGatewayKeyId, keyId, 'revoked again: retrying the delete');
-    }
-    return true;
-  }
   const revokedAt = toIsoSeconds(deps.clock.now());
-  const after = { ...auditView(pointer), revokedAt, revokedBy };
-  const change =
+  const pointer =
     owner.kind === 'tenant'
-      ? keyChange('apikey.revoked', pointer, tenantAudit(audit), auditView(pointer), after)
-      : undefined;
-  await store.commitRevoke(deps, pointer, revokedAt, revokedBy, change);
+      ? await revokeOnChain(deps, owner.tenantId, keyId, revokedAt, revokedBy, tenantAudit(audit))
+      : await revokeOffChain(deps, owner, keyId, revokedAt, revokedBy);
+  if (!pointer) return false;
   if (pointer.apiGatewayKeyId) {
-    await removeUsageKey(deps, pointer.apiGatewayKeyId, keyId, 'revoked: the key item says revokedAt');
+    const why = pointer.revokedAt
+      ? 'revoked again: retrying the delete'
+      : 'revoked: the key item says revokedAt';
+    await removeUsageKey(deps, pointer.apiGatewayKeyId, keyId, why);
   }
   return true;
+}
+
+/**
+ * A county's key: read with its audit head, revoked with its `apikey.revoked` event in one unit of
+ * work. A revocation that lost to another is decided again: the fresh read shows the key revoked,
+ * and no second event is written. The pointer as read (with `revokedAt` if it was revoked before).
+ */
+async function revokeOnChain(
+  deps: KeyAdminDeps & { ids: IdGenerator },
+  tenantId: string,
+  keyId: string,
+  revokedAt: string,
+  revokedBy: string,
+  audit: AuditContext,
+): Promise<ApiKeyItem | undefined> {
+  const { result } = await commitAudited(
+    deps,
+    tenantId,
+    { kind: 'apikey', id: keyId },
+    { pointer: keyPointerKey({ kind: 'tenant', tenantId }, keyId) },
+    (found) => {
+      const pointer = found.pointer as ApiKeyItem | undefined;
+      if (!pointer || pointer.revokedAt) return { unchanged: pointer };
+      const after = { ...auditView(pointer), revokedAt, revokedBy };
+      return {
+        change: keyChange('apikey.revoked', pointer, audit, auditView(pointer), after),
+        intents: apiKeyIntents.revoke(deps.db.tableName, pointer, revokedAt, revokedBy),
+        result: pointer,
+      };
+    },
+    (error) => error instanceof TransactionRefused,
+  );
+  return result;
+}
+
+/** A platform or state key (on no county's chain); of two revocations racing, one changes it. */
+async function revokeOffChain(
+  deps: KeyAdminDeps,
+  owner: KeyScope,
+  keyId: string,
+  revokedAt: string,
+  revokedBy: string,
+): Promise<ApiKeyItem | undefined> {
+  const pointer = await readKeyPointer(deps.db, owner, keyId);
+  if (!pointer || pointer.revokedAt) return pointer;
+  try {
+    await new UnitOfWork(deps.db)
+      .add(...apiKeyIntents.revoke(deps.db.tableName, pointer, revokedAt, revokedBy))
+      .commit();
+  } catch (error) {
+    if (!(error instanceof TransactionRefused && error.by('apikeys', 'key-not-revoked'))) throw error;
+  }
+  return pointer;
 }
 
 /**
@@ -207,7 +261,7 @@ export async function installPlatformAdminKey(deps: KeyAdminDeps, apiKey: string
     apiGatewayKeyId,
   };
   try {
-    await commitKeyItems(deps.db, issueKeyItems(deps.db.tableName, item, [], true));
+    await new UnitOfWork(deps.db).add(...apiKeyIntents.store(deps.db.tableName, item, true)).commit();
   } catch (error) {
     await removeUsageKey(deps, apiGatewayKeyId, keyId, 'install rolled back: the key item was not written');
     throw error;
@@ -284,8 +338,9 @@ export async function issueTenantKey(
   principal: Principal | undefined,
   audit: AuditContext,
 ): Promise<IssuedKey> {
-  const conditions = [keys.tenantProfile(tenantId)];
-  if (request.officerId) conditions.push(tenantKeys.officer(tenantId, request.officerId));
+  const checks = [tenantIntents.mustExist(deps.db.tableName, tenantId)];
+  if (request.officerId)
+    checks.push(officerIntents.mustExist(deps.db.tableName, tenantId, request.officerId));
   const result = await orUnavailable(
     issueApiKey(
       deps,
@@ -296,12 +351,14 @@ export async function issueTenantKey(
         ...(request.officerId ? { officerId: request.officerId } : {}),
         createdBy: creatorOf(principal),
       },
-      conditions,
+      checks,
       audit,
     ),
   );
   if (!result.ok) {
-    if (result.failedCheck === 0) throw notFound('The tenant');
+    if (result.refusal.module === 'tenants') throw notFound('The tenant');
+    if (result.refusal.module !== 'officers')
+      throw new Error(`key issue refused by ${result.refusal.module}`);
     throw issueTenantKeyProblems.refuse(
       'officer-not-found',
       `Officer ${request.officerId} is not on this county's roster.`,

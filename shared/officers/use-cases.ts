@@ -1,33 +1,31 @@
-import type { AuditContext } from '../audit/tenant-audit.ts';
+import { type AuditContext, commitAudited } from '../audit/tenant-audit.ts';
 import { credentialBreach } from '../domain/custody-rules.ts';
 import { notFound } from '../errors/catalogue.ts';
 import { declareProblems } from '../errors/declared.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { CredentialOfficer, NominateOfficer } from '../schemas/officer.ts';
+import type { ItemKey } from '../store/batch-read.ts';
 import type { Db } from '../store/db.ts';
-import type { OfficerRecord, OfficerUpdate } from '../store/officers.ts';
-import * as officerStore from '../store/officers.ts';
+import { facilityIntents } from '../store/facility-intents.ts';
+import { tenantKeys } from '../store/keys.ts';
+import { officerIntents } from '../store/officer-intents.ts';
+import { getOfficer, type OfficerRecord, toOfficer } from '../store/officers.ts';
+import { TransactionRefused } from '../store/unit-of-work.ts';
 import { toIsoSeconds } from '../util/time.ts';
 
 /**
  * The officer roster's use cases (DESIGN.md §1, §3): nominate, credential (ICE's federal
- * credential: also renews and lifts a suspension), suspend. Each refuses only with the problems it
- * declares here; the routes list the same declarations in the OpenAPI document.
+ * credential: also renews and lifts a suspension), suspend. Each reads through the storage port,
+ * decides, and commits its intents with the officer's audit event as one unit of work
+ * (commitAudited); a refused commit is decided again from a fresh read, which names the rule that
+ * broke. Each refuses only with the problems it declares here; the routes list the same
+ * declarations in the OpenAPI document.
  */
-
-/** Where officers are kept: the DynamoDB store by default, an in-memory fake in unit tests. */
-export type OfficerStore = Pick<
-  typeof officerStore,
-  'nominateOfficer' | 'getOfficer' | 'credentialOfficer' | 'suspendOfficer'
->;
 
 export interface OfficerDeps {
   db: Db;
   ids: IdGenerator;
-  officers?: OfficerStore;
 }
-
-const storeOf = (deps: OfficerDeps): OfficerStore => deps.officers ?? officerStore;
 
 export const nominateProblems = declareProblems(['officer-exists', 'facility-not-found']);
 export const credentialProblems = declareProblems([
@@ -40,6 +38,9 @@ export const credentialProblems = declareProblems([
 type CredentialDateRule = Exclude<(typeof credentialProblems.problems)[number], 'concurrent-modification'>;
 export const suspendProblems = declareProblems(['officer-already-suspended', 'concurrent-modification']);
 
+/** Any refusal is decided again: the fresh read names the rule (or the change now applies). */
+const anyRefusal = (error: unknown): boolean => error instanceof TransactionRefused;
+
 /** A NOMINATED officer, each of its facilities checked in the same transaction. */
 export async function nominate(
   deps: OfficerDeps,
@@ -48,17 +49,55 @@ export async function nominate(
   now: Date,
   audit: AuditContext,
 ): Promise<OfficerRecord> {
-  const result = await storeOf(deps).nominateOfficer(deps, tenantId, input, now, audit);
-  if (result.kind === 'exists') {
-    throw nominateProblems.refuse('officer-exists', `Officer ${input.officerId} is already on the roster.`);
+  const { db } = deps;
+  const at = toIsoSeconds(now);
+  const officer: OfficerRecord = { ...input, status: 'NOMINATED', createdAt: at, updatedAt: at, version: 1 };
+  // The facilities ride along with the audit head's read (one request; at most 50, the schema's
+  // bound, + the officer + the head: within BatchGetItem's 100), so a refusal can name the facility.
+  const wanted: Record<string, ItemKey> = { officer: tenantKeys.officer(tenantId, input.officerId) };
+  for (const facilityId of input.facilityIds) {
+    wanted[`facility:${facilityId}`] = tenantKeys.facility(tenantId, facilityId);
   }
-  if (result.kind === 'facility-not-found') {
-    throw nominateProblems.refuse(
-      'facility-not-found',
-      `Facility ${result.facilityId} does not exist in this county.`,
-    );
-  }
-  return result.officer;
+  const { result } = await commitAudited(
+    deps,
+    tenantId,
+    { kind: 'officer', id: input.officerId },
+    wanted,
+    (found) => {
+      if (found.officer) {
+        throw nominateProblems.refuse(
+          'officer-exists',
+          `Officer ${input.officerId} is already on the roster.`,
+        );
+      }
+      const missing = input.facilityIds.find((facilityId) => !found[`facility:${facilityId}`]);
+      if (missing !== undefined) {
+        throw nominateProblems.refuse(
+          'facility-not-found',
+          `Facility ${missing} does not exist in this county.`,
+        );
+      }
+      return {
+        change: {
+          type: 'officer.nominated',
+          subject: { kind: 'officer', id: input.officerId },
+          occurredAt: at,
+          ...audit,
+          before: null,
+          after: { ...officer },
+        },
+        intents: [
+          ...input.facilityIds.map((facilityId) =>
+            facilityIntents.mustExist(db.tableName, tenantId, facilityId),
+          ),
+          officerIntents.nominate(db.tableName, tenantId, officer),
+        ],
+        result: officer,
+      };
+    },
+    anyRefusal,
+  );
+  return result;
 }
 
 /** The officer, or `not-found` (every route with an officer id in its path can answer that). */
@@ -67,12 +106,12 @@ export async function findOfficer(
   tenantId: string,
   officerId: string,
 ): Promise<OfficerRecord> {
-  const found = await storeOf(deps).getOfficer(deps.db, tenantId, officerId);
+  const found = await getOfficer(deps.db, tenantId, officerId);
   if (!found) throw notFound('The officer');
   return found;
 }
 
-/** Records the credential ICE issued: its dates must make sense today. */
+/** Records the credential ICE issued: its dates must make sense today. Lifts any suspension. */
 export async function credential(
   deps: OfficerDeps,
   tenantId: string,
@@ -84,16 +123,17 @@ export async function credential(
   const breach = credentialBreach(input, now);
   // The date rules of custody-rules.ts, each declared above (the unit tests break each one).
   if (breach) throw credentialProblems.refuse(breach.slug as CredentialDateRule, breach.detail);
-  const current = await findOfficer(deps, tenantId, officerId);
-  const result = await storeOf(deps).credentialOfficer(
-    deps,
-    tenantId,
-    current,
-    { ...input, credentialedAt: toIsoSeconds(now) },
-    now,
-    audit,
-  );
-  return updated(result, credentialProblems.refuse);
+  return changeStatus(deps, tenantId, officerId, 'officer.credentialed', audit, (current) => {
+    const { suspension: _lifted, ...rest } = current;
+    return {
+      ...rest,
+      status: 'CREDENTIALED',
+      credential: { ...input, credentialedAt: toIsoSeconds(now) },
+      credentialExpiresOn: input.expiresOn,
+      updatedAt: toIsoSeconds(now),
+      version: current.version + 1,
+    };
+  });
 }
 
 /** Suspends an officer: no more service until credentialed again. */
@@ -105,20 +145,59 @@ export async function suspend(
   now: Date,
   audit: AuditContext,
 ): Promise<OfficerRecord> {
-  const current = await findOfficer(deps, tenantId, officerId);
-  if (current.status === 'SUSPENDED') {
-    throw suspendProblems.refuse('officer-already-suspended', `Officer ${officerId} is already suspended.`);
-  }
-  const result = await storeOf(deps).suspendOfficer(deps, tenantId, current, reason, now, audit);
-  return updated(result, suspendProblems.refuse);
+  const at = toIsoSeconds(now);
+  return changeStatus(deps, tenantId, officerId, 'officer.suspended', audit, (current) => {
+    if (current.status === 'SUSPENDED') {
+      throw suspendProblems.refuse('officer-already-suspended', `Officer ${officerId} is already suspended.`);
+    }
+    return {
+      ...current,
+      status: 'SUSPENDED',
+      suspension: { reason, suspendedAt: at },
+      updatedAt: at,
+      version: current.version + 1,
+    };
+  });
 }
 
-function updated(
-  result: OfficerUpdate,
-  refuse: (slug: 'concurrent-modification', detail: string) => Error,
-): OfficerRecord {
-  if (result.kind === 'conflict') {
-    throw refuse('concurrent-modification', 'The officer changed meanwhile; read it and retry.');
-  }
-  return result.officer;
+/**
+ * Reads the officer (with its audit head), computes the next state, and commits it conditioned on
+ * the version read. A change that keeps losing to others ends as `concurrent-modification` (409,
+ * RacesLost at the edge); an audit head that stays busy as 503.
+ */
+async function changeStatus(
+  deps: OfficerDeps,
+  tenantId: string,
+  officerId: string,
+  type: 'officer.credentialed' | 'officer.suspended',
+  audit: AuditContext,
+  next: (current: OfficerRecord) => OfficerRecord,
+): Promise<OfficerRecord> {
+  const { result } = await commitAudited(
+    deps,
+    tenantId,
+    { kind: 'officer', id: officerId },
+    { officer: tenantKeys.officer(tenantId, officerId) },
+    (found) => {
+      if (!found.officer) throw notFound('The officer');
+      const current = toOfficer(found.officer);
+      const changed = next(current);
+      return {
+        change: {
+          type,
+          subject: { kind: 'officer', id: officerId },
+          occurredAt: changed.updatedAt,
+          ...audit,
+          before: { ...current },
+          after: { ...changed },
+        },
+        intents: [
+          officerIntents.changeStatus(deps.db.tableName, tenantId, officerId, current.version, changed),
+        ],
+        result: changed,
+      };
+    },
+    anyRefusal,
+  );
+  return result;
 }

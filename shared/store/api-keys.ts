@@ -1,16 +1,17 @@
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { KeyScope, Role } from '../auth/principal.ts';
 import { type ItemKey, readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
-import type { TransactItem } from './holds.ts';
 import { keys, tenantPk } from './keys.ts';
 import { prefixQuery, queryPages } from './pagination.ts';
+import { type Intent, intent, type StoredItem } from './unit-of-work.ts';
 
 /**
  * API-key items: one by the SHA-256 of the secret (`APIKEY#<hash>`, what authentication reads) and
  * the owner's pointer to it (`APIKEYREF#<keyId>` in the owner's partition, for revocation by id).
- * This module owns their keys, attributes and conditions; use cases live in shared/auth/api-keys.ts.
+ * This module owns their keys, attributes and conditions (`apiKeyIntents`); use cases live in
+ * shared/keys/use-cases.ts.
  */
 export interface ApiKeyItem {
   keyId: string;
@@ -66,82 +67,86 @@ export async function touchKeyLastUsed(db: Db, hash: string, now: string, cutoff
   }
 }
 
+/** The owner's pointer to one of its keys (strongly consistent), for revocation by id. */
+export const keyPointerKey = (owner: KeyScope, keyId: string): ItemKey =>
+  keys.apiKeyPointer(ownerPk(owner), keyId);
+
 export async function readKeyPointer(
   db: Db,
   owner: KeyScope,
   keyId: string,
 ): Promise<ApiKeyItem | undefined> {
-  const Item = await readItem(db, keys.apiKeyPointer(ownerPk(owner), keyId), { consistent: true });
+  const Item = await readItem(db, keyPointerKey(owner, keyId), { consistent: true });
   return Item as ApiKeyItem | undefined;
 }
 
-/**
- * Intent: store a new key (by hash, and the owner's pointer), after the caller's existence checks
- * (`conditions`, each `attribute_exists`). `overwrite` only for an operator-installed key, whose id
- * derives from its hash.
- */
-export function issueKeyItems(
-  tableName: string,
-  item: ApiKeyItem,
-  conditions: ItemKey[] = [],
-  overwrite = false,
-): TransactItem[] {
-  const guard = overwrite ? {} : { ConditionExpression: 'attribute_not_exists(pk)' };
-  return [
-    ...conditions.map((key) => ({
-      ConditionCheck: { TableName: tableName, Key: key, ConditionExpression: 'attribute_exists(pk)' },
-    })),
-    {
-      Put: {
-        TableName: tableName,
-        Item: { ...keyRefByHash(item.hash), entity: 'ApiKey', ...item },
-        ...guard,
-      },
-    },
-    {
-      Put: {
-        TableName: tableName,
-        Item: { ...keys.apiKeyPointer(ownerPk(item.scope), item.keyId), entity: 'ApiKeyRef', ...item },
-        ...guard,
-      },
-    },
-  ];
-}
+/** Every item of a key: by hash (what authentication reads) and the owner's pointer (by id). */
+const keyItemsOf = (item: ApiKeyItem): ItemKey[] => [
+  keyRefByHash(item.hash),
+  keys.apiKeyPointer(ownerPk(item.scope), item.keyId),
+];
 
-/** Intent: revoke a key (pointer and hash item); of two revocations racing, one changes the key. */
-export function revokeKeyItems(
-  tableName: string,
-  pointer: ApiKeyItem,
-  revokedAt: string,
-  revokedBy: string,
-): TransactItem[] {
-  const values = { ':now': revokedAt, ':by': revokedBy };
-  const revoke = 'SET revokedAt = :now, revokedBy = :by';
-  return [
-    {
-      Update: {
-        TableName: tableName,
-        Key: keys.apiKeyPointer(ownerPk(pointer.scope), pointer.keyId),
-        UpdateExpression: revoke,
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-        ExpressionAttributeValues: values,
-      },
-    },
-    {
-      Update: {
-        TableName: tableName,
-        Key: keyRefByHash(pointer.hash),
-        UpdateExpression: revoke,
-        ExpressionAttributeValues: values,
-      },
-    },
-  ];
-}
+export const apiKeyIntents = {
+  /**
+   * Store a new key: its item by hash and the owner's pointer, each only if absent. `overwrite`
+   * only for an operator-installed key, whose id derives from its hash (installing it again
+   * rewrites the same items).
+   */
+  store: (tableName: string, item: ApiKeyItem, overwrite = false): Intent[] => {
+    const [byHash, pointer] = keyItemsOf(item) as [ItemKey, ItemKey];
+    const put = (key: ItemKey, entity: string, rule: string): Intent =>
+      overwrite
+        ? intent('apikeys', 'none', { Put: { TableName: tableName, Item: { ...key, entity, ...item } } })
+        : intent(
+            'apikeys',
+            rule,
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...key, entity, ...item },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { holds: (current) => current === undefined },
+          );
+    return [put(byHash, 'ApiKey', 'key-hash-new'), put(pointer, 'ApiKeyRef', 'key-id-new')];
+  },
 
-/** Commits key items that go on no tenant's audit chain (platform and state keys). */
-export async function commitKeyItems(db: Db, items: TransactItem[]): Promise<void> {
-  await db.doc.send(new TransactWriteCommand({ TransactItems: items }));
-}
+  /**
+   * Revoke a key (pointer and hash item): the pointer only while not revoked yet, so of two
+   * revocations racing one changes the key (and writes its audit event).
+   */
+  revoke: (tableName: string, pointer: ApiKeyItem, revokedAt: string, revokedBy: string): Intent[] => {
+    const [byHash, byId] = keyItemsOf(pointer) as [ItemKey, ItemKey];
+    const values = { ':now': revokedAt, ':by': revokedBy };
+    const UpdateExpression = 'SET revokedAt = :now, revokedBy = :by';
+    const after = (current: StoredItem | undefined): StoredItem => ({ ...current, revokedAt, revokedBy });
+    return [
+      intent(
+        'apikeys',
+        'key-not-revoked',
+        {
+          Update: {
+            TableName: tableName,
+            Key: byId,
+            UpdateExpression,
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+            ExpressionAttributeValues: values,
+          },
+        },
+        { holds: (current) => current !== undefined && current.revokedAt === undefined, after },
+      ),
+      intent(
+        'apikeys',
+        'none',
+        {
+          Update: { TableName: tableName, Key: byHash, UpdateExpression, ExpressionAttributeValues: values },
+        },
+        { after },
+      ),
+    ];
+  },
+};
 
 /**
  * How many unrevoked keys the tenant holds, counted up to `atMost` (one Query of the tenant's key
@@ -149,6 +154,10 @@ export async function commitKeyItems(db: Db, items: TransactItem[]): Promise<voi
  */
 export async function countLiveKeys(db: Db, tenantId: string, atMost: number): Promise<number> {
   const pk = tenantPk(tenantId);
+  if (db.port) {
+    const pointers = await db.port.list(pk, keys.apiKeyPointer(pk, '').sk);
+    return Math.min(atMost, pointers.filter((pointer) => pointer.revokedAt === undefined).length);
+  }
   let live = 0;
   const request = prefixQuery(pk, keys.apiKeyPointer(pk, '').sk, {
     FilterExpression: 'attribute_not_exists(revokedAt)',

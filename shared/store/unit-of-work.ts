@@ -37,8 +37,8 @@ export const intent = (module: string, rule: string, item: TransactItem, model?:
 });
 
 /**
- * The storage port as use cases reach it: consistent reads by key, and intents committed all or
- * nothing. DynamoDB implements it (readItems, UnitOfWork); unit tests pass an in-memory fake as
+ * The storage port as use cases reach it: consistent reads by key (and of one partition's items by
+ * sort-key prefix), and intents committed all or nothing. DynamoDB implements it (readItems, UnitOfWork); unit tests pass an in-memory fake as
  * `Db.port`, which evaluates each intent's rule by its model.
  */
 export interface StoragePort {
@@ -46,6 +46,8 @@ export interface StoragePort {
     wanted: Readonly<Record<string, ItemKey | undefined>>,
   ): Promise<Record<string, StoredItem | undefined>>;
   commit(intents: readonly Intent[]): Promise<void>;
+  /** The items of partition `pk` whose sort key starts with `skPrefix` (a Query), strongly consistent. */
+  list(pk: string, skPrefix: string): Promise<StoredItem[]>;
 }
 
 /** Which intent refused a transaction, and why (DynamoDB's cancellation reason code). */
@@ -132,6 +134,9 @@ export function refusalOf(error: unknown, intents: readonly Intent[]): Transacti
       refusals.push({ module: refused.module, rule: refused.rule, code });
     }
   });
+  // Cancelled by neither a rule nor a race (throttling, validation): passed through unchanged, so
+  // the edge answers a busy table 503 (isTransientFailure), not 409.
+  if (refusals.length === 0 && !lostRace) return undefined;
   return new TransactionRefused(refusals, lostRace, error);
 }
 
@@ -149,6 +154,22 @@ export class RacesLost extends Error {
   }
 }
 
+/** How a retry loop waits between attempts and what it answers once they are spent. */
+export interface RetryPolicy {
+  attempts?: number;
+  /** Waits before attempt `attempt + 1`, after `error` ended attempt `attempt` (none by default). */
+  pause?: (attempt: number, error: unknown) => Promise<void>;
+  /** The error once every attempt lost (RacesLost, the edge's 409, by default). */
+  gaveUp?: (subject: string, lastError: unknown) => Error;
+}
+
+/**
+ * Full-jitter backoff (a random wait up to 10 ms x 2^attempt, at most 200 ms): racers on one item
+ * (an entity's audit head) spread out instead of colliding again on the next round.
+ */
+export const fullJitterPause = (attempt: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+
 /**
  * The one place a lost race is retried: `work` reads, decides and commits; when its commit is
  * refused (a condition on something read moved, or a conflict), it runs again from a fresh read,
@@ -158,15 +179,20 @@ export async function retryLostRaces<T>(
   subject: string,
   work: (attempt: number) => Promise<T>,
   isRace: (error: unknown, attempt: number) => boolean = (error) => error instanceof TransactionRefused,
+  policy: RetryPolicy = {},
 ): Promise<T> {
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+  const attempts = policy.attempts ?? MAX_ATTEMPTS;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
       return await work(attempt);
     } catch (error) {
       if (!isRace(error, attempt)) throw error;
+      lastError = error;
+      if (attempt < attempts) await policy.pause?.(attempt, error);
     }
   }
-  throw new RacesLost(subject);
+  throw policy.gaveUp?.(subject, lastError) ?? new RacesLost(subject);
 }
 
 /**

@@ -13,6 +13,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '../../shared/auth/api-keys.ts';
 import { keys, tenantPk } from '../../shared/store/keys.ts';
 import { OPEN_HOLDS_INDEX, STATE_INDEX } from '../../shared/store/table-definition.ts';
+import { tenantIntents } from '../../shared/store/tenant-intents.ts';
 import { type County, onboardCounty } from '../support/custody.ts';
 import { useRuntime } from '../support/runtime.ts';
 
@@ -214,7 +215,7 @@ describe('the tenant-scoped client (the tenant-data role, emulated)', () => {
       issueApiKey(
         deps,
         { name: 'x', role: 'jail-system', scope: { kind: 'tenant', tenantId: county.tenantId } },
-        [keys.tenantProfile(county.tenantId)],
+        [tenantIntents.mustExist(deps.db.tableName, county.tenantId)],
         { actor: { kind: 'credential', keyId: 'test', role: 'county-admin' }, requestId: 'test' },
       ),
     ).rejects.toMatchObject(denied);

@@ -1,83 +1,51 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../shared/audit/tenant-audit.ts';
-import type { KeyScope } from '../../shared/auth/principal.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { hashApiKey } from '../../shared/keys/hashing.ts';
 import { MAX_LIVE_KEYS_PER_TENANT } from '../../shared/keys/key-cap.ts';
-import type { KeyStore } from '../../shared/keys/key-store.ts';
 import {
+  installPlatformAdminKey,
   issueStateKey,
   issueTenantKey,
   issueTenantKeyProblems,
   type KeyAdminDeps,
   revokeTenantKey,
 } from '../../shared/keys/use-cases.ts';
-import type { ApiKeyItem } from '../../shared/store/api-keys.ts';
-import type { ItemKey } from '../../shared/store/batch-read.ts';
-import type { Db } from '../../shared/store/db.ts';
-import { keys, tenantKeys } from '../../shared/store/keys.ts';
+import { auditHeadKey, TENANT_AUDIT_SK } from '../../shared/store/audit-chains.ts';
+import { keys, tenantKeys, tenantPk } from '../../shared/store/keys.ts';
+import type { StoredItem } from '../../shared/store/unit-of-work.ts';
+import { FakeStorage } from './support/fake-storage.ts';
 import { refusedWith } from './support/refused.ts';
 
 /**
- * The key use cases without DynamoDB or API Gateway: an in-memory fake of the key store port (keys
- * by owner and id; a condition is "this item exists"; audit events are kept as a list) and of the
- * usage plan (which can be made to fail).
+ * The key use cases without DynamoDB or API Gateway: the storage port is the intent-level fake
+ * (support/fake-storage.ts: each intent judged by its module's in-memory rule), the usage plan an
+ * in-memory fake of its own port (which can be made to fail).
  */
-class FakeKeyStore implements KeyStore {
-  readonly keys = new Map<string, ApiKeyItem>();
-  readonly existing = new Set<string>();
-  readonly events: string[] = [];
-
-  private static id = (owner: KeyScope, keyId: string) => `${JSON.stringify(owner)}/${keyId}`;
-
-  countLiveKeys: KeyStore['countLiveKeys'] = async (_db, tenantId, atMost) =>
-    Math.min(
-      atMost,
-      [...this.keys.values()].filter(
-        (key) => key.scope.kind === 'tenant' && key.scope.tenantId === tenantId && !key.revokedAt,
-      ).length,
-    );
-
-  readKeyPointer: KeyStore['readKeyPointer'] = async (_db, owner, keyId) => {
-    const found = this.keys.get(FakeKeyStore.id(owner, keyId));
-    return found ? { ...found } : undefined;
-  };
-
-  commitIssue: KeyStore['commitIssue'] = async (_deps, item, conditions: ItemKey[], change) => {
-    const failed = conditions.findIndex((key) => !this.existing.has(`${key.pk}/${key.sk}`));
-    if (failed >= 0) return failed;
-    this.keys.set(FakeKeyStore.id(item.scope, item.keyId), { ...item });
-    if (change) this.events.push(`${change.type} ${change.subject.id}`);
-    return undefined;
-  };
-
-  commitRevoke: KeyStore['commitRevoke'] = async (_deps, pointer, revokedAt, revokedBy, change) => {
-    const id = FakeKeyStore.id(pointer.scope, pointer.keyId);
-    const stored = this.keys.get(id);
-    if (!stored || stored.revokedAt) return;
-    this.keys.set(id, { ...stored, revokedAt, revokedBy } as ApiKeyItem);
-    if (change) this.events.push(`${change.type} ${change.subject.id}`);
-  };
-}
-
 const T = 'pinellas-fl';
 const audit: AuditContext = { actor: { kind: 'credential', keyId: 'admin', role: 'county-admin' } };
-let store: FakeKeyStore;
+let storage: FakeStorage;
 let plan: { registered: Map<string, string>; removed: string[]; failNext: boolean };
 let deps: KeyAdminDeps & { ids: { next(): string } };
 
+const pointerOf = (keyId: string) => storage.get(keys.apiKeyPointer(tenantPk(T), keyId));
+const keyEvents = () =>
+  [...storage.items.values()]
+    .filter((item) => item.pk === tenantPk(T) && String(item.sk).startsWith(TENANT_AUDIT_SK.event('')))
+    .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+    .map((event) => `${String(event.type)} ${(event.subject as { id: string }).id}`);
+
 beforeEach(() => {
-  store = new FakeKeyStore();
-  store.existing.add(`${keys.tenantProfile(T).pk}/${keys.tenantProfile(T).sk}`);
+  storage = new FakeStorage();
+  storage.put({ ...keys.tenantProfile(T), tenantId: T, state: 'FL' });
   plan = { registered: new Map(), removed: [], failNext: false };
   let n = 0;
   deps = {
-    db: {} as Db,
+    db: storage.db(),
     clock: new VirtualClock({ start: new Date('2026-11-24T03:00:00Z') }),
     logger: new Logger({ logLevel: 'SILENT' }),
-    ids: { next: () => `key-${++n}` },
-    keys: store,
+    ids: { next: () => `key-${String(++n).padStart(4, '0')}` },
     usagePlanKeys: {
       register: async (keyId, value) => {
         if (plan.failNext) {
@@ -96,14 +64,29 @@ beforeEach(() => {
   };
 });
 
-describe('key use cases (no DynamoDB, no API Gateway)', () => {
-  it('issues a county key shown once, stored only by its hash, with its usage-plan key and audit event', async () => {
+describe('key use cases (intent-level fake of the storage port, no API Gateway)', () => {
+  it('issues a county key shown once, stored only by its hash, with its usage-plan key and audit event in one commit', async () => {
     const issued = await issueTenantKey(deps, T, { name: 'vendor', role: 'jail-system' }, undefined, audit);
-    const stored = store.keys.get(`${JSON.stringify({ kind: 'tenant', tenantId: T })}/${issued.keyId}`);
-    expect(stored).toMatchObject({ hash: hashApiKey(issued.apiKey), role: 'jail-system' });
-    expect(JSON.stringify(stored)).not.toContain(issued.apiKey);
-    expect(plan.registered.get(stored?.apiGatewayKeyId ?? '')).toBe(hashApiKey(issued.apiKey));
-    expect(store.events).toEqual([`apikey.issued ${issued.keyId}`]);
+    const byHash = storage.get(keys.apiKeyByHash(hashApiKey(issued.apiKey)));
+    expect(byHash).toMatchObject({
+      keyId: issued.keyId,
+      role: 'jail-system',
+      scope: { kind: 'tenant', tenantId: T },
+    });
+    expect(pointerOf(issued.keyId)).toMatchObject({ hash: hashApiKey(issued.apiKey) });
+    expect(JSON.stringify([...storage.items.values()])).not.toContain(issued.apiKey);
+    expect(plan.registered.get(String(byHash?.apiGatewayKeyId))).toBe(hashApiKey(issued.apiKey));
+    expect(storage.committed).toHaveLength(1);
+    expect(storage.committed[0]?.map((i) => `${i.module}: ${i.rule}`)).toEqual([
+      'tenants: tenant-exists',
+      'apikeys: key-hash-new',
+      'apikeys: key-id-new',
+      'audit: audit-head-unchanged',
+      'audit: audit-event-new',
+    ]);
+    expect(keyEvents()).toEqual([`apikey.issued ${issued.keyId}`]);
+    // The event names the key, never its secret or hash.
+    expect(JSON.stringify(keyEvents())).not.toContain(hashApiKey(issued.apiKey));
   });
 
   it('an officer key for an officer not on the roster is refused, and its usage-plan key removed again', async () => {
@@ -112,8 +95,8 @@ describe('key use cases (no DynamoDB, no API Gateway)', () => {
     expect(issueTenantKeyProblems.problems).toContain('officer-not-found');
     expect(plan.registered.size).toBe(0);
     expect(plan.removed).toHaveLength(1);
-    const officer = tenantKeys.officer(T, 'o-9');
-    store.existing.add(`${officer.pk}/${officer.sk}`);
+    expect(storage.committed).toHaveLength(0);
+    storage.put({ ...tenantKeys.officer(T, 'o-9'), officerId: 'o-9', status: 'CREDENTIALED' });
     expect((await issueTenantKey(deps, T, request, undefined, audit)).role).toBe('wso-officer');
   });
 
@@ -121,11 +104,24 @@ describe('key use cases (no DynamoDB, no API Gateway)', () => {
     expect(
       await refusedWith(issueTenantKey(deps, 'other', { name: 'x', role: 'jail-system' }, undefined, audit)),
     ).toBe('not-found');
+    expect(plan.removed).toHaveLength(1);
     plan.failNext = true;
     expect(await refusedWith(issueStateKey(deps, 'FL', 'auditor', undefined))).toBe(
       'temporarily-unavailable',
     );
-    expect(store.keys.size).toBe(0);
+    expect(storage.committed).toHaveLength(0);
+  });
+
+  it('a state key goes on no county chain; the operator key is rewritten in place when installed again', async () => {
+    const state = await issueStateKey(deps, 'FL', 'auditor', undefined);
+    expect(storage.get(keys.apiKeyPointer(keys.statePk('FL'), state.keyId))).toMatchObject({
+      role: 'state-oversight',
+    });
+    const admin = 'a'.repeat(32);
+    const first = await installPlatformAdminKey(deps, admin);
+    expect(await installPlatformAdminKey(deps, admin)).toBe(first);
+    expect(storage.get(keys.apiKeyByHash(hashApiKey(admin)))).toMatchObject({ role: 'platform-admin' });
+    expect(keyEvents()).toEqual([]);
   });
 
   it(`caps a county at ${MAX_LIVE_KEYS_PER_TENANT} live keys before touching API Gateway; a revocation frees a place`, async () => {
@@ -146,12 +142,30 @@ describe('key use cases (no DynamoDB, no API Gateway)', () => {
     ).toBe('jail-system');
   });
 
-  it('revokes once (one event, the usage-plan key removed); again is fine; an unknown key is not found', async () => {
+  it('revokes once (both items, one event, the usage-plan key removed); again is fine; an unknown key is not found', async () => {
     const issued = await issueTenantKey(deps, T, { name: 'vendor', role: 'jail-system' }, undefined, audit);
     await revokeTenantKey(deps, T, issued.keyId, undefined, audit);
+    expect(pointerOf(issued.keyId)?.revokedAt).toBe('2026-11-24T03:00:00Z');
+    expect(storage.get(keys.apiKeyByHash(hashApiKey(issued.apiKey)))?.revokedAt).toBe('2026-11-24T03:00:00Z');
     await revokeTenantKey(deps, T, issued.keyId, undefined, audit);
-    expect(store.events).toEqual([`apikey.issued ${issued.keyId}`, `apikey.revoked ${issued.keyId}`]);
+    expect(keyEvents()).toEqual([`apikey.issued ${issued.keyId}`, `apikey.revoked ${issued.keyId}`]);
     expect(plan.removed).toEqual([`agw-${issued.keyId}`, `agw-${issued.keyId}`]);
     expect(await refusedWith(revokeTenantKey(deps, T, 'nope', undefined, audit))).toBe('not-found');
+  });
+
+  it('a revocation that lost the race to another writes no second event', async () => {
+    const issued = await issueTenantKey(deps, T, { name: 'vendor', role: 'jail-system' }, undefined, audit);
+    const pointer = keys.apiKeyPointer(tenantPk(T), issued.keyId);
+    const head = auditHeadKey(T, { kind: 'apikey', id: issued.keyId });
+    // Another revocation commits between our read and our commit: ours is refused by the key's
+    // rule and by the moved head, reads again, and finds the key revoked.
+    storage.interleaved.push(() => {
+      storage.put({ ...(storage.get(pointer) as StoredItem), ...pointer, revokedAt: '2026-11-24T02:59:00Z' });
+      storage.put({ ...(storage.get(head) as StoredItem), ...head, seq: 2 });
+    });
+    await revokeTenantKey(deps, T, issued.keyId, undefined, audit);
+    expect(pointerOf(issued.keyId)?.revokedAt).toBe('2026-11-24T02:59:00Z');
+    expect(keyEvents()).toEqual([`apikey.issued ${issued.keyId}`]);
+    expect(storage.committed).toHaveLength(1);
   });
 });

@@ -7,82 +7,24 @@ import {
   nominate,
   nominateProblems,
   type OfficerDeps,
-  type OfficerStore,
   suspend,
   suspendProblems,
 } from '../../shared/officers/use-cases.ts';
 import type { CredentialOfficer } from '../../shared/schemas/officer.ts';
-import type { Db } from '../../shared/store/db.ts';
-import type { OfficerRecord } from '../../shared/store/officers.ts';
+import { auditHeadKey, TENANT_AUDIT_SK } from '../../shared/store/audit-chains.ts';
+import { tenantKeys, tenantPk } from '../../shared/store/keys.ts';
+import { RacesLost, type StoredItem } from '../../shared/store/unit-of-work.ts';
+import { FakeStorage } from './support/fake-storage.ts';
 import { refusedWith } from './support/refused.ts';
 
 /**
- * The officer use cases without DynamoDB: an in-memory fake of the officer store port. It keeps the
- * store's contract and nothing more: a nominee needs its facilities and a free id, a status change
- * is conditional on the version it was computed from (`raceOnce` moves the stored version first,
- * as a concurrent change would).
+ * The officer use cases without DynamoDB: the storage port is the intent-level fake
+ * (support/fake-storage.ts), which judges each intent by its module's in-memory rule. What is
+ * asserted is what the use cases decide and what their one unit of work leaves behind: the officer
+ * and its audit event (chain head and event) in the same commit, or nothing at all.
  */
-class FakeOfficerStore implements OfficerStore {
-  readonly officers = new Map<string, OfficerRecord>();
-  readonly facilities = new Set<string>(['main-jail']);
-  raceOnce = false;
-
-  nominateOfficer: OfficerStore['nominateOfficer'] = async (_deps, tenantId, input, now) => {
-    const missing = input.facilityIds.find((id) => !this.facilities.has(id));
-    if (missing !== undefined) return { kind: 'facility-not-found', facilityId: missing };
-    if (this.officers.has(`${tenantId}/${input.officerId}`)) return { kind: 'exists' };
-    const at = now.toISOString();
-    const officer: OfficerRecord = {
-      ...input,
-      status: 'NOMINATED',
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
-    this.officers.set(`${tenantId}/${input.officerId}`, officer);
-    return { kind: 'created', officer };
-  };
-
-  getOfficer: OfficerStore['getOfficer'] = async (_db, tenantId, officerId) =>
-    this.officers.get(`${tenantId}/${officerId}`);
-
-  credentialOfficer: OfficerStore['credentialOfficer'] = async (_deps, tenantId, current, issued, now) => {
-    const { suspension: _lifted, ...rest } = current;
-    return this.save(tenantId, current, {
-      ...rest,
-      status: 'CREDENTIALED',
-      credential: issued,
-      credentialExpiresOn: issued.expiresOn,
-      updatedAt: now.toISOString(),
-      version: current.version + 1,
-    });
-  };
-
-  suspendOfficer: OfficerStore['suspendOfficer'] = async (_deps, tenantId, current, reason, now) =>
-    this.save(tenantId, current, {
-      ...current,
-      status: 'SUSPENDED',
-      suspension: { reason, suspendedAt: now.toISOString() },
-      updatedAt: now.toISOString(),
-      version: current.version + 1,
-    });
-
-  private save(tenantId: string, current: OfficerRecord, next: OfficerRecord) {
-    const key = `${tenantId}/${current.officerId}`;
-    const stored = this.officers.get(key);
-    if (stored && this.raceOnce) {
-      this.raceOnce = false;
-      this.officers.set(key, { ...stored, version: stored.version + 1 });
-    }
-    if (this.officers.get(key)?.version !== current.version)
-      return Promise.resolve({ kind: 'conflict' as const });
-    this.officers.set(key, next);
-    return Promise.resolve({ kind: 'updated' as const, officer: next });
-  }
-}
-
 const NOW = new Date('2026-11-24T03:00:00Z');
-const TENANT = 'pinellas-fl';
+const T = 'pinellas-fl';
 const audit: AuditContext = { actor: { kind: 'credential', keyId: 'k1', role: 'county-admin' } };
 const nominee = { officerId: 'o-1', name: 'Dana Reyes', badgeNumber: 'B-1', facilityIds: ['main-jail'] };
 const issued: CredentialOfficer = {
@@ -91,12 +33,25 @@ const issued: CredentialOfficer = {
   credentialNumber: 'WSO-1',
   expiresOn: '2027-10-15',
 };
+const officerKey = tenantKeys.officer(T, 'o-1');
+const headKey = auditHeadKey(T, { kind: 'officer', id: 'o-1' });
 
 function setUp() {
-  const officers = new FakeOfficerStore();
-  const deps: OfficerDeps = { db: {} as Db, ids: { next: () => 'id' }, officers };
-  return { deps, officers };
+  const storage = new FakeStorage();
+  storage.put({ ...tenantKeys.facility(T, 'main-jail'), facilityId: 'main-jail', name: 'Main jail' });
+  let n = 0;
+  const deps: OfficerDeps = {
+    db: storage.db(),
+    ids: { next: () => `01EVENT${String(++n).padStart(4, '0')}` },
+  };
+  return { deps, storage };
 }
+
+/** The officer's audit events as stored, oldest first. */
+const eventsOf = (storage: FakeStorage) =>
+  [...storage.items.values()]
+    .filter((item) => item.pk === tenantPk(T) && String(item.sk).startsWith(TENANT_AUDIT_SK.event('')))
+    .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
 
 /** The use case refused with `slug`, a problem it declares. */
 async function refusal(work: Promise<unknown>, declared: { problems: readonly DeclaredProblem[] }) {
@@ -107,25 +62,50 @@ async function refusal(work: Promise<unknown>, declared: { problems: readonly De
   return slug;
 }
 
-describe('officer use cases (no DynamoDB)', () => {
-  it('nominates an officer, and refuses a taken id or an unknown facility', async () => {
-    const { deps } = setUp();
-    expect(await nominate(deps, TENANT, nominee, NOW, audit)).toMatchObject({
-      status: 'NOMINATED',
-      version: 1,
-    });
-    expect(await refusal(nominate(deps, TENANT, nominee, NOW, audit), nominateProblems)).toBe(
-      'officer-exists',
-    );
-    const elsewhere = { ...nominee, officerId: 'o-2', facilityIds: ['annex'] };
-    expect(await refusal(nominate(deps, TENANT, elsewhere, NOW, audit), nominateProblems)).toBe(
-      'facility-not-found',
-    );
+describe('officer use cases (intent-level fake of the storage port)', () => {
+  it('nominates an officer with its officer.nominated event in the same commit', async () => {
+    const { deps, storage } = setUp();
+    expect(await nominate(deps, T, nominee, NOW, audit)).toMatchObject({ status: 'NOMINATED', version: 1 });
+    expect(storage.committed).toHaveLength(1);
+    expect(storage.committed[0]?.map((i) => `${i.module}: ${i.rule}`)).toEqual([
+      'facilities: facility-exists',
+      'officers: officer-absent',
+      'audit: audit-head-unchanged',
+      'audit: audit-event-new',
+    ]);
+    expect(storage.get(officerKey)).toMatchObject({ status: 'NOMINATED', facilityIds: ['main-jail'] });
+    expect(eventsOf(storage)).toEqual([
+      expect.objectContaining({ type: 'officer.nominated', seq: 1, subject: { kind: 'officer', id: 'o-1' } }),
+    ]);
+    expect(storage.get(headKey)).toMatchObject({ seq: 1, hash: eventsOf(storage)[0]?.hash });
   });
 
-  it('credentials a nominee; each date rule refuses by its own name', async () => {
-    const { deps } = setUp();
-    await nominate(deps, TENANT, nominee, NOW, audit);
+  it('refuses a taken id or an unknown facility (naming it), writing nothing', async () => {
+    const { deps, storage } = setUp();
+    await nominate(deps, T, nominee, NOW, audit);
+    expect(await refusal(nominate(deps, T, nominee, NOW, audit), nominateProblems)).toBe('officer-exists');
+    const elsewhere = { ...nominee, officerId: 'o-2', facilityIds: ['main-jail', 'annex'] };
+    const error = await nominate(deps, T, elsewhere, NOW, audit).catch((caught: Error) => caught);
+    expect(await refusal(Promise.reject(error), nominateProblems)).toBe('facility-not-found');
+    expect((error as Error).message).toContain('annex');
+    expect(storage.committed).toHaveLength(1);
+    expect(storage.get(tenantKeys.officer(T, 'o-2'))).toBeUndefined();
+  });
+
+  it('a facility missing only at commit time is refused by its intent and named by the fresh read', async () => {
+    const { deps, storage } = setUp();
+    // The facility disappears between the read and the commit (facilities are never deleted; the
+    // rule is a condition of the transaction all the same).
+    storage.interleaved.push(() => storage.items.clear());
+    expect(await refusal(nominate(deps, T, nominee, NOW, audit), nominateProblems)).toBe(
+      'facility-not-found',
+    );
+    expect(storage.committed).toHaveLength(0);
+  });
+
+  it('credentials a nominee; each date rule refuses by its own name, writing nothing', async () => {
+    const { deps, storage } = setUp();
+    await nominate(deps, T, nominee, NOW, audit);
     const broken: [Partial<CredentialOfficer>, string][] = [
       [{ backgroundCheckPassedOn: '2026-11-25' }, 'background-check-in-future'],
       [{ trainedOn: '2026-11-25' }, 'training-in-future'],
@@ -133,39 +113,81 @@ describe('officer use cases (no DynamoDB)', () => {
       [{ trainedOn: '2025-01-01', expiresOn: '2026-11-23' }, 'credential-expired'],
     ];
     for (const [change, slug] of broken) {
-      const work = credential(deps, TENANT, 'o-1', { ...issued, ...change }, NOW, audit);
+      const work = credential(deps, T, 'o-1', { ...issued, ...change }, NOW, audit);
       expect(await refusal(work, credentialProblems)).toBe(slug);
     }
-    const officer = await credential(deps, TENANT, 'o-1', issued, NOW, audit);
+    expect(storage.committed).toHaveLength(1);
+    const officer = await credential(deps, T, 'o-1', issued, NOW, audit);
     expect(officer).toMatchObject({ status: 'CREDENTIALED', credentialExpiresOn: '2027-10-15', version: 2 });
-    expect(await refusal(credential(deps, TENANT, 'nobody', issued, NOW, audit), credentialProblems)).toBe(
+    expect(storage.get(officerKey)).toMatchObject({
+      status: 'CREDENTIALED',
+      credentialExpiresOn: '2027-10-15',
+      version: 2,
+      credential: { credentialNumber: 'WSO-1', credentialedAt: '2026-11-24T03:00:00Z' },
+    });
+    expect(eventsOf(storage).map((e) => [e.type, e.seq])).toEqual([
+      ['officer.nominated', 1],
+      ['officer.credentialed', 2],
+    ]);
+    expect(await refusal(credential(deps, T, 'nobody', issued, NOW, audit), credentialProblems)).toBe(
       'not-found',
     );
   });
 
-  it('suspends once; a second suspension is a conflict; a new credential lifts it', async () => {
-    const { deps } = setUp();
-    await nominate(deps, TENANT, nominee, NOW, audit);
-    await credential(deps, TENANT, 'o-1', issued, NOW, audit);
-    expect(await suspend(deps, TENANT, 'o-1', 'review', NOW, audit)).toMatchObject({
+  it('suspends once; a second suspension is refused; a new credential lifts it (suspension removed)', async () => {
+    const { deps, storage } = setUp();
+    await nominate(deps, T, nominee, NOW, audit);
+    await credential(deps, T, 'o-1', issued, NOW, audit);
+    expect(await suspend(deps, T, 'o-1', 'review', NOW, audit)).toMatchObject({
       status: 'SUSPENDED',
       suspension: { reason: 'review' },
     });
-    expect(await refusal(suspend(deps, TENANT, 'o-1', 'again', NOW, audit), suspendProblems)).toBe(
+    expect(storage.get(officerKey)).toMatchObject({ status: 'SUSPENDED', version: 3 });
+    expect(await refusal(suspend(deps, T, 'o-1', 'again', NOW, audit), suspendProblems)).toBe(
       'officer-already-suspended',
     );
-    const renewed = await credential(deps, TENANT, 'o-1', issued, NOW, audit);
+    const renewed = await credential(deps, T, 'o-1', issued, NOW, audit);
     expect(renewed.status).toBe('CREDENTIALED');
     expect(renewed.suspension).toBeUndefined();
+    expect(storage.get(officerKey)?.suspension).toBeUndefined();
+    expect(eventsOf(storage).map((e) => e.type)).toEqual([
+      'officer.nominated',
+      'officer.credentialed',
+      'officer.suspended',
+      'officer.credentialed',
+    ]);
+    expect(await refusal(suspend(deps, T, 'nobody', 'x', NOW, audit), suspendProblems)).toBe('not-found');
   });
 
-  it('a change that lost a race to another is refused as concurrent-modification, nothing written', async () => {
-    const { deps, officers } = setUp();
-    await nominate(deps, TENANT, nominee, NOW, audit);
-    officers.raceOnce = true;
-    expect(await refusal(credential(deps, TENANT, 'o-1', issued, NOW, audit), credentialProblems)).toBe(
-      'concurrent-modification',
+  it('a change that lost a race is decided again on the fresh officer: a concurrent suspension wins', async () => {
+    const { deps, storage } = setUp();
+    await nominate(deps, T, nominee, NOW, audit);
+    await credential(deps, T, 'o-1', issued, NOW, audit);
+    // Another suspension commits between our read and our commit (officer version and audit head
+    // both move): ours is refused, read again, and refused by the rule the fresh read shows.
+    storage.interleaved.push(() => {
+      const officer = storage.get(officerKey) as StoredItem;
+      storage.put({ ...officer, ...officerKey, status: 'SUSPENDED', version: 3 });
+      storage.put({ ...(storage.get(headKey) as StoredItem), ...headKey, seq: 3 });
+    });
+    expect(await refusal(suspend(deps, T, 'o-1', 'mine', NOW, audit), suspendProblems)).toBe(
+      'officer-already-suspended',
     );
-    expect(officers.officers.get(`${TENANT}/o-1`)?.status).toBe('NOMINATED');
+    expect(eventsOf(storage)).toHaveLength(2);
+  });
+
+  it('an officer that keeps changing ends as concurrent-modification (RacesLost), nothing written', async () => {
+    const { deps, storage } = setUp();
+    await nominate(deps, T, nominee, NOW, audit);
+    const bump = () => {
+      const officer = storage.get(officerKey) as StoredItem;
+      storage.put({ ...officer, ...officerKey, version: Number(officer.version) + 1 });
+    };
+    storage.interleaved.push(...Array.from({ length: 10 }, () => bump));
+    const error = await credential(deps, T, 'o-1', issued, NOW, audit).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RacesLost);
+    expect(credentialProblems.problems).toContain('concurrent-modification');
+    expect(storage.get(officerKey)?.status).toBe('NOMINATED');
+    expect(eventsOf(storage)).toHaveLength(1);
   });
 });

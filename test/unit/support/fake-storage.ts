@@ -57,6 +57,13 @@ export class FakeStorage implements StoragePort {
     );
   }
 
+  async list(pk: string, skPrefix: string): Promise<StoredItem[]> {
+    return [...this.items.values()]
+      .filter((item) => item.pk === pk && String(item.sk).startsWith(skPrefix))
+      .sort((a, b) => String(a.sk).localeCompare(String(b.sk)))
+      .map((item) => structuredClone(item));
+  }
+
   async commit(intents: readonly Intent[]): Promise<void> {
     this.interleaved.shift()?.();
     const refusals: Refusal[] = [];
