@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AppDeps } from '../../shared/app-deps.ts';
+import { AuditChainBusyError } from '../../shared/audit/tenant-audit.ts';
 import { knownCaller } from '../../shared/auth/caller.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import {
+  releaseBooking,
   releaseHold,
   type ServeInput,
   serveWarrant,
@@ -12,8 +14,9 @@ import {
 } from '../../shared/holds/use-cases.ts';
 import { ulidGenerator } from '../../shared/ids.ts';
 import { noDeliveries, noWebhookSecrets } from '../../shared/runtime/unused-ports.ts';
-import { keys, tenantKeys } from '../../shared/store/keys.ts';
-import type { StoredItem } from '../../shared/store/unit-of-work.ts';
+import { auditHeadKey, TENANT_AUDIT_SK } from '../../shared/store/audit-chains.ts';
+import { keys, tenantKeys, tenantPk } from '../../shared/store/keys.ts';
+import { RacesLost, type StoredItem } from '../../shared/store/unit-of-work.ts';
 import type { TimerPayload } from '../../shared/timers/hold-timers.ts';
 import { FakeStorage } from './support/fake-storage.ts';
 import { refusedWith } from './support/refused.ts';
@@ -242,5 +245,124 @@ describe('hold transitions (no DynamoDB)', () => {
         transferHold(deps, T, hold.holdId, { transferredAt: NOW, receivingOfficer: 'x' }, caller),
       ),
     ).toBe('transition-not-allowed');
+  });
+});
+
+describe('booking release and warrant withdrawal without a hold (no DynamoDB)', () => {
+  const bookingKey = tenantKeys.booking(T, 'B-1');
+  const warrantKey = tenantKeys.warrant(T, 'W-1');
+  const auditEvents = () =>
+    [...storage.items.values()]
+      .filter((item) => item.pk === tenantPk(T) && String(item.sk).startsWith(TENANT_AUDIT_SK.event('')))
+      .map((event) => `${String(event.type)} ${(event.subject as { id: string }).id} #${String(event.seq)}`);
+
+  it('release: the booking RELEASED with its booking.released event in one commit, listed for retention', async () => {
+    seed();
+    const result = await releaseBooking(deps, T, 'B-1', NOW, actor, 'req-1');
+    expect(result).toEqual({ bookingNumber: 'B-1', status: 'RELEASED', releasedAt: '2026-11-24T03:00:00Z' });
+    expect(storage.committed).toHaveLength(1);
+    expect(storage.committed[0]?.map((i) => `${i.module}: ${i.rule}`)).toEqual([
+      'bookings: booking-in-custody-without-hold',
+      'audit: audit-head-unchanged',
+      'audit: audit-event-new',
+    ]);
+    expect(storage.get(bookingKey)).toMatchObject({
+      status: 'RELEASED',
+      releasedAt: '2026-11-24T03:00:00Z',
+      releaseReason: 'RELEASED',
+    });
+    expect(auditEvents()).toEqual(['booking.released B-1 #1']);
+    expect(storage.get(auditHeadKey(T, { kind: 'booking', id: 'B-1' }))).toMatchObject({ seq: 1 });
+    expect(armed).toHaveLength(0);
+  });
+
+  const refusals: [string, Parameters<typeof seed>[0], string, Date][] = [
+    ['not-found', {}, 'B-9', NOW],
+    ['booking-released', { booking: { status: 'RELEASED' } }, 'B-1', NOW],
+    ['release-before-booking', {}, 'B-1', new Date('2026-11-23T19:00:00Z')],
+    ['releasedAt-in-future', {}, 'B-1', new Date(NOW.getTime() + HOUR)],
+  ];
+  it.each(refusals)('release refuses by %s, writing nothing', async (slug, facts, bookingNumber, at) => {
+    seed(facts);
+    expect(await refusedWith(releaseBooking(deps, T, bookingNumber, at, actor))).toBe(slug);
+    expect(storage.committed).toHaveLength(0);
+  });
+
+  it('a hold served between the read and the commit: the release is refused, read again, and closes the hold', async () => {
+    seed();
+    const hold = await serveWarrant(deps, T, service, caller);
+    const served = storage.get(bookingKey) as StoredItem;
+    // Our release reads the booking as it was before the service, and the service's marker lands
+    // between that read and our commit.
+    const { openHoldId: _marker, ...beforeService } = served;
+    storage.put({ ...beforeService, ...bookingKey });
+    storage.interleaved.push(() => storage.put({ ...served, ...bookingKey }));
+    const result = await releaseBooking(deps, T, 'B-1', NOW, actor);
+    expect(result.hold).toMatchObject({ holdId: hold.holdId, status: 'RELEASED' });
+    expect(storage.get(bookingKey)?.openHoldId).toBeUndefined();
+    expect(auditEvents()).toEqual([]);
+  });
+
+  it('an audit head moved meanwhile is retried from a fresh read; one that stays busy is 503 (AuditChainBusyError)', async () => {
+    seed();
+    const head = auditHeadKey(T, { kind: 'booking', id: 'B-1' });
+    storage.interleaved.push(() => storage.put({ ...head, seq: 1, hash: 'x'.repeat(64) }));
+    await releaseBooking(deps, T, 'B-1', NOW, actor);
+    expect(auditEvents()).toEqual(['booking.released B-1 #2']);
+
+    storage.put({
+      ...tenantKeys.booking(T, 'B-2'),
+      bookingNumber: 'B-2',
+      facilityId: 'main-jail',
+      status: 'IN_CUSTODY',
+      bookedAt: '2026-11-23T20:00:00Z',
+    });
+    const busy = auditHeadKey(T, { kind: 'booking', id: 'B-2' });
+    let seq = 0;
+    storage.interleaved.push(
+      ...Array.from({ length: 20 }, () => () => storage.put({ ...busy, seq: ++seq, hash: 'y'.repeat(64) })),
+    );
+    await expect(releaseBooking(deps, T, 'B-2', NOW, actor)).rejects.toBeInstanceOf(AuditChainBusyError);
+    expect(storage.get(tenantKeys.booking(T, 'B-2'))?.status).toBe('IN_CUSTODY');
+  });
+
+  it('withdraw without a hold: WITHDRAWN with its warrant.withdrawn event in one commit; twice is warrant-withdrawn', async () => {
+    seed();
+    const result = await withdrawWarrant(deps, T, 'W-1', 'rescinded', actor);
+    expect(result).toMatchObject({ warrantId: 'W-1', status: 'WITHDRAWN' });
+    expect(result.hold).toBeUndefined();
+    expect(storage.committed).toHaveLength(1);
+    expect(storage.committed[0]?.map((i) => `${i.module}: ${i.rule}`)).toEqual([
+      'warrants: warrant-unchanged',
+      'audit: audit-head-unchanged',
+      'audit: audit-event-new',
+    ]);
+    expect(storage.get(warrantKey)).toMatchObject({ status: 'WITHDRAWN', withdrawReason: 'rescinded' });
+    expect(auditEvents()).toEqual(['warrant.withdrawn W-1 #1']);
+    expect(await refusedWith(withdrawWarrant(deps, T, 'W-1', 'again', actor))).toBe('warrant-withdrawn');
+    expect(await refusedWith(withdrawWarrant(deps, T, 'W-9', 'x', actor))).toBe('not-found');
+    expect(storage.committed).toHaveLength(1);
+  });
+
+  it('withdraw of a warrant whose hold is closed leaves the hold alone and goes on the warrant chain', async () => {
+    seed();
+    const hold = await serveWarrant(deps, T, service, caller);
+    await transferHold(deps, T, hold.holdId, { transferredAt: NOW, receivingOfficer: 'ICE 7' }, caller);
+    const result = await withdrawWarrant(deps, T, 'W-1', 'moot', actor);
+    expect(result.hold).toMatchObject({ holdId: hold.holdId, status: 'TRANSFERRED' });
+    expect(storage.get(warrantKey)).toMatchObject({ status: 'WITHDRAWN' });
+    expect(auditEvents()).toEqual(['warrant.withdrawn W-1 #1']);
+  });
+
+  it('a warrant that keeps changing between read and commit ends as RacesLost (409), nothing written', async () => {
+    seed();
+    storage.interleaved.push(
+      ...Array.from({ length: 20 }, (_, n) => () => {
+        const warrant = storage.get(warrantKey) as StoredItem;
+        storage.put({ ...warrant, ...warrantKey, status: n % 2 === 0 ? 'SERVED' : 'RECEIVED' });
+      }),
+    );
+    await expect(withdrawWarrant(deps, T, 'W-1', 'x', actor)).rejects.toBeInstanceOf(RacesLost);
+    expect(auditEvents()).toEqual([]);
   });
 });
