@@ -18,6 +18,7 @@ import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
 import {
   type Intent,
   intent,
+  type Refusal,
   retryLostRaces,
   type StoredItem,
   type TransactItem,
@@ -251,10 +252,35 @@ export async function commitWithAuditOnce(
 }
 
 /**
- * Writes raw `items` and the audit event of `change` as ONE transaction, through commitAudited.
- * For the callers whose writes are not intents yet (their items carry no in-memory model, so they
- * cannot run on the unit tests' fake): a failed condition of the caller's items is returned, not
- * thrown, so the caller maps it to its 404/409.
+ * Commits `intents` with the audit event of `change` as ONE unit of work (a race on the head is
+ * retried as commitAudited retries it); a refusal by the caller's own intents is returned, not
+ * thrown, so the caller maps its module and rule to its 404/409.
+ */
+export async function commitAuditedIntents(
+  deps: { db: Db; ids: IdGenerator },
+  tenantId: string,
+  change: TenantAuditChange,
+  intents: readonly Intent[],
+): Promise<{ ok: true; event: TenantAuditEvent } | { ok: false; refusal: Refusal }> {
+  try {
+    const { event } = await commitAudited(deps, tenantId, change.subject, {}, () => ({
+      change,
+      intents,
+      result: undefined,
+    }));
+    return { ok: true, event: event as TenantAuditEvent };
+  } catch (error) {
+    const refusal = error instanceof TransactionRefused ? error.refusals[0] : undefined;
+    if (refusal) return { ok: false, refusal };
+    throw error;
+  }
+}
+
+/**
+ * Writes raw `items` and the audit event of `change` as ONE transaction (commitAuditedIntents),
+ * for the callers whose writes are not intents yet: their items carry no in-memory model, so they
+ * cannot run on the unit tests' fake. A failed condition of the caller's items is returned as its
+ * index into `items`.
  */
 export async function commitWithTenantAudit(
   deps: { db: Db; ids: IdGenerator },
@@ -262,21 +288,10 @@ export async function commitWithTenantAudit(
   change: TenantAuditChange,
   items: readonly TransactItem[],
 ): Promise<AuditedCommit> {
-  const own = items.map((item, index) => intent(RAW_ITEMS, String(index), item));
-  try {
-    const { event } = await commitAudited(deps, tenantId, change.subject, {}, () => ({
-      change,
-      intents: own,
-      result: undefined,
-    }));
-    return { ok: true, event: event as TenantAuditEvent };
-  } catch (error) {
-    const refused = error instanceof TransactionRefused ? error.by(RAW_ITEMS) : undefined;
-    if (refused) return { ok: false, failedIndex: Number(refused.rule) };
-    throw error;
-  }
+  const own = items.map((item, index) => intent('items', String(index), item));
+  const result = await commitAuditedIntents(deps, tenantId, change, own);
+  return result.ok ? result : { ok: false, failedIndex: Number(result.refusal.rule) };
 }
-const RAW_ITEMS = 'items';
 
 /** The county's events, oldest first (`AUDIT#<ulid>`): one single-partition Query per page. */
 export function listTenantAuditEvents(

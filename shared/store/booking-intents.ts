@@ -26,6 +26,21 @@ const withoutOpenHold = (booking: StoredItem | undefined): StoredItem => {
 };
 
 export const bookingIntents = {
+  /** The booking exists in this county (a warrant names it when it is recorded). */
+  mustExist: (table: string, tenantId: string, bookingNumber: string): Intent =>
+    intent(
+      'bookings',
+      'booking-exists',
+      {
+        ConditionCheck: {
+          TableName: table,
+          Key: tenantKeys.booking(tenantId, bookingNumber),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      { holds: exists },
+    ),
+
   /** Serve: the booking is in custody, in the hold's facility, with no other open hold. */
   claimForHold: (table: string, hold: Hold): Intent =>
     intent(

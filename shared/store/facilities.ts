@@ -1,9 +1,10 @@
-import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type AuditContext, commitAuditedIntents } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { CreateFacility, Facility } from '../schemas/facility.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
+import { facilityIntents } from './facility-intents.ts';
 import { fromItem } from './items.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
 import { type Page, type PageRequest, queryPage } from './pagination.ts';
@@ -20,7 +21,7 @@ export async function createFacility(
 ): Promise<Facility | undefined> {
   const { db } = deps;
   const facility: Facility = { ...input, createdAt: toIsoSeconds(now) };
-  const result = await commitWithTenantAudit(
+  const result = await commitAuditedIntents(
     deps,
     tenantId,
     {
@@ -31,20 +32,7 @@ export async function createFacility(
       before: null,
       after: { ...facility },
     },
-    [
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: {
-            ...tenantKeys.facility(tenantId, input.facilityId),
-            type: 'Facility',
-            tenantId,
-            ...facility,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ],
+    [facilityIntents.create(db.tableName, tenantId, facility)],
   );
   return result.ok ? facility : undefined;
 }

@@ -1,4 +1,4 @@
-import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type AuditContext, commitAuditedIntents } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import { type NoticeLeadBreach, noticeLeadBreach } from '../jurisdictions/notice-lead.ts';
 import type { CreateTenant, PatchTenant, Tenant } from '../schemas/tenant.ts';
@@ -7,8 +7,9 @@ import { toIsoSeconds } from '../util/time.ts';
 import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
-import { keys, stateTenantsGsi } from './keys.ts';
+import { keys } from './keys.ts';
 import { lifecycleKeys } from './lifecycle-index.ts';
+import { tenantIntents } from './tenant-intents.ts';
 
 type AuditDeps = { db: Db; ids: IdGenerator };
 
@@ -35,7 +36,7 @@ export async function createTenant(
     updatedAt: at,
     version: 1,
   };
-  const result = await commitWithTenantAudit(
+  const result = await commitAuditedIntents(
     deps,
     input.tenantId,
     {
@@ -46,20 +47,7 @@ export async function createTenant(
       before: null,
       after: { ...tenant },
     },
-    [
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: {
-            ...keys.tenantProfile(input.tenantId),
-            entity: 'Tenant',
-            ...stateTenantsGsi(input.state, input.tenantId),
-            ...tenant,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-    ],
+    [tenantIntents.create(db.tableName, tenant)],
   );
   if (!result.ok) return undefined;
   return tenant;
@@ -112,7 +100,7 @@ export async function patchTenant(
     updatedAt: toIsoSeconds(now),
     version: current.version + 1,
   };
-  const result = await commitWithTenantAudit(
+  const result = await commitAuditedIntents(
     deps,
     tenantId,
     {
@@ -123,23 +111,7 @@ export async function patchTenant(
       before: { ...current },
       after: { ...next },
     },
-    [
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: {
-            ...keys.tenantProfile(tenantId),
-            entity: 'Tenant',
-            ...stateTenantsGsi(next.state, tenantId),
-            // Listed for the retention purge while it has a retention period (lifecycle index).
-            ...(next.retention ? lifecycleKeys.retentionTenant(tenantId) : {}),
-            ...next,
-          },
-          ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': current.version },
-        },
-      },
-    ],
+    [tenantIntents.saveSettings(db.tableName, next, current.version)],
   );
   if (!result.ok) return { kind: 'conflict' };
   return { kind: 'ok', tenant: next };

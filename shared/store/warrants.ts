@@ -1,11 +1,13 @@
-import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type AuditContext, commitAuditedIntents } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { RecordWarrant, Warrant } from '../schemas/warrant.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { readItem } from './batch-read.ts';
+import { bookingIntents } from './booking-intents.ts';
 import type { Db } from './db.ts';
 import { fromItem } from './items.ts';
 import { tenantKeys } from './keys.ts';
+import { warrantIntents } from './warrant-intents.ts';
 
 const toWarrant = (item: Record<string, unknown>): Warrant => fromItem<Warrant>(item);
 
@@ -29,7 +31,7 @@ export async function recordWarrant(
   const { db } = deps;
   const at = toIsoSeconds(now);
   const warrant: Warrant = { ...input, status: 'RECEIVED', receivedAt: at, updatedAt: at, version: 1 };
-  const result = await commitWithTenantAudit(
+  const result = await commitAuditedIntents(
     deps,
     tenantId,
     {
@@ -41,23 +43,12 @@ export async function recordWarrant(
       after: { ...warrant },
     },
     [
-      {
-        ConditionCheck: {
-          TableName: db.tableName,
-          Key: tenantKeys.booking(tenantId, input.bookingNumber),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: { ...tenantKeys.warrant(tenantId, input.warrantId), type: 'Warrant', tenantId, ...warrant },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      bookingIntents.mustExist(db.tableName, tenantId, input.bookingNumber),
+      warrantIntents.record(db.tableName, tenantId, warrant),
     ],
   );
-  if (!result.ok) return result.failedIndex === 0 ? { kind: 'booking-not-found' } : { kind: 'exists' };
+  if (!result.ok)
+    return result.refusal.module === 'bookings' ? { kind: 'booking-not-found' } : { kind: 'exists' };
   return { kind: 'created', warrant };
 }
 

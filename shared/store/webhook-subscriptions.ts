@@ -1,4 +1,4 @@
-import { commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { commitAuditedIntents } from '../audit/tenant-audit.ts';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
 import { toIsoSeconds } from '../util/time.ts';
@@ -8,8 +8,10 @@ import type { SecretBox } from '../webhooks/secret-box.ts';
 import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import type { Actor } from './holds.ts';
-import { keys, tenantPk } from './keys.ts';
+import { tenantPk } from './keys.ts';
 import { prefixQuery, queryAll } from './pagination.ts';
+import { tenantIntents } from './tenant-intents.ts';
+import { type Intent, intent } from './unit-of-work.ts';
 
 /**
  * Webhook subscriptions: `TENANT#<t>` / `WEBHOOK#<webhookId>`. The signing secret has to be usable
@@ -24,6 +26,44 @@ export const webhookKey = (tenantId: string, webhookId: string) => ({
   pk: tenantPk(tenantId),
   sk: `${WEBHOOK_SK_PREFIX}${webhookId}`,
 });
+
+/** A subscription's writes (its secret is stored sealed, never in the clear). */
+export const webhookIntents = {
+  /** Create: the (new, generated) webhook id is free. */
+  create: (table: string, webhook: Webhook, sealedSecret: string): Intent =>
+    intent(
+      'webhooks',
+      'webhook-absent',
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...webhookKey(webhook.tenantId, webhook.webhookId),
+            entity: 'Webhook',
+            ...webhook,
+            sealedSecret,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      { holds: (current) => current === undefined },
+    ),
+
+  /** Delete: the subscription still exists (of two deletions racing, one deletes it). */
+  delete: (table: string, tenantId: string, webhookId: string): Intent =>
+    intent(
+      'webhooks',
+      'webhook-exists',
+      {
+        Delete: {
+          TableName: table,
+          Key: webhookKey(tenantId, webhookId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      { holds: (current) => current !== undefined },
+    ),
+};
 
 /** Bounds the fan-out of one event (and the read of every subscription per stream batch). */
 export const MAX_WEBHOOKS_PER_TENANT = 25;
@@ -120,7 +160,7 @@ export async function createWebhook(
     createdAt: toIsoSeconds(deps.clock.now()),
   };
   const sealedSecret = await deps.webhookSecrets.seal(tenantId, secret);
-  const result = await commitWithTenantAudit(
+  const result = await commitAuditedIntents(
     deps,
     tenantId,
     {
@@ -133,20 +173,8 @@ export async function createWebhook(
       after: { ...webhook },
     },
     [
-      {
-        ConditionCheck: {
-          TableName: db.tableName,
-          Key: keys.tenantProfile(tenantId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: { ...webhookKey(tenantId, webhook.webhookId), entity: 'Webhook', ...webhook, sealedSecret },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      tenantIntents.mustExist(db.tableName, tenantId),
+      webhookIntents.create(db.tableName, webhook, sealedSecret),
     ],
   );
   if (!result.ok) return { kind: 'tenant-not-found' };
@@ -162,7 +190,7 @@ export async function deleteWebhook(
 ): Promise<boolean> {
   const existing = await getWebhook(deps.db, tenantId, webhookId, true);
   if (!existing) return false;
-  const result = await commitWithTenantAudit(
+  const result = await commitAuditedIntents(
     deps,
     tenantId,
     {
@@ -174,15 +202,7 @@ export async function deleteWebhook(
       before: { ...publicWebhook(existing) },
       after: null,
     },
-    [
-      {
-        Delete: {
-          TableName: deps.db.tableName,
-          Key: webhookKey(tenantId, webhookId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-    ],
+    [webhookIntents.delete(deps.db.tableName, tenantId, webhookId)],
   );
   return result.ok;
 }
