@@ -17,11 +17,9 @@ import { tenantPk } from '../store/keys.ts';
 import { type Page, type PageRequest, queryPage } from '../store/pagination.ts';
 import {
   type Intent,
-  intent,
   type Refusal,
   retryLostRaces,
   type StoredItem,
-  type TransactItem,
   TransactionRefused,
   UnitOfWork,
 } from '../store/unit-of-work.ts';
@@ -120,11 +118,6 @@ export interface ChainHead {
   hash: string;
   personDataHash?: string;
 }
-
-export type AuditedCommit =
-  | { ok: true; event: TenantAuditEvent }
-  /** `failedIndex` indexes into the caller's own items. */
-  | { ok: false; failedIndex: number };
 
 export { AuditChainBusyError, auditRacePolicy };
 
@@ -274,23 +267,6 @@ export async function commitAuditedIntents(
     if (refusal) return { ok: false, refusal };
     throw error;
   }
-}
-
-/**
- * Writes raw `items` and the audit event of `change` as ONE transaction (commitAuditedIntents),
- * for the callers whose writes are not intents yet: their items carry no in-memory model, so they
- * cannot run on the unit tests' fake. A failed condition of the caller's items is returned as its
- * index into `items`.
- */
-export async function commitWithTenantAudit(
-  deps: { db: Db; ids: IdGenerator },
-  tenantId: string,
-  change: TenantAuditChange,
-  items: readonly TransactItem[],
-): Promise<AuditedCommit> {
-  const own = items.map((item, index) => intent('items', String(index), item));
-  const result = await commitAuditedIntents(deps, tenantId, change, own);
-  return result.ok ? result : { ok: false, failedIndex: Number(result.refusal.rule) };
 }
 
 /** The county's events, oldest first (`AUDIT#<ulid>`): one single-partition Query per page. */

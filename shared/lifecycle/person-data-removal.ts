@@ -1,12 +1,13 @@
 import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
 import { personDataHash } from '../audit/person-data.ts';
-import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type AuditContext, auditRacePolicy, commitWithAuditOnce } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Booking, BookingPurged, BookingSealed } from '../schemas/booking.ts';
 import { toBooking } from '../store/bookings.ts';
 import type { Db } from '../store/db.ts';
 import { leaveReleaseListing } from '../store/lifecycle-index.ts';
 import { deletePersonDataCopies, personDataRemoval, readBookingItem } from '../store/person-data.ts';
+import { RacesLost, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
 
 /**
  * THE one code path that removes a booking's person data (issue 17): a seal by court order and
@@ -51,9 +52,6 @@ export type RemovalResult =
   | { kind: 'open-hold' }
   | { kind: 'conflict' };
 
-/** How many times the removal re-reads after another write moved the booking. */
-const MAX_ATTEMPTS = 5;
-
 /**
  * Removes the booking's person data in ONE transaction: the booking's conditional update (on the
  * version read and no open hold) and its audit event on the booking's own chain. The event keeps
@@ -71,46 +69,56 @@ export async function removePersonData(
   audit: AuditContext,
 ): Promise<RemovalResult> {
   const { db } = deps;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const item = await readBookingItem(db, tenantId, bookingNumber);
-    if (!item) return { kind: 'not-found' };
-    const current = toBooking(item);
-    if (removal.kind === 'seal' && current.sealed) return { kind: 'unchanged', booking: current };
-    if (removal.kind === 'purge' && (current.sealed || current.purged)) {
-      // Sealed before its release: nothing left to purge; only the release listing remains.
-      await leaveReleaseListing(db, tenantId, bookingNumber);
-      return { kind: 'unchanged', booking: current };
-    }
-    if (current.openHoldId) return { kind: 'open-hold' };
-    const mark = removal.kind === 'seal' ? { sealed: removal.sealed } : { purged: removal.purged };
-    const remove = Object.keys(item).filter((name) => !BOOKING_KEEPS.has(name));
-    const kept = Object.fromEntries(Object.entries(current).filter(([name]) => BOOKING_KEEPS.has(name)));
-    const next = { ...kept, ...mark, updatedAt: at, version: current.version + 1 } as Booking;
-    const result = await commitWithTenantAudit(
-      deps,
-      tenantId,
-      {
-        type: removal.kind === 'seal' ? 'booking.sealed' : 'booking.purged',
-        subject: { kind: 'booking', id: bookingNumber },
-        occurredAt: at,
-        ...audit,
-        before: bookingAuditView(current),
-        after: bookingAuditView(next),
-        changed: changedPersonData(current, next),
-        personDataHash: personDataHash(next),
+  try {
+    return await retryLostRaces(
+      `booking ${bookingNumber}`,
+      async (): Promise<RemovalResult> => {
+        const item = await readBookingItem(db, tenantId, bookingNumber);
+        if (!item) return { kind: 'not-found' };
+        const current = toBooking(item);
+        if (removal.kind === 'seal' && current.sealed) return { kind: 'unchanged', booking: current };
+        if (removal.kind === 'purge' && (current.sealed || current.purged)) {
+          // Sealed before its release: nothing left to purge; only the release listing remains.
+          await leaveReleaseListing(db, tenantId, bookingNumber);
+          return { kind: 'unchanged', booking: current };
+        }
+        if (current.openHoldId) return { kind: 'open-hold' };
+        const mark = removal.kind === 'seal' ? { sealed: removal.sealed } : { purged: removal.purged };
+        const remove = Object.keys(item).filter((name) => !BOOKING_KEEPS.has(name));
+        const kept = Object.fromEntries(Object.entries(current).filter(([name]) => BOOKING_KEEPS.has(name)));
+        const next = { ...kept, ...mark, updatedAt: at, version: current.version + 1 } as Booking;
+        // A refusal (an update or a hold served meanwhile, or the audit head moved) is decided
+        // again from a fresh read.
+        await commitWithAuditOnce(
+          deps,
+          tenantId,
+          {
+            type: removal.kind === 'seal' ? 'booking.sealed' : 'booking.purged',
+            subject: { kind: 'booking', id: bookingNumber },
+            occurredAt: at,
+            ...audit,
+            before: bookingAuditView(current),
+            after: bookingAuditView(next),
+            changed: changedPersonData(current, next),
+            personDataHash: personDataHash(next),
+          },
+          [
+            personDataRemoval(db.tableName, tenantId, bookingNumber, {
+              remove,
+              set: { ...mark, updatedAt: at },
+              expectedVersion: current.version,
+            }),
+          ],
+        );
+        return { kind: 'removed', booking: next };
       },
-      [
-        personDataRemoval(db.tableName, tenantId, bookingNumber, {
-          remove,
-          set: { ...mark, updatedAt: at },
-          expectedVersion: current.version,
-        }),
-      ],
+      (error) => error instanceof TransactionRefused,
+      auditRacePolicy,
     );
-    if (result.ok) return { kind: 'removed', booking: next };
-    // The booking changed (an update, a hold served) meanwhile: decide again from a fresh read.
+  } catch (error) {
+    if (error instanceof RacesLost) return { kind: 'conflict' };
+    throw error;
   }
-  return { kind: 'conflict' };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Hold } from '../domain/hold.ts';
+import { fieldUpdate } from './items.ts';
 import { tenantKeys } from './keys.ts';
 import { lifecycleKeys } from './lifecycle-index.ts';
 import { type Intent, intent, type StoredItem } from './unit-of-work.ts';
@@ -25,7 +26,87 @@ const withoutOpenHold = (booking: StoredItem | undefined): StoredItem => {
   return rest;
 };
 
+/** The jail's own fields of a booking (an undefined one is removed by an upsert). */
+export type JailFields = Record<string, unknown>;
+
 export const bookingIntents = {
+  /**
+   * The jail's upsert of its own fields: a new booking only if the number is free (`expectedVersion`
+   * undefined), otherwise only at the version read and while not released. `status` and
+   * `createdAt` are set once at creation; the hold engine's attributes are never touched.
+   */
+  upsert: (
+    table: string,
+    tenantId: string,
+    bookingNumber: string,
+    fields: JailFields,
+    at: string,
+    version: number,
+    expectedVersion: number | undefined,
+  ): Intent => {
+    const update = fieldUpdate(fields, {
+      clauses: [
+        '#type = :type',
+        'tenantId = :tenantId',
+        'bookingNumber = :bookingNumber',
+        '#status = if_not_exists(#status, :inCustody)',
+        'createdAt = if_not_exists(createdAt, :now)',
+        'updatedAt = :now',
+        'version = :version',
+      ],
+      names: { '#type': 'type', '#status': 'status' },
+      values: {
+        ':type': 'Booking',
+        ':tenantId': tenantId,
+        ':bookingNumber': bookingNumber,
+        ':inCustody': 'IN_CUSTODY',
+        ':now': at,
+        ':version': version,
+        ...(expectedVersion !== undefined ? { ':expected': expectedVersion, ':released': 'RELEASED' } : {}),
+      },
+    });
+    const key = tenantKeys.booking(tenantId, bookingNumber);
+    return intent(
+      'bookings',
+      expectedVersion === undefined ? 'booking-absent' : 'booking-unchanged-in-custody',
+      {
+        Update: {
+          TableName: table,
+          Key: key,
+          ...update,
+          ConditionExpression:
+            expectedVersion === undefined
+              ? 'attribute_not_exists(pk)'
+              : 'version = :expected AND #status <> :released',
+        },
+      },
+      {
+        holds: (booking) =>
+          expectedVersion === undefined
+            ? booking === undefined
+            : booking?.version === expectedVersion && booking.status !== 'RELEASED',
+        after: (booking) => {
+          const next: StoredItem = {
+            ...key,
+            ...booking,
+            type: 'Booking',
+            tenantId,
+            bookingNumber,
+            status: booking?.status ?? 'IN_CUSTODY',
+            createdAt: booking?.createdAt ?? at,
+            updatedAt: at,
+            version,
+          };
+          for (const [name, value] of Object.entries(fields)) {
+            if (value === undefined) delete next[name];
+            else next[name] = value;
+          }
+          return next;
+        },
+      },
+    );
+  },
+
   /** The booking exists in this county (a warrant names it when it is recorded). */
   mustExist: (table: string, tenantId: string, bookingNumber: string): Intent =>
     intent(

@@ -1,15 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import { bookingAuditView, changedPersonData } from '../audit/booking-audit.ts';
 import { personDataHash } from '../audit/person-data.ts';
-import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type AuditContext, auditRacePolicy, commitWithAuditOnce } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Booking, PutBooking } from '../schemas/booking.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { readItem, readItems } from './batch-read.ts';
+import { bookingIntents } from './booking-intents.ts';
 import type { Db } from './db.ts';
-import { fieldUpdate, fromItem, withoutAttributes } from './items.ts';
+import { fromItem, withoutAttributes } from './items.ts';
 import { tenantKeys } from './keys.ts';
 import { lifecycleKeys } from './lifecycle-index.ts';
+import { RacesLost, retryLostRaces, TransactionRefused } from './unit-of-work.ts';
 
 /** A booking as the API shows it: without the table's keys and its lifecycle-index keys. */
 export const toBooking = (item: Record<string, unknown>): Booking =>
@@ -21,9 +23,6 @@ export type UpsertResult =
   /** Sealed (or purged): the booking takes no person data again (issue 17). */
   | { kind: 'sealed' }
   | { kind: 'conflict' };
-
-/** How many times an upsert re-reads after another write moved the booking (or the chain head). */
-const MAX_ATTEMPTS = 5;
 
 /**
  * Upserts a booking by its number: one conditional UpdateItem with its audit event
@@ -52,66 +51,54 @@ export async function upsertBooking(
   const { facilityId, bookedAt, agencyOri, person, charges, scheduledReleaseAt } = input;
   // The jail's own fields, replaced wholesale: an optional one left out of the PUT is removed.
   const fields = { facilityId, bookedAt, agencyOri, person, charges: charges ?? [], scheduledReleaseAt };
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    // A stale `known` costs at most one refused transaction: the write is conditional on its version.
-    const current =
-      attempt === 1 && known ? known.booking : await getBooking(db, tenantId, bookingNumber, true);
-    if (current?.status === 'RELEASED') return { kind: 'released' };
-    // The version condition below keeps a seal that lands after this read from being overwritten.
-    if (current?.sealed || current?.purged) return { kind: 'sealed' };
-    if (current && hasJailFields(current, fields)) return { kind: 'unchanged', booking: current };
-    const booking = nextBooking(current, bookingNumber, fields, at);
-    const update = fieldUpdate(fields, {
-      clauses: [
-        '#type = :type',
-        'tenantId = :tenantId',
-        'bookingNumber = :bookingNumber',
-        '#status = if_not_exists(#status, :inCustody)',
-        'createdAt = if_not_exists(createdAt, :now)',
-        'updatedAt = :now',
-        'version = :version',
-      ],
-      names: { '#type': 'type', '#status': 'status' },
-      values: {
-        ':type': 'Booking',
-        ':tenantId': tenantId,
-        ':bookingNumber': bookingNumber,
-        ':inCustody': 'IN_CUSTODY',
-        ':now': at,
-        ':version': booking.version,
-        ...(current ? { ':expected': current.version, ':released': 'RELEASED' } : {}),
-      },
-    });
-    const result = await commitWithTenantAudit(
-      deps,
-      tenantId,
-      {
-        type: current ? 'booking.updated' : 'booking.recorded',
-        subject: { kind: 'booking', id: bookingNumber },
-        occurredAt: at,
-        ...audit,
-        before: current ? bookingAuditView(current) : null,
-        after: bookingAuditView(booking),
-        changed: changedPersonData(current, booking),
-        personDataHash: personDataHash(booking),
-      },
-      [
-        {
-          Update: {
-            TableName: db.tableName,
-            Key: tenantKeys.booking(tenantId, bookingNumber),
-            ...update,
-            ConditionExpression: current
-              ? 'version = :expected AND #status <> :released'
-              : 'attribute_not_exists(pk)',
+  try {
+    return await retryLostRaces(
+      `booking ${bookingNumber}`,
+      async (attempt): Promise<UpsertResult> => {
+        // A stale `known` costs at most one refused transaction: the write is conditional on its version.
+        const current =
+          attempt === 1 && known ? known.booking : await getBooking(db, tenantId, bookingNumber, true);
+        if (current?.status === 'RELEASED') return { kind: 'released' };
+        // The version condition keeps a seal that lands after this read from being overwritten.
+        if (current?.sealed || current?.purged) return { kind: 'sealed' };
+        if (current && hasJailFields(current, fields)) return { kind: 'unchanged', booking: current };
+        const booking = nextBooking(current, bookingNumber, fields, at);
+        // The booking changed (or appeared, or was released) meanwhile, or its audit head moved:
+        // the refusal is decided again from a fresh read.
+        await commitWithAuditOnce(
+          deps,
+          tenantId,
+          {
+            type: current ? 'booking.updated' : 'booking.recorded',
+            subject: { kind: 'booking', id: bookingNumber },
+            occurredAt: at,
+            ...audit,
+            before: current ? bookingAuditView(current) : null,
+            after: bookingAuditView(booking),
+            changed: changedPersonData(current, booking),
+            personDataHash: personDataHash(booking),
           },
-        },
-      ],
+          [
+            bookingIntents.upsert(
+              db.tableName,
+              tenantId,
+              bookingNumber,
+              fields,
+              at,
+              booking.version,
+              current?.version,
+            ),
+          ],
+        );
+        return { kind: current ? 'updated' : 'created', booking };
+      },
+      (error) => error instanceof TransactionRefused,
+      auditRacePolicy,
     );
-    if (result.ok) return { kind: current ? 'updated' : 'created', booking };
-    // The booking changed (or appeared, or was released) meanwhile: decide again from a fresh read.
+  } catch (error) {
+    if (error instanceof RacesLost) return { kind: 'conflict' };
+    throw error;
   }
-  return { kind: 'conflict' };
 }
 
 /** Whether the booking already holds exactly these jail fields (an absent optional one included). */

@@ -1,7 +1,8 @@
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { tenantKeys, tenantPk } from './keys.ts';
-import type { TransactItem } from './unit-of-work.ts';
+import { type Intent, intent, type StoredItem } from './unit-of-work.ts';
 
 /**
  * The storage side of removing a booking's person data (issue 17: seal and retention purge; the
@@ -16,26 +17,19 @@ export async function readBookingItem(
   tenantId: string,
   bookingNumber: string,
 ): Promise<Record<string, unknown> | undefined> {
-  const { Item } = await db.doc.send(
-    new GetCommand({
-      TableName: db.tableName,
-      Key: tenantKeys.booking(tenantId, bookingNumber),
-      ConsistentRead: true,
-    }),
-  );
-  return Item;
+  return readItem(db, tenantKeys.booking(tenantId, bookingNumber), { consistent: true });
 }
 
 /**
- * One conditional update of the booking: removes `remove` (attribute names), sets `set`, bumps the
- * version. Conditional on the version read and on no hold being open on it.
+ * Intent: one conditional update of the booking: removes `remove` (attribute names), sets `set`,
+ * bumps the version. Conditional on the version read and on no hold being open on it.
  */
 export function personDataRemoval(
   table: string,
   tenantId: string,
   bookingNumber: string,
   change: { remove: readonly string[]; set: Record<string, unknown>; expectedVersion: number },
-): TransactItem {
+): Intent {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ':expected': change.expectedVersion, ':one': 1 };
   const sets = ['#version = #version + :one'];
@@ -49,16 +43,28 @@ export function personDataRemoval(
     names[`#r${index}`] = name;
     return `#r${index}`;
   });
-  return {
-    Update: {
-      TableName: table,
-      Key: tenantKeys.booking(tenantId, bookingNumber),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: '#version = :expected AND attribute_not_exists(openHoldId)',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+  return intent(
+    'bookings',
+    'booking-unchanged-without-hold',
+    {
+      Update: {
+        TableName: table,
+        Key: tenantKeys.booking(tenantId, bookingNumber),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: '#version = :expected AND attribute_not_exists(openHoldId)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
     },
-  };
+    {
+      holds: (booking) => booking?.version === change.expectedVersion && booking.openHoldId === undefined,
+      after: (booking) => {
+        const next: StoredItem = { ...booking, ...change.set, version: Number(booking?.version) + 1 };
+        for (const name of change.remove) delete next[name];
+        return next;
+      },
+    },
+  );
 }
 
 const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';

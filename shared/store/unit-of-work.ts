@@ -197,7 +197,7 @@ export async function retryLostRaces<T>(
 
 /**
  * Sends items as one TransactWriteItems, errors unchanged: for callers that map a cancellation by
- * item index themselves (the audit append's retry, keys that go on no chain).
+ * item index themselves (people.ts's sign-in mappings).
  */
 export async function transactWrite(db: Db, items: readonly TransactItem[]): Promise<void> {
   await db.doc.send(new TransactWriteCommand({ TransactItems: [...items] }));

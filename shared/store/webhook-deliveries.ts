@@ -1,13 +1,15 @@
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type AuditContext, commitWithTenantAudit } from '../audit/tenant-audit.ts';
+import { type AuditContext, auditRacePolicy, commitWithAuditOnce } from '../audit/tenant-audit.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { WebhookEventType } from '../webhooks/event-types.ts';
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../webhooks/schemas.ts';
+import { AuditChainBusyError, isAuditRace } from './audit-chains.ts';
 import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { tenantPk } from './keys.ts';
+import { type Intent, intent, retryLostRaces, TransactionRefused } from './unit-of-work.ts';
 
 /**
  * The delivery log: `TENANT#<t>` / `WHDELIVERY#<webhookId>#<eventId>`. Keyed by subscription and
@@ -255,61 +257,103 @@ export async function startNewRound(
   audit: AuditContext,
 ): Promise<StoredDelivery | undefined> {
   const { db } = deps;
-  for (let attempt = 1; attempt <= MAX_ROUND_ATTEMPTS; attempt++) {
-    const current = await getDelivery(db, tenantId, webhookId, deliveryId);
-    if (!current) return undefined;
-    const { failedAt: _cleared, ...rest } = current;
-    const next: StoredDelivery = {
-      ...rest,
-      round: current.round + 1,
-      roundAttempts: 0,
-      status: 'PENDING',
-      nextAttemptAt: now,
-      updatedAt: now,
-    };
-    // The event says which delivery was sent again, never the body it carries (person data).
-    const view = (delivery: StoredDelivery) => ({
-      deliveryId,
-      webhookId,
-      eventId: delivery.eventId,
-      eventType: delivery.eventType,
-      round: delivery.round,
-      status: delivery.status,
-    });
-    const result = await commitWithTenantAudit(
-      deps,
-      tenantId,
-      {
-        type: 'webhook.redelivered',
-        subject: { kind: 'webhook-delivery', id: deliveryId },
-        occurredAt: now,
-        ...audit,
-        before: view(current),
-        after: view(next),
-      },
-      [
+  return retryLostRaces(
+    `delivery ${deliveryId}`,
+    async (): Promise<StoredDelivery | undefined> => {
+      const current = await getDelivery(db, tenantId, webhookId, deliveryId);
+      if (!current) return undefined;
+      const { failedAt: _cleared, ...rest } = current;
+      const next: StoredDelivery = {
+        ...rest,
+        round: current.round + 1,
+        roundAttempts: 0,
+        status: 'PENDING',
+        nextAttemptAt: now,
+        updatedAt: now,
+      };
+      // The event says which delivery was sent again, never the body it carries (person data).
+      const view = (delivery: StoredDelivery) => ({
+        deliveryId,
+        webhookId,
+        eventId: delivery.eventId,
+        eventType: delivery.eventType,
+        round: delivery.round,
+        status: delivery.status,
+      });
+      // A concurrent redeliver or attempt (or a moved audit head) refuses it: read again.
+      await commitWithAuditOnce(
+        deps,
+        tenantId,
         {
-          Update: {
-            TableName: db.tableName,
-            Key: deliveryKey(tenantId, webhookId, deliveryId),
-            UpdateExpression:
-              'SET #round = :next, roundAttempts = :zero, #status = :pending, nextAttemptAt = :now, updatedAt = :now, expiresAt = :expiresAt REMOVE failedAt',
-            // On the round read: a concurrent redeliver or attempt makes us read again.
-            ConditionExpression: 'attribute_exists(pk) AND #round = :round',
-            ExpressionAttributeNames: { '#round': 'round', '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':round': current.round,
-              ':next': next.round,
-              ':zero': 0,
-              ':pending': 'PENDING',
-              ':now': now,
-              ':expiresAt': expiry(now),
-            },
+          type: 'webhook.redelivered',
+          subject: { kind: 'webhook-delivery', id: deliveryId },
+          occurredAt: now,
+          ...audit,
+          before: view(current),
+          after: view(next),
+        },
+        [deliveryIntents.startRound(db.tableName, tenantId, webhookId, deliveryId, current.round, now)],
+      );
+      return next;
+    },
+    (error) => error instanceof TransactionRefused,
+    {
+      ...auditRacePolicy,
+      attempts: MAX_ROUND_ATTEMPTS,
+      gaveUp: (subject, lastError) =>
+        isAuditRace(lastError)
+          ? new AuditChainBusyError(subject)
+          : new Error(`${subject} kept changing during the redeliver`),
+    },
+  );
+}
+
+/** The delivery's writes that go through a unit of work (the sender's own attempts do not). */
+export const deliveryIntents = {
+  /** Redeliver: a new round, only on the round read (a concurrent redeliver or attempt refuses it). */
+  startRound: (
+    table: string,
+    tenantId: string,
+    webhookId: string,
+    deliveryId: string,
+    round: number,
+    now: string,
+  ): Intent =>
+    intent(
+      'webhook-deliveries',
+      'delivery-round-unchanged',
+      {
+        Update: {
+          TableName: table,
+          Key: deliveryKey(tenantId, webhookId, deliveryId),
+          UpdateExpression:
+            'SET #round = :next, roundAttempts = :zero, #status = :pending, nextAttemptAt = :now, updatedAt = :now, expiresAt = :expiresAt REMOVE failedAt',
+          ConditionExpression: 'attribute_exists(pk) AND #round = :round',
+          ExpressionAttributeNames: { '#round': 'round', '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':round': round,
+            ':next': round + 1,
+            ':zero': 0,
+            ':pending': 'PENDING',
+            ':now': now,
+            ':expiresAt': expiry(now),
           },
         },
-      ],
-    );
-    if (result.ok) return next;
-  }
-  throw new Error(`delivery ${deliveryId} kept changing during the redeliver`);
-}
+      },
+      {
+        holds: (delivery) => delivery !== undefined && delivery.round === round,
+        after: (delivery) => {
+          const { failedAt: _cleared, ...rest } = delivery ?? {};
+          return {
+            ...rest,
+            round: round + 1,
+            roundAttempts: 0,
+            status: 'PENDING',
+            nextAttemptAt: now,
+            updatedAt: now,
+            expiresAt: expiry(now),
+          };
+        },
+      },
+    ),
+};
