@@ -2,6 +2,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { Hold } from '../../shared/domain/hold.ts';
+import { AuditChainBusyError, auditRacePolicy, isAuditRace } from '../../shared/store/audit-chains.ts';
 import { bookingIntents } from '../../shared/store/booking-intents.ts';
 import type { Db } from '../../shared/store/db.ts';
 import { officerIntents } from '../../shared/store/officer-intents.ts';
@@ -82,5 +83,48 @@ describe('the unit of work', () => {
       }),
     ).rejects.toThrow('throttled');
     expect(await retryLostRaces('the hold', async (attempt) => attempt)).toBe(1);
+  });
+
+  it('passes a cancellation by neither a rule nor a race (throttling) through unchanged, for the edge to answer 503', async () => {
+    const uow = new UnitOfWork(refusingDb(['ThrottlingError', 'None'])).add(
+      bookingIntents.freeFromHold('table', hold),
+      warrantIntents.markServed('table', hold),
+    );
+    const error = await uow.commit().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TransactionCanceledException);
+    expect(error).not.toBeInstanceOf(TransactionRefused);
+  });
+
+  it('an audit head race: retried with a pause between attempts, then AuditChainBusyError (503), not RacesLost', async () => {
+    const headRace = new TransactionRefused(
+      [{ module: 'audit', rule: 'audit-head-unchanged', code: 'ConditionalCheckFailed' }],
+      false,
+      undefined,
+    );
+    const ownRule = new TransactionRefused(
+      [
+        { module: 'officers', rule: 'officer-version-unchanged', code: 'ConditionalCheckFailed' },
+        { module: 'audit', rule: 'audit-head-unchanged', code: 'ConditionalCheckFailed' },
+      ],
+      false,
+      undefined,
+    );
+    expect(isAuditRace(headRace)).toBe(true);
+    expect(isAuditRace(new TransactionRefused([], true, undefined))).toBe(true);
+    expect(isAuditRace(ownRule)).toBe(false);
+    const paused: number[] = [];
+    const policy = { ...auditRacePolicy, pause: async (attempt: number) => void paused.push(attempt) };
+    await expect(
+      retryLostRaces('officer o-1', async () => Promise.reject(headRace), isAuditRace, policy),
+    ).rejects.toBeInstanceOf(AuditChainBusyError);
+    expect(paused).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    await expect(
+      retryLostRaces(
+        'officer o-1',
+        async () => Promise.reject(ownRule),
+        () => true,
+        policy,
+      ),
+    ).rejects.toBeInstanceOf(RacesLost);
   });
 });
