@@ -47,10 +47,11 @@ import { warrantCases } from './intent-contract/warrant-cases.ts';
  *
  * Adding cases for a factory: ONE entry in the module's table under intent-contract/ (e.g.
  * officer-cases.ts), keyed by the factory's name; each row is `[name, state, 'accepted'|'refused']`
- * committed with the entry's intent for the case's own tenant (fixtures.ts `on`). `state` returns
- * the item WITHOUT its key (the harness keys it where the intent writes): start from a seed item
- * the store wrote (`s.booking`, `s.officer`, ...) or the store's own Put item (`putItemOf`), and
- * change one attribute per row. Cover an absent item, an accepted state, one refused state per
+ * committed with the entry's intent for the case's own tenant `t` (fixtures.ts `on`; derive every
+ * id and key from `t`, even outside a tenant's partition, so each case has its own item). `state`
+ * returns the item WITHOUT its key (the harness keys it where the intent writes): start from a seed
+ * item the store wrote (`s.booking`, `s.officer`, ...) or the store's own Put item (`putItemOf`),
+ * and change one attribute per row. Cover an absent item, an accepted state, one refused state per
  * clause of the condition, and edges (equal values for `>=`, a missing attribute). Each table
  * `satisfies Record<keyof typeof xIntents, Case[]>`, so tsc names a factory without an entry; a new
  * `*Intents` object gets its own table file and one line in CONTRACT below, and the completeness
@@ -77,6 +78,7 @@ const SEED_TENANT = 'contract-seed';
 let db: Db;
 let seeds: Seeds;
 let ran = 0;
+const keysUsed = new Set<string>();
 
 beforeAll(async () => {
   const client = new DynamoDBClient(dynamoClientConfig({ endpoint: await testDynamoEndpoint() }));
@@ -168,7 +170,10 @@ async function runCase(factory: string, c: Case): Promise<void> {
   const t = `contract-${String(ran).padStart(3, '0')}`;
   const intent = c.intent(t);
   const action = actionOf(intent);
-  expect(action.key.pk, 'each case writes in its own tenant').toBe(`TENANT#${t}`);
+  // Ids derive from the case's tenant, so no case sees another's item (keys outside a tenant too).
+  const id = `${action.key.pk}\u0000${action.key.sk}`;
+  expect(keysUsed.has(id), `${action.key.pk} ${action.key.sk} is used by another case`).toBe(false);
+  keysUsed.add(id);
   const state = stateFor(c, t, action.key);
 
   if (state) await db.doc.send(new PutCommand({ TableName: TABLE, Item: state }));
