@@ -252,6 +252,17 @@ try {
     transfer: { api: empty(), rawTx: empty(), rawAll: empty() },
   };
   const dynamoPid = findDynamoDbLocalPid(dynamo.endpoint);
+  const cpuPerOp = (kind: Kind): Record<Variant, CpuSplit> => {
+    const perOp = ({ cpu, latencies }: Sample): CpuSplit => ({
+      nodeMs: cpu.nodeMs / Math.max(1, latencies.length),
+      dynamoMs: cpu.dynamoMs / Math.max(1, latencies.length),
+    });
+    return {
+      api: perOp(samples[kind].api),
+      rawTx: perOp(samples[kind].rawTx),
+      rawAll: perOp(samples[kind].rawAll),
+    };
+  };
   const order: Variant[] = ['api', 'rawTx', 'rawAll'];
   // Round 0 is the warm-up (not recorded); then the measured rounds, each variant's order rotated.
   const slices: { from: number; to: number; measured: boolean }[] = [
@@ -296,11 +307,10 @@ try {
             .map(([name, count]) => `${name} ${Number(count.toFixed(2))}`)
             .join(', ')})`,
       );
-      for (const variant of order) {
-        const { cpu, latencies } = samples[kind][variant];
+      for (const [variant, cpu] of Object.entries(cpuPerOp(kind))) {
         console.log(
-          `  ${variant}: CPU per operation: Node ${(cpu.nodeMs / latencies.length).toFixed(2)} ms, ` +
-            `DynamoDB Local ${(cpu.dynamoMs / latencies.length).toFixed(2)} ms`,
+          `  ${variant}: CPU per operation: Node ${cpu.nodeMs.toFixed(2)} ms, ` +
+            `DynamoDB Local ${cpu.dynamoMs.toFixed(2)} ms`,
         );
       }
     }
@@ -354,6 +364,10 @@ try {
         rawTx: summarize(samples.transfer.rawTx.latencies, samples.transfer.rawTx.wallMs),
         rawAll: summarize(samples.transfer.rawAll.latencies, samples.transfer.rawAll.wallMs),
       },
+    },
+    cpuPerOp: {
+      serve: cpuPerOp('serve'),
+      transfer: cpuPerOp('transfer'),
     },
     profiles,
     rawSequences: {
