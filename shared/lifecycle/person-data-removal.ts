@@ -6,7 +6,7 @@ import type { Booking, BookingPurged, BookingSealed } from '../schemas/booking.t
 import { toBooking } from '../store/bookings.ts';
 import type { Db } from '../store/db.ts';
 import { leaveReleaseListing } from '../store/lifecycle-index.ts';
-import { deletePersonDataCopies, personDataRemoval, readBookingItem } from '../store/person-data.ts';
+import { deletePersonDataCopies, personDataIntents, readBookingItem } from '../store/person-data.ts';
 import { RacesLost, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
 
 /**
@@ -103,7 +103,7 @@ export async function removePersonData(
             personDataHash: personDataHash(next),
           },
           [
-            personDataRemoval(db.tableName, tenantId, bookingNumber, {
+            personDataIntents.remove(db.tableName, tenantId, bookingNumber, {
               remove,
               set: { ...mark, updatedAt: at },
               expectedVersion: current.version,

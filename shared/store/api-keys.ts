@@ -120,7 +120,9 @@ export const apiKeyIntents = {
     const [byHash, byId] = keyItemsOf(pointer) as [ItemKey, ItemKey];
     const values = { ':now': revokedAt, ':by': revokedBy };
     const UpdateExpression = 'SET revokedAt = :now, revokedBy = :by';
-    const after = (current: StoredItem | undefined): StoredItem => ({ ...current, revokedAt, revokedBy });
+    const after =
+      (key: ItemKey) =>
+      (current: StoredItem | undefined): StoredItem => ({ ...key, ...current, revokedAt, revokedBy });
     return [
       intent(
         'apikeys',
@@ -134,7 +136,7 @@ export const apiKeyIntents = {
             ExpressionAttributeValues: values,
           },
         },
-        { holds: (current) => current !== undefined && current.revokedAt === undefined, after },
+        { holds: (current) => current !== undefined && current.revokedAt === undefined, after: after(byId) },
       ),
       intent(
         'apikeys',
@@ -142,7 +144,7 @@ export const apiKeyIntents = {
         {
           Update: { TableName: tableName, Key: byHash, UpdateExpression, ExpressionAttributeValues: values },
         },
-        { after },
+        { after: after(byHash) },
       ),
     ];
   },

@@ -20,52 +20,54 @@ export async function readBookingItem(
   return readItem(db, tenantKeys.booking(tenantId, bookingNumber), { consistent: true });
 }
 
-/**
- * Intent: one conditional update of the booking: removes `remove` (attribute names), sets `set`,
- * bumps the version. Conditional on the version read and on no hold being open on it.
- */
-export function personDataRemoval(
-  table: string,
-  tenantId: string,
-  bookingNumber: string,
-  change: { remove: readonly string[]; set: Record<string, unknown>; expectedVersion: number },
-): Intent {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':expected': change.expectedVersion, ':one': 1 };
-  const sets = ['#version = #version + :one'];
-  names['#version'] = 'version';
-  for (const [index, [name, value]] of Object.entries(change.set).entries()) {
-    names[`#s${index}`] = name;
-    values[`:s${index}`] = value;
-    sets.push(`#s${index} = :s${index}`);
-  }
-  const removes = change.remove.map((name, index) => {
-    names[`#r${index}`] = name;
-    return `#r${index}`;
-  });
-  return intent(
-    'bookings',
-    'booking-unchanged-without-hold',
-    {
-      Update: {
-        TableName: table,
-        Key: tenantKeys.booking(tenantId, bookingNumber),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: '#version = :expected AND attribute_not_exists(openHoldId)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+export const personDataIntents = {
+  /**
+   * One conditional update of the booking: removes `remove` (attribute names), sets `set`, bumps
+   * the version. Conditional on the version read and on no hold being open on it.
+   */
+  remove: (
+    table: string,
+    tenantId: string,
+    bookingNumber: string,
+    change: { remove: readonly string[]; set: Record<string, unknown>; expectedVersion: number },
+  ): Intent => {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':expected': change.expectedVersion, ':one': 1 };
+    const sets = ['#version = #version + :one'];
+    names['#version'] = 'version';
+    for (const [index, [name, value]] of Object.entries(change.set).entries()) {
+      names[`#s${index}`] = name;
+      values[`:s${index}`] = value;
+      sets.push(`#s${index} = :s${index}`);
+    }
+    const removes = change.remove.map((name, index) => {
+      names[`#r${index}`] = name;
+      return `#r${index}`;
+    });
+    return intent(
+      'bookings',
+      'booking-unchanged-without-hold',
+      {
+        Update: {
+          TableName: table,
+          Key: tenantKeys.booking(tenantId, bookingNumber),
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: '#version = :expected AND attribute_not_exists(openHoldId)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
       },
-    },
-    {
-      holds: (booking) => booking?.version === change.expectedVersion && booking.openHoldId === undefined,
-      after: (booking) => {
-        const next: StoredItem = { ...booking, ...change.set, version: Number(booking?.version) + 1 };
-        for (const name of change.remove) delete next[name];
-        return next;
+      {
+        holds: (booking) => booking?.version === change.expectedVersion && booking.openHoldId === undefined,
+        after: (booking) => {
+          const next: StoredItem = { ...booking, ...change.set, version: Number(booking?.version) + 1 };
+          for (const name of change.remove) delete next[name];
+          return next;
+        },
       },
-    },
-  );
-}
+    );
+  },
+};
 
 const IDEMPOTENCY_PREFIX = 'IDEMPOTENCY#';
 /** DynamoDB allows at most 100 operands in an IN list. */

@@ -5,11 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable } from '../../local/table.ts';
 import { VirtualClock } from '../../shared/clock.ts';
 import { ulidGenerator } from '../../shared/ids.ts';
+import { credential, nominate } from '../../shared/officers/use-cases.ts';
 import { upsertBooking } from '../../shared/store/bookings.ts';
 import { createDb, type Db, dynamoClientConfig } from '../../shared/store/db.ts';
 import { createFacility } from '../../shared/store/facilities.ts';
 import { tenantKeys } from '../../shared/store/keys.ts';
-import { credentialOfficer, getOfficer, nominateOfficer } from '../../shared/store/officers.ts';
 import {
   type Refusal,
   type StoredItem,
@@ -19,8 +19,11 @@ import {
 import { recordWarrant } from '../../shared/store/warrants.ts';
 import { testDynamoEndpoint } from '../support/dynamodb.ts';
 import { FakeStorage } from '../unit/support/fake-storage.ts';
-import { bookingCases } from './intent-contract/booking-cases.ts';
+import { apiKeyCases } from './intent-contract/api-key-cases.ts';
+import { auditCases } from './intent-contract/audit-cases.ts';
+import { bookingCases, personDataCases } from './intent-contract/booking-cases.ts';
 import { credentialNoticeCases } from './intent-contract/credential-notice-cases.ts';
+import { facilityCases, tenantCases } from './intent-contract/facility-and-tenant-cases.ts';
 import {
   type Action,
   actionOf,
@@ -37,6 +40,7 @@ import {
 import { holdCases, outboxCases } from './intent-contract/hold-cases.ts';
 import { officerCases } from './intent-contract/officer-cases.ts';
 import { warrantCases } from './intent-contract/warrant-cases.ts';
+import { deliveryCases, webhookCases } from './intent-contract/webhook-cases.ts';
 
 /**
  * The intent contract: each store intent's in-memory model (`model.holds`, `model.after`, which the
@@ -61,6 +65,13 @@ const CONTRACT: Record<string, Record<string, Case[]>> = {
   bookingIntents: bookingCases,
   warrantIntents: warrantCases,
   officerIntents: officerCases,
+  facilityIntents: facilityCases,
+  tenantIntents: tenantCases,
+  apiKeyIntents: apiKeyCases,
+  auditIntents: auditCases,
+  webhookIntents: webhookCases,
+  deliveryIntents: deliveryCases,
+  personDataIntents: personDataCases,
   holdIntents: holdCases,
   outboxIntents: outboxCases,
   credentialNoticeIntents: credentialNoticeCases,
@@ -107,17 +118,14 @@ beforeAll(async () => {
   };
   await recordWarrant(deps, t, warrant, NOW, audit);
   const officer = { officerId: OFFICER, name: 'Officer One', badgeNumber: '1234', facilityIds: [FACILITY] };
-  await nominateOfficer(deps, t, officer, NOW, audit);
-  const nominated = await getOfficer(db, t, OFFICER);
-  if (!nominated) throw new Error('the seed officer was not written');
-  const credential = {
+  await nominate(deps, t, officer, NOW, audit);
+  const issued = {
     backgroundCheckPassedOn: '2026-10-01',
     trainedOn: '2026-10-15',
     credentialNumber: 'WSO-0001',
     expiresOn: '2027-10-15',
-    credentialedAt: '2026-11-24T03:00:00Z',
   };
-  await credentialOfficer(deps, t, nominated, credential, NOW, audit);
+  await credential(deps, t, OFFICER, issued, NOW, audit);
   seeds = {
     booking: await seed(tenantKeys.booking(t, BOOKING)),
     warrant: await seed(tenantKeys.warrant(t, WARRANT)),

@@ -43,6 +43,13 @@ export interface Case {
 
 export const absent: State = () => undefined;
 
+/** One intent of a factory that returns several (a key's two items, an audit append's head and event). */
+export const nth = (intents: readonly Intent[], index: number): Intent => {
+  const found = intents[index];
+  if (!found) throw new Error(`no intent #${index}`);
+  return found;
+};
+
 /** Cases that commit the same intent on different item states: `[name, state, expected outcome]`. */
 export const on = (intent: (t: string) => Intent, rows: readonly [string, State, Expect][]): Case[] =>
   rows.map(([name, state, expect]) => ({ name, state, intent, expect }));

@@ -1,11 +1,35 @@
 import { warrantIntents } from '../../../shared/store/warrant-intents.ts';
-import { absent, type Case, holdFor, on, TABLE, WARRANT, without } from './fixtures.ts';
+import { absent, type Case, holdFor, on, putItemOf, TABLE, WARRANT, without } from './fixtures.ts';
 
 const withdrawAt = '2026-11-24T04:00:00Z';
 const served = { status: 'SERVED', holdId: '01OTHERHOLD' };
+const recorded = {
+  warrantId: WARRANT,
+  form: 'I-200' as const,
+  issuedAt: '2026-11-23T21:00:00Z',
+  issuingOfficer: 'SDDO Smith',
+  fieldOffice: 'Miami',
+  bookingNumber: 'B-1',
+  status: 'RECEIVED' as const,
+  receivedAt: withdrawAt,
+  updatedAt: withdrawAt,
+  version: 1,
+};
 
 /** warrantIntents (shared/store/warrant-intents.ts): one entry per factory. */
 export const warrantCases = {
+  // 'attribute_not_exists(pk)'
+  record: on(
+    (t) => warrantIntents.record(TABLE, t, recorded),
+    [
+      ['absent warrant', absent, 'accepted'],
+      [
+        'warrant id taken',
+        (_s, t) => ({ ...putItemOf(warrantIntents.record(TABLE, t, recorded)) }),
+        'refused',
+      ],
+    ],
+  ),
   // '#status = :received AND bookingNumber = :bookingNumber'
   markServed: on(
     (t) => warrantIntents.markServed(TABLE, holdFor(t)),
