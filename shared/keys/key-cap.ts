@@ -14,9 +14,9 @@ export const KEY_CAP_RULE = 'api-key-cap';
 export const keyCapProblems = declareProblems([KEY_CAP_RULE]);
 
 /**
- * Refuses (`api-key-cap`, 422) when the tenant holds the cap of live keys (counted by the key
- * store: one Query of the tenant's key pointers, those not revoked). Checked before the key is created in API
- * Gateway, so a refused issuance leaves nothing behind. Two issuances racing at the last place may
+ * Refuses (`api-key-cap`, 422) when the tenant holds the cap of live keys (counted by
+ * store/api-keys.ts `countLiveKeys`: one Query of the tenant's key pointers, those not revoked).
+ * Checked before the key is created in API Gateway, so a refused issuance leaves nothing behind. Two issuances racing at the last place may
  * both pass: the cap bounds quota use, it is not an invariant a transaction must hold.
  */
 export function assertUnderKeyCap(tenantId: string, liveKeys: number): void {

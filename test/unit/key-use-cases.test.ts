@@ -144,7 +144,10 @@ describe('key use cases (intent-level fake of the storage port, no API Gateway)'
 
   it('revokes once (both items, one event, the usage-plan key removed); again is fine; an unknown key is not found', async () => {
     const issued = await issueTenantKey(deps, T, { name: 'vendor', role: 'jail-system' }, undefined, audit);
+    storage.reads.length = 0;
     await revokeTenantKey(deps, T, issued.keyId, undefined, audit);
+    // One round trip to read (the key's pointer with its audit head), one to commit.
+    expect(storage.reads).toEqual([['pointer', 'auditHead']]);
     expect(pointerOf(issued.keyId)?.revokedAt).toBe('2026-11-24T03:00:00Z');
     expect(storage.get(keys.apiKeyByHash(hashApiKey(issued.apiKey)))?.revokedAt).toBe('2026-11-24T03:00:00Z');
     await revokeTenantKey(deps, T, issued.keyId, undefined, audit);

@@ -132,6 +132,12 @@ describe('officer use cases (intent-level fake of the storage port)', () => {
     expect(await refusal(credential(deps, T, 'nobody', issued, NOW, audit), credentialProblems)).toBe(
       'not-found',
     );
+    // One round trip to read (the officer with its audit head), one to commit.
+    storage.reads.length = 0;
+    storage.committed.length = 0;
+    await credential(deps, T, 'o-1', issued, NOW, audit);
+    expect(storage.reads).toEqual([['officer', 'auditHead']]);
+    expect(storage.committed).toHaveLength(1);
   });
 
   it('suspends once; a second suspension is refused; a new credential lifts it (suspension removed)', async () => {

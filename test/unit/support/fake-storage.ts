@@ -33,6 +33,8 @@ function actionOf(intent: Intent): { key: ItemKey; kind: string; conditional: bo
 export class FakeStorage implements StoragePort {
   readonly items = new Map<string, StoredItem>();
   readonly committed: Intent[][] = [];
+  /** Each `read` (one GetItem or BatchGetItem in DynamoDB), by the names asked for. */
+  readonly reads: string[][] = [];
   /** Run before the next commits, one each: a concurrent writer that gets there first. */
   readonly interleaved: (() => void)[] = [];
 
@@ -49,6 +51,7 @@ export class FakeStorage implements StoragePort {
   }
 
   async read(wanted: Readonly<Record<string, ItemKey | undefined>>) {
+    this.reads.push(Object.keys(wanted));
     return Object.fromEntries(
       Object.entries(wanted).map(([name, key]) => {
         const item = key ? this.items.get(id(key)) : undefined;
