@@ -15,6 +15,6 @@ afterAll(async () => {
  * `npm test` take twice as long as its files do alone. A JVM start costs about 3 s.
  */
 export async function testDynamoEndpoint(): Promise<string> {
-  started ??= startDynamoDbLocal();
+  started ??= startDynamoDbLocal({ quickStart: true });
   return (await started).endpoint;
 }
