@@ -37,7 +37,13 @@ export default defineConfig({
         extends: true,
         // Everything else, each file in a fresh process (integration files each start their own
         // DynamoDB Local: test/support/dynamodb.ts).
-        test: { name: 'isolated', include: ['test/**/*.test.ts'], exclude: sharedFiles },
+        test: {
+          name: 'isolated',
+          include: ['test/**/*.test.ts'],
+          exclude: sharedFiles,
+          // Starts each file's DynamoDB Local while the previous file runs.
+          globalSetup: ['test/support/dynamodb-pool.ts'],
+        },
       },
     ],
   },
