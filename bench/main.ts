@@ -12,6 +12,7 @@
  * `--only county-scaling` runs just the county figure and prints it (docs/PERFORMANCE.md untouched).
  * `--only serve-transfer` runs just the serve and transfer rounds and prints each through the API as
  * a percentage of the raw transaction in the same run (docs/PERFORMANCE.md untouched).
+ * `--profile <file>` writes a V8 CPU profile of the measured rounds (with their warm-up).
  * `--only batch` the same for a vendor's first sync of 1,000 bookings through bookings:batch
  * (bench/booking-batch.ts).
  */
@@ -32,6 +33,8 @@ import { measureBookingBatch, renderBookingBatch } from './booking-batch.ts';
 import { type OperationProfile, profile } from './capacity.ts';
 import { addUsage, costOf, emptyUsage, type Usage } from './cost.ts';
 import { measureCountyScaling } from './county-scaling.ts';
+import { type CpuSplit, cpuMeter, findDynamoDbLocalPid } from './cpu.ts';
+import { profileWhile } from './cpu-profile.ts';
 import { describeMachine } from './machine.ts';
 import { CommandRecorder, type RecordedCommand } from './recorder.ts';
 import { type BenchResult, renderCountyScaling, renderSection, type Variant } from './report.ts';
@@ -63,6 +66,7 @@ const { values } = parseArgs({
     'county-writes': { type: 'string', default: '200' },
     'county-concurrency': { type: 'string', default: '12' },
     only: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const ONLY = ['county-scaling', 'serve-transfer', 'batch'] as const;
@@ -241,17 +245,23 @@ try {
     },
   };
   const cases: Record<Variant, Case[]> = { api: apiCases, rawTx: txCases, rawAll: allCases };
-  const samples: Record<Kind, Record<Variant, { latencies: number[]; wallMs: number }>> = {
-    serve: {
-      api: { latencies: [], wallMs: 0 },
-      rawTx: { latencies: [], wallMs: 0 },
-      rawAll: { latencies: [], wallMs: 0 },
-    },
-    transfer: {
-      api: { latencies: [], wallMs: 0 },
-      rawTx: { latencies: [], wallMs: 0 },
-      rawAll: { latencies: [], wallMs: 0 },
-    },
+  type Sample = { latencies: number[]; wallMs: number; cpu: CpuSplit };
+  const empty = (): Sample => ({ latencies: [], wallMs: 0, cpu: { nodeMs: 0, dynamoMs: 0 } });
+  const samples: Record<Kind, Record<Variant, Sample>> = {
+    serve: { api: empty(), rawTx: empty(), rawAll: empty() },
+    transfer: { api: empty(), rawTx: empty(), rawAll: empty() },
+  };
+  const dynamoPid = findDynamoDbLocalPid(dynamo.endpoint);
+  const cpuPerOp = (kind: Kind): Record<Variant, CpuSplit> => {
+    const perOp = ({ cpu, latencies }: Sample): CpuSplit => ({
+      nodeMs: cpu.nodeMs / Math.max(1, latencies.length),
+      dynamoMs: cpu.dynamoMs / Math.max(1, latencies.length),
+    });
+    return {
+      api: perOp(samples[kind].api),
+      rawTx: perOp(samples[kind].rawTx),
+      rawAll: perOp(samples[kind].rawAll),
+    };
   };
   const order: Variant[] = ['api', 'rawTx', 'rawAll'];
   // Round 0 is the warm-up (not recorded); then the measured rounds, each variant's order rotated.
@@ -263,22 +273,29 @@ try {
     const to = params.warmup + Math.floor(((round + 1) * params.ops) / params.rounds);
     slices.push({ from, to, measured: true });
   }
-  for (const [round, slice] of slices.entries()) {
-    const rotated = order.map((_, i) => order[(i + round) % order.length] as Variant);
-    for (const kind of ['serve', 'transfer'] as const) {
-      for (const variant of rotated) {
-        const batch = await runBatch(
-          cases[variant].slice(slice.from, slice.to),
-          params.concurrency,
-          variants[kind][variant],
-        );
-        if (!slice.measured) continue;
-        samples[kind][variant].latencies.push(...batch.latencies);
-        samples[kind][variant].wallMs += batch.wallMs;
+  await profileWhile(values.profile, async () => {
+    for (const [round, slice] of slices.entries()) {
+      const rotated = order.map((_, i) => order[(i + round) % order.length] as Variant);
+      for (const kind of ['serve', 'transfer'] as const) {
+        for (const variant of rotated) {
+          const cpu = cpuMeter(dynamoPid);
+          const batch = await runBatch(
+            cases[variant].slice(slice.from, slice.to),
+            params.concurrency,
+            variants[kind][variant],
+          );
+          const used = cpu();
+          if (!slice.measured) continue;
+          const sample = samples[kind][variant];
+          sample.latencies.push(...batch.latencies);
+          sample.wallMs += batch.wallMs;
+          sample.cpu.nodeMs += used.nodeMs;
+          sample.cpu.dynamoMs += used.dynamoMs;
+        }
       }
+      log(`${slice.measured ? `round ${round}/${params.rounds}` : 'warm-up'} done`);
     }
-    log(`${slice.measured ? `round ${round}/${params.rounds}` : 'warm-up'} done`);
-  }
+  });
   if (values.only === 'serve-transfer') {
     for (const kind of ['serve', 'transfer'] as const) {
       const api = summarize(samples[kind].api.latencies, samples[kind].api.wallMs);
@@ -290,6 +307,12 @@ try {
             .map(([name, count]) => `${name} ${Number(count.toFixed(2))}`)
             .join(', ')})`,
       );
+      for (const [variant, cpu] of Object.entries(cpuPerOp(kind))) {
+        console.log(
+          `  ${variant}: CPU per operation: Node ${cpu.nodeMs.toFixed(2)} ms, ` +
+            `DynamoDB Local ${cpu.dynamoMs.toFixed(2)} ms`,
+        );
+      }
     }
     log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
     rawClient.destroy();
@@ -341,6 +364,10 @@ try {
         rawTx: summarize(samples.transfer.rawTx.latencies, samples.transfer.rawTx.wallMs),
         rawAll: summarize(samples.transfer.rawAll.latencies, samples.transfer.rawAll.wallMs),
       },
+    },
+    cpuPerOp: {
+      serve: cpuPerOp('serve'),
+      transfer: cpuPerOp('transfer'),
     },
     profiles,
     rawSequences: {

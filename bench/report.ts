@@ -12,6 +12,7 @@ import {
   totalUsd,
   type Usage,
 } from './cost.ts';
+import type { CpuSplit } from './cpu.ts';
 import type { describeMachine } from './machine.ts';
 import { BENCH_END, BENCH_START } from './section.ts';
 import { type RunSummary, ratioPercent } from './stats.ts';
@@ -68,6 +69,8 @@ export interface BenchResult {
   machine: ReturnType<typeof describeMachine>;
   params: { ops: number; concurrency: number; rounds: number; warmup: number; samples: number };
   throughput: Record<'serve' | 'transfer', Record<Variant, RunSummary>>;
+  /** CPU milliseconds per operation, this Node process's and DynamoDB Local's (bench/cpu.ts). */
+  cpuPerOp: Record<'serve' | 'transfer', Record<Variant, CpuSplit>>;
   profiles: Record<'serve' | 'get' | 'transfer' | 'streamServe' | 'streamTransfer', OperationProfile>;
   rawSequences: Record<'serve' | 'transfer', string[]>;
   transactionItems: Record<'serve' | 'transfer', string[]>;
@@ -119,8 +122,12 @@ export function renderSection(result: BenchResult): string {
       `way (serve: ${result.rawSequences.serve.join(' → ')}; transfer: ${result.rawSequences.transfer.join(' → ')}); ` +
       'no Scheduler call. The gap between this and the API is the HTTP, handler and Scheduler overhead.',
     '',
-    '| operation | variant | ops | throughput (ops/s) | p50 (ms) | p99 (ms) | mean (ms) | API as % of it |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    'CPU per operation is what this Node process (client, API handler and the raw sender alike) and ' +
+      "DynamoDB Local's JVM spent during the variant's batches, divided by its operations: on 2 cores the two " +
+      'compete, so a millisecond of CPU on either side costs throughput.',
+    '',
+    '| operation | variant | ops | throughput (ops/s) | p50 (ms) | p99 (ms) | mean (ms) | CPU/op Node (ms) | CPU/op DynamoDB Local (ms) | API as % of it |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const names: Record<Variant, string> = {
     api: 'API',
@@ -132,10 +139,12 @@ export function renderSection(result: BenchResult): string {
     const api = throughput[kind].api;
     for (const variant of ['api', 'rawTx', 'rawAll'] as const) {
       const run = throughput[kind][variant];
+      const cpu = result.cpuPerOp[kind][variant];
       const share = variant === 'api' ? '' : `${fixed(ratioPercent(api.throughput, run.throughput))}%`;
       lines.push(
         `| ${kind === 'serve' ? 'serve warrant' : 'transfer'} | ${names[variant]} | ${run.ops} | ` +
-          `${fixed(run.throughput)} | ${fixed(run.p50)} | ${fixed(run.p99)} | ${fixed(run.mean)} | ${share} |`,
+          `${fixed(run.throughput)} | ${fixed(run.p50)} | ${fixed(run.p99)} | ${fixed(run.mean)} | ` +
+          `${fixed(cpu.nodeMs, 2)} | ${fixed(cpu.dynamoMs, 2)} | ${share} |`,
       );
     }
     const share = ratioPercent(api.throughput, throughput[kind].rawTx.throughput);

@@ -14,8 +14,8 @@ import {
 } from '../shared/timers/eventbridge-hold-timers.ts';
 import { MINUTE_MS } from '../shared/util/time.ts';
 import type { LocalDailyRuns } from './daily-runs.ts';
+import { InProcessSchedulerHandler } from './scheduler/in-process-handler.ts';
 import { LocalScheduler } from './scheduler/local-scheduler.ts';
-import { startLocalSchedulerServer } from './scheduler/server.ts';
 
 export const LOCAL_SCHEDULER_TARGET: SchedulerTarget = {
   groupName: 'wso-holds',
@@ -25,6 +25,9 @@ export const LOCAL_SCHEDULER_TARGET: SchedulerTarget = {
 };
 
 /** The sweeper's cadence in AWS (a rate(1 minute) schedule). */
+/** Never dialled: the local client's requests go in process (in-process-handler.ts). */
+const LOCAL_SCHEDULER_ENDPOINT = 'http://scheduler.local';
+
 export const SWEEP_INTERVAL_MS = MINUTE_MS;
 
 /** Guards against a handler that keeps a step due forever. */
@@ -66,7 +69,6 @@ export class LocalTimers {
   /** Bumped by every reported write, so a look-up that raced a write is not cached. */
   private readonly shardWrites = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
-  private closeServer: () => Promise<void> = async () => undefined;
 
   private constructor(clock: VirtualClock, scheduler: LocalScheduler, client: SchedulerClient) {
     this.clock = clock;
@@ -87,16 +89,16 @@ export class LocalTimers {
       },
     });
     scheduler.createGroup(LOCAL_SCHEDULER_TARGET.groupName);
-    const server = await startLocalSchedulerServer(scheduler, { port: 0 });
     const client = new SchedulerClient({
-      endpoint: server.url,
+      // The endpoint names the service; requests reach it in process (in-process-handler.ts).
+      endpoint: LOCAL_SCHEDULER_ENDPOINT,
+      requestHandler: new InProcessSchedulerHandler(scheduler),
       region: 'us-east-1',
       credentials: LOCAL_CREDENTIALS,
       // Same attempts as in AWS, but no real-time backoff: local time is virtual.
       retryStrategy: new ConfiguredRetryStrategy(SCHEDULER_MAX_ATTEMPTS, () => 0),
     });
     self = new LocalTimers(clock, scheduler, client);
-    self.closeServer = server.close;
     return self;
   }
 
@@ -130,7 +132,6 @@ export class LocalTimers {
   async stop(): Promise<void> {
     await this.queue;
     this.schedulerClient.destroy();
-    await this.closeServer();
   }
 
   private async drive(target: Date): Promise<void> {

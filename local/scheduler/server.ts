@@ -36,9 +36,14 @@ export async function startLocalSchedulerServer(
 ): Promise<LocalSchedulerServer> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer((request, response) => {
-    handle(scheduler, request, response).catch((error: unknown) =>
-      sendError(response, asServiceError(error)),
-    );
+    handle(scheduler, request, response).catch((error: unknown) => {
+      // Only reading the body can fail here (too large, connection lost).
+      if (response.headersSent) return response.destroy();
+      const failure = asServiceError(error);
+      const answer = reply(failure.status, { Message: failure.message }, failure.type);
+      response.writeHead(answer.status, answer.headers);
+      response.end(answer.body);
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -57,18 +62,57 @@ export async function startLocalSchedulerServer(
 }
 
 async function handle(scheduler: LocalScheduler, request: IncomingMessage, response: ServerResponse) {
-  const parsed = await parseRequest(request);
-  const operation = route(parsed.method, parsed.segments);
-  if (!operation) {
-    sendJson(
-      response,
-      404,
-      { Message: `No operation for ${parsed.method} /${parsed.segments.join('/')}.` },
-      'UnknownOperationException',
-    );
-    return;
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const reply = dispatch(scheduler, {
+    method: request.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    body: await readBody(request),
+  });
+  response.writeHead(reply.status, reply.headers);
+  response.end(reply.body);
+}
+
+/** A request as the service sees it, whichever transport carried it. */
+export interface SchedulerRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: string;
+}
+
+/** The service's answer: status, headers (`x-amzn-errortype` on an error) and JSON body. */
+export interface SchedulerReply {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * One request through the service: route, validate, run, answer (errors as the service shapes
+ * them). The HTTP server and the in-process transport (in-process-handler.ts) both call it.
+ */
+export function dispatch(scheduler: LocalScheduler, request: SchedulerRequest): SchedulerReply {
+  try {
+    const parsed: ParsedRequest = {
+      method: request.method,
+      segments: request.path.split('/').filter(Boolean).map(decodeLabel),
+      query: request.query,
+      body: parseBody(request.body),
+    };
+    const operation = route(parsed.method, parsed.segments);
+    if (!operation) {
+      return reply(
+        404,
+        { Message: `No operation for ${parsed.method} /${parsed.segments.join('/')}.` },
+        'UnknownOperationException',
+      );
+    }
+    return reply(200, operation(scheduler, parsed));
+  } catch (error) {
+    const failure = asServiceError(error);
+    return reply(failure.status, { Message: failure.message }, failure.type);
   }
-  sendJson(response, 200, operation(scheduler, parsed));
 }
 
 /** Paths and members as in the service model: the schedule name is the `{Name}` label. */
@@ -109,16 +153,6 @@ const listSchedules: Operation = (scheduler, { query }) => {
 };
 
 const queryValue = (query: URLSearchParams, name: string): string | undefined => query.get(name) ?? undefined;
-
-async function parseRequest(request: IncomingMessage): Promise<ParsedRequest> {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  return {
-    method: request.method ?? 'GET',
-    segments: url.pathname.split('/').filter(Boolean).map(decodeLabel),
-    query: url.searchParams,
-    body: parseBody(await readBody(request)),
-  };
-}
 
 function decodeLabel(segment: string): string {
   try {
@@ -174,21 +208,16 @@ function asServiceError(error: unknown): ServiceError {
 }
 
 /** The SDK reads the error type from `x-amzn-errortype` first, then `code`, then `__type`. */
-function sendError(response: ServerResponse, error: ServiceError): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  sendJson(response, error.status, { Message: error.message }, error.type);
-}
-
-function sendJson(response: ServerResponse, status: number, body: unknown, errorType?: string): void {
+function reply(status: number, body: unknown, errorType?: string): SchedulerReply {
   const payload = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-    ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-  });
-  response.end(payload);
+  return {
+    status,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(payload)),
+      'x-amzn-requestid': randomUUID(),
+      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+    },
+    body: payload,
+  };
 }

@@ -141,6 +141,12 @@ export type RuleSlug = SlugWithStatus<422>;
 
 export const isProblemSlug = (slug: string): slug is ProblemSlug => Object.hasOwn(CATALOGUE, slug);
 
+/** One invalid field of an input: where (`body.person.lastName`) and what is wrong with it. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
 /**
  * A use case's refusal: a rule from the catalogue, with a detail for people. Carries no HTTP:
  * the edge maps it (status and title from the catalogue).
@@ -149,14 +155,21 @@ export class DomainError extends Error {
   readonly slug: ProblemSlug;
   /** For a slug with two statuses: which one (else the catalogue's first). */
   readonly status: ProblemStatus | undefined;
+  /** For `validation-error`: each invalid field. */
+  readonly errors: FieldError[] | undefined;
 
-  constructor(slug: ProblemSlug, detail: string, status?: ProblemStatus) {
+  constructor(slug: ProblemSlug, detail: string, status?: ProblemStatus, errors?: FieldError[]) {
     super(detail);
     this.name = 'DomainError';
     this.slug = slug;
     this.status = status;
+    this.errors = errors;
   }
 }
+
+/** Input that does not satisfy its schema (decoded outside the HTTP edge, e.g. a NIEM message). */
+export const invalidInput = (errors: FieldError[], detail = 'The request is not valid.'): DomainError =>
+  new DomainError('validation-error', detail, undefined, errors);
 
 export const refuse = (slug: ProblemSlug, detail: string): DomainError => new DomainError(slug, detail);
 /** A refusal as a conflict with the current state (409), for the slugs that can be either. */

@@ -6,16 +6,12 @@ import {
   answerOf,
   type ConflictSlug,
   DomainError,
+  type FieldError,
   type ProblemSlug,
   type RuleSlug,
 } from '../errors/catalogue.ts';
 
 export const PROBLEM_BASE = 'https://wso-custody.dev/problems/';
-
-export interface FieldError {
-  path: string;
-  message: string;
-}
 
 export interface ProblemBody {
   type: string;
@@ -133,7 +129,7 @@ export const problems = {
 /** The one mapping of a use case's refusal to HTTP: status and title from the catalogue. */
 export function fromDomainError(error: DomainError): ProblemError {
   const { status, title } = answerOf(error.slug, error.status);
-  return new ProblemError(status, error.slug, title, error.message);
+  return new ProblemError(status, error.slug, title, error.message, error.errors);
 }
 
-export { DomainError };
+export { DomainError, type FieldError };

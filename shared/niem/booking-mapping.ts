@@ -8,8 +8,7 @@
  * local name; where a table gives alternatives, the first one present is used.
  */
 import type * as z from 'zod';
-import type { FieldError } from '../http/problem.ts';
-import { problems } from '../http/problem.ts';
+import { type FieldError, invalidInput } from '../errors/catalogue.ts';
 import { bookingNumber as bookingNumberSchema, type PutBooking, putBookingBody } from '../schemas/booking.ts';
 import { releaseBody } from '../schemas/hold.ts';
 import { toIsoSeconds } from '../util/time.ts';
@@ -213,7 +212,7 @@ export function mapBookingMessage(message: NiemObject): MappedBookingMessage {
       return mapped;
     }),
   );
-  if (reader.errors.length > 0) throw problems.validation(reader.errors);
+  if (reader.errors.length > 0) throw invalidInput(reader.errors);
 
   const { bookingNumber, releasedAt, ...put } = fields;
   const number = checked(bookingNumberSchema, bookingNumber, (issue) => fieldPath('bookingNumber', issue));
@@ -249,7 +248,7 @@ function checked<S extends z.ZodType>(
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   // The object was built from the mapping tables only, so there are no unknown keys to report.
-  throw problems.validation(
+  throw invalidInput(
     result.error.issues.map((issue) => ({ path: `body.${where(issue.path)}`, message: issue.message })),
   );
 }

@@ -3,7 +3,7 @@
  * → the normalized tree. The message may be the bare `j:Booking` envelope or wrapped in one
  * message element, as the XML is.
  */
-import { problems } from '../http/problem.ts';
+import { DomainError } from '../errors/catalogue.ts';
 import { type DecodedNiemMessage, invalidMessage, isObject, normalize } from './tree.ts';
 
 export function decodeNiemJson(text: string): DecodedNiemMessage {
@@ -11,7 +11,7 @@ export function decodeNiemJson(text: string): DecodedNiemMessage {
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw problems.malformedJson();
+    throw new DomainError('malformed-json', 'The request body is not valid JSON.');
   }
   const { value, protectedDropped } = normalize(parsed);
   if (!isObject(value)) throw invalidMessage('A NIEM JSON message is an object.');

@@ -8,7 +8,7 @@
  * ask about a person's legal status and our model has no place for the answers (DESIGN.md §1).
  */
 import * as z from 'zod';
-import { ProblemError } from '../http/problem.ts';
+import { DomainError } from '../errors/catalogue.ts';
 
 export type NiemValue = string | NiemValue[] | NiemObject;
 export interface NiemObject {
@@ -74,8 +74,8 @@ const splitName = (name: string): [string | undefined, string] => {
 /** Keys no parsed document may set on our objects. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-export const invalidMessage = (detail: string): ProblemError =>
-  new ProblemError(400, 'invalid-niem-message', 'Invalid NIEM message', detail);
+export const invalidMessage = (detail: string): DomainError =>
+  new DomainError('invalid-niem-message', detail);
 
 export interface Normalized {
   value: NiemValue;

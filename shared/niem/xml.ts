@@ -5,7 +5,7 @@
  * The body is already capped at 64 KiB by the pipeline.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ProblemError } from '../http/problem.ts';
+import { DomainError } from '../errors/catalogue.ts';
 import { type DecodedNiemMessage, invalidMessage, isObject, MAX_DEPTH, normalize } from './tree.ts';
 
 const ATTRIBUTE = '@_';
@@ -124,14 +124,11 @@ function resolveReferences(text: string): string {
   });
 }
 
-const malformed = (detail: string): ProblemError =>
-  new ProblemError(400, 'malformed-xml', 'Malformed XML', detail);
+const malformed = (detail: string): DomainError => new DomainError('malformed-xml', detail);
 
-export const dtdRefused = (): ProblemError =>
-  new ProblemError(
-    400,
+export const dtdRefused = (): DomainError =>
+  new DomainError(
     'xml-dtd-refused',
-    'DTD refused',
     'DOCTYPE and ENTITY declarations are not accepted (external entities, entity expansion): send the message without a DTD.',
   );
 
@@ -141,12 +138,7 @@ const NON_UTF8_DECLARATION = /^\s*<\?xml[^>]*\bencoding\s*=\s*["'](?!utf-?8["'])
 export function decodeNiemXml(body: string): DecodedNiemMessage {
   const text = body.replace(/^\uFEFF/, '');
   if (NON_UTF8_DECLARATION.test(text)) {
-    throw new ProblemError(
-      415,
-      'unsupported-media-type',
-      'Unsupported media type',
-      'NIEM XML must be UTF-8.',
-    );
+    throw new DomainError('unsupported-media-type', 'NIEM XML must be UTF-8.');
   }
   if (DTD_DECLARATION.test(text.replace(CDATA_OR_COMMENT, ''))) throw dtdRefused();
   const validation = XMLValidator.validate(text);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ProblemError } from '../../shared/http/problem.ts';
+import { DomainError } from '../../shared/errors/catalogue.ts';
+import { fromDomainError, type ProblemError } from '../../shared/http/problem.ts';
 import { mapBookingMessage } from '../../shared/niem/booking-mapping.ts';
 import { decodeNiemJson } from '../../shared/niem/json.ts';
 import { isProtectedElement } from '../../shared/niem/tree.ts';
@@ -16,12 +17,12 @@ const PROTECTED_IN_FIXTURE = [
   'nc:PersonUSCitizenIndicator',
 ];
 
-/** Runs `work`, expecting a ProblemError; returns it. */
+/** Runs `work`, expecting a refusal; returns it as the HTTP edge answers it. */
 function problemOf(work: () => unknown): ProblemError {
   try {
     work();
   } catch (error) {
-    if (error instanceof ProblemError) return error;
+    if (error instanceof DomainError) return fromDomainError(error);
     throw error;
   }
   throw new Error('expected a problem');
