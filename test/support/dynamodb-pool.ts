@@ -22,6 +22,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const inUse = new Map<number, Promise<DynamoDbLocal>>();
   let spare: Promise<DynamoDbLocal> | undefined;
+  const stopped: Promise<void>[] = [];
   let nextId = 1;
   const startOne = (): Promise<DynamoDbLocal> => {
     const starting = startDynamoDbLocal({ quickStart: true });
@@ -47,12 +48,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
       const id = Number(release[1]);
       const instance = inUse.get(id);
       inUse.delete(id);
-      void (instance ?? Promise.reject(new Error('unknown')))
-        .then((dynamo) => dynamo.stop())
-        .then(
-          () => answer(200, {}),
-          () => answer(404, {}),
-        );
+      if (!instance) return answer(404, {});
+      // The file goes on at once; the JVM's exit overlaps the next file (awaited at teardown).
+      stopped.push(instance.then((dynamo) => dynamo.stop()).catch(() => undefined));
+      answer(200, {});
     } else {
       answer(404, {});
     }
@@ -63,9 +62,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await new Promise<void>((done) => server.close(() => done()));
     const left = [...inUse.values(), ...(spare ? [spare] : [])];
-    await Promise.all(
-      left.map((instance) => instance.then((dynamo) => dynamo.stop()).catch(() => undefined)),
-    );
+    await Promise.all([
+      ...stopped,
+      ...left.map((instance) => instance.then((dynamo) => dynamo.stop()).catch(() => undefined)),
+    ]);
   };
 }
 
