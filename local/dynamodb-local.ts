@@ -70,7 +70,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   if (path) mkdirSync(path, { recursive: true });
   const { jar, libraryPath, cwd } = dynamoDbLocalJar();
   const jvmFlags = options.quickStart ? QUICK_START_JVM_FLAGS : [];
-  // -sharedDb: one database whatever region or credentials a client uses.
+  // -sharedDb: one database whatever region or credentials a client uses. -disableTelemetry: a
+  // county's machine and CI (no network but the npm registry) send nothing to AWS.
   const child = spawn(
     'java',
     [
@@ -82,6 +83,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       '-port',
       String(port),
       '-sharedDb',
+      '-disableTelemetry',
     ],
     { cwd, stdio: 'pipe' },
   );
