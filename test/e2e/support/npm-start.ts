@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { QUICK_START_JVM_FLAGS } from '../../../local/dynamodb-local.ts';
 
 export const ROOT = new URL('../../..', import.meta.url).pathname;
 
@@ -13,7 +14,14 @@ export interface Started {
 export function start(env: Record<string, string>, args: string[] = []): Promise<Started> {
   const child = spawn(process.execPath, ['local/start.ts', ...args], {
     cwd: ROOT,
-    env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+    env: {
+      ...process.env,
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      // The `java` launcher reads JDK_JAVA_OPTIONS: the DynamoDB Local that `npm start` starts here
+      // lives for one test, so it starts the way a test file's does (half the start-up CPU).
+      JDK_JAVA_OPTIONS: QUICK_START_JVM_FLAGS.join(' '),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

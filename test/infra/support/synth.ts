@@ -53,6 +53,19 @@ export function createTestApp(options: SynthOptions = {}): WsoApp {
  * to a few seconds. `npm run synth` bundles for real.
  */
 export function synthesize(options: SynthOptions = {}): SynthesizedApp {
+  if (Object.keys(options).length > 0) return synthesizeNow(options);
+  defaultApp ??= synthesizeNow({});
+  return defaultApp;
+}
+
+/**
+ * The app with cdk.json's context alone, synthesized once per test process: the infra test files
+ * share one process (vitest.config.ts), and most of them read the same templates (a synthesis takes
+ * a few seconds on a 2-core machine). Templates are only read, never changed, by the tests.
+ */
+let defaultApp: SynthesizedApp | undefined;
+
+function synthesizeNow(options: SynthOptions): SynthesizedApp {
   const wso = createTestApp(options);
   const template = (stack: Stack): Template => Template.fromStack(stack);
   const templates = {
