@@ -15,8 +15,9 @@ import {
 import { monotonicFactory } from 'ulidx';
 import type { LocalRuntime } from '../local/runtime.ts';
 import type { Hold } from '../shared/domain/hold.ts';
-import { ApiClient, type ApiResponse } from '../test/support/http.ts';
+import { ApiClient } from '../test/support/http.ts';
 import type { RecordedCommand } from './recorder.ts';
+import { VendorClient, type VendorResponse } from './vendor-client.ts';
 
 export interface County {
   tenantId: string;
@@ -26,9 +27,11 @@ export interface County {
   officerId: string;
   facilityId: string;
   api: ApiClient;
+  /** The measured operations' client (vendor-client.ts). */
+  vendor: VendorClient;
 }
 
-function expectStatus<T>(response: ApiResponse<T>, status: number, what: string): T {
+function expectStatus<T>(response: VendorResponse<T>, status: number, what: string): T {
   if (response.status !== status) {
     throw new Error(`${what}: expected ${status}, got ${response.status}: ${response.text.slice(0, 300)}`);
   }
@@ -37,8 +40,8 @@ function expectStatus<T>(response: ApiResponse<T>, status: number, what: string)
 
 /** A county with a facility, a credentialed officer and the keys the operations need. */
 export async function onboardCounty(runtime: LocalRuntime, tenantId: string): Promise<County> {
-  // Set-up and measured calls alike go as a vendor's client sends them: no contract check here
-  // (the tests check every response; here it would be the client's CPU counted as the API's).
+  // No contract check (the tests check every response): the county-scaling and batch figures are
+  // timed through this client, and the check would be the client's CPU counted as the API's.
   const api = new ApiClient(runtime.url, { checkContract: false });
   expectStatus(
     await api.post('/v1/tenants', {
@@ -96,7 +99,16 @@ export async function onboardCounty(runtime: LocalRuntime, tenantId: string): Pr
     200,
     'credential officer',
   );
-  return { tenantId, admin, jail, liaison, officerId, facilityId, api };
+  return {
+    tenantId,
+    admin,
+    jail,
+    liaison,
+    officerId,
+    facilityId,
+    api,
+    vendor: new VendorClient(runtime.url),
+  };
 }
 
 /** One person to serve: fixed-width ids, so every replayed item has the template's size. */
@@ -151,7 +163,7 @@ export async function prepareCase(county: County, item: Case, times: Times): Pro
 
 export async function apiServe(county: County, item: Case, times: Times): Promise<void> {
   const hold = expectStatus(
-    await county.api.post<Hold>(`/v1/tenants/${county.tenantId}/holds`, {
+    await county.vendor.post<Hold>(`/v1/tenants/${county.tenantId}/holds`, {
       key: county.jail,
       body: {
         warrantId: item.warrantId,
@@ -168,7 +180,7 @@ export async function apiServe(county: County, item: Case, times: Times): Promis
 
 export async function apiTransfer(county: County, item: Case, times: Times): Promise<void> {
   expectStatus(
-    await county.api.post(`/v1/tenants/${county.tenantId}/holds/${item.holdId}/transfer`, {
+    await county.vendor.post(`/v1/tenants/${county.tenantId}/holds/${item.holdId}/transfer`, {
       key: county.liaison,
       body: { transferredAt: times.transferredAt, receivingOfficer: 'ERO Lee' },
     }),
@@ -179,7 +191,7 @@ export async function apiTransfer(county: County, item: Case, times: Times): Pro
 
 export async function apiGetHold(county: County, item: Case): Promise<void> {
   expectStatus(
-    await county.api.get(`/v1/tenants/${county.tenantId}/holds/${item.holdId}`, { key: county.jail }),
+    await county.vendor.get(`/v1/tenants/${county.tenantId}/holds/${item.holdId}`, { key: county.jail }),
     200,
     'get hold',
   );
