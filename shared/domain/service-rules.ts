@@ -2,7 +2,9 @@ import type { ConflictSlug, RuleSlug } from '../errors/catalogue.ts';
 /**
  * The rules a warrant service must satisfy (DESIGN.md §3), as a pure check over what the store
  * holds. The serve transaction repeats the ones that can change under us as conditions, so a race
- * cannot slip past them; this check exists to name the broken rule precisely.
+ * cannot slip past them; this check exists to name the broken rule precisely. A serve checks the
+ * booking's rules before its transaction and leaves the officer's and the warrant's to it: only
+ * after a refusal does it read them and run every rule, to name the one that broke.
  */
 import type { HoldBasis } from './hold.ts';
 
@@ -48,12 +50,15 @@ const broken = (slug: ConflictSlug | RuleSlug, detail: string, status: 409 | 422
 /** The calendar date (UTC) of an instant: credential expiry is a date. */
 export const utcDate = (at: Date): string => at.toISOString().slice(0, 10);
 
-export function checkServiceRules(
-  facts: { tenant: TenantFacts; booking?: BookingFacts; officer?: OfficerFacts; warrant?: WarrantFacts },
+/**
+ * The rules on the booking and the time of service, which come first: what a serve can check
+ * from the booking alone, before it reads the officer or the warrant.
+ */
+export function checkBookingRules(
+  booking: BookingFacts | undefined,
   request: ServiceRequest,
   now: Date,
 ): BrokenRule | undefined {
-  const { booking, officer, warrant, tenant } = facts;
   if (request.servedAt.getTime() > now.getTime() + SERVICE_CLOCK_SKEW_MS) {
     return broken('served-in-future', 'servedAt is in the future (more than 2 minutes of clock skew).');
   }
@@ -67,6 +72,19 @@ export function checkServiceRules(
   if (request.servedAt.toISOString() < new Date(booking.bookedAt).toISOString()) {
     return broken('served-before-booking', 'servedAt is before the person was booked.');
   }
+  return undefined;
+}
+
+/** Every rule, in the order the first broken one is answered. */
+export function checkServiceRules(
+  facts: { tenant: TenantFacts; booking?: BookingFacts; officer?: OfficerFacts; warrant?: WarrantFacts },
+  request: ServiceRequest,
+  now: Date,
+): BrokenRule | undefined {
+  const { officer, warrant, tenant } = facts;
+  const bookingRule = checkBookingRules(facts.booking, request, now);
+  if (bookingRule) return bookingRule;
+  const booking = facts.booking as BookingFacts;
   if (!officer) return broken('officer-not-found', 'The officer is not on this county\u2019s roster.');
   if (officer.status !== 'CREDENTIALED') {
     return broken('officer-not-credentialed', `The officer is ${officer.status}, not CREDENTIALED.`);

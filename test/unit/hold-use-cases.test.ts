@@ -166,6 +166,43 @@ describe('serving a warrant (no DynamoDB)', () => {
     expect(storage.committed).toHaveLength(0);
   });
 
+  /** What each read of the port asked for, by name. */
+  const recordReads = (): string[][] => {
+    const reads: string[][] = [];
+    const read = storage.read.bind(storage);
+    storage.read = (wanted) => {
+      reads.push(Object.keys(wanted).filter((name) => wanted[name] !== undefined));
+      return read(wanted);
+    };
+    return reads;
+  };
+
+  it('reads the tenant and the booking only: the officer\u2019s and warrant\u2019s rules are the transaction\u2019s', async () => {
+    seed();
+    const reads = recordReads();
+    await serveWarrant(deps, T, service, caller);
+    expect(reads).toEqual([['tenant', 'booking']]);
+    expect(storage.committed).toHaveLength(1);
+  });
+
+  it('a refused commit reads the officer and the warrant too, and names the broken rule', async () => {
+    seed({ warrant: { status: 'WITHDRAWN' } });
+    const reads = recordReads();
+    expect(await refusedWith(serveWarrant(deps, T, service, caller))).toBe('warrant-withdrawn');
+    expect(reads).toEqual([
+      ['tenant', 'booking'],
+      ['tenant', 'booking', 'officer', 'warrant'],
+    ]);
+  });
+
+  it('an IGSA service without an IGSA still answers an officer\u2019s broken rule first, as one full check', async () => {
+    seed({ officer: { status: 'SUSPENDED' } });
+    expect(await refusedWith(serveWarrant(deps, T, { ...service, basis: 'IGSA' }, caller))).toBe(
+      'officer-not-credentialed',
+    );
+    expect(storage.committed).toHaveLength(0);
+  });
+
   it('a race lost to a concurrent service is retried and refused as open-hold-exists', async () => {
     seed();
     storage.interleaved.push(() => {
