@@ -38,8 +38,9 @@ export const intent = (module: string, rule: string, item: TransactItem, model?:
 
 /**
  * The storage port as use cases reach it: consistent reads by key (and of one partition's items by
- * sort-key prefix), and intents committed all or nothing. DynamoDB implements it (readItems, UnitOfWork); unit tests pass an in-memory fake as
- * `Db.port`, which evaluates each intent's rule by its model.
+ * sort-key prefix), and intents committed all or nothing. DynamoDB implements it (readItems,
+ * UnitOfWork); unit tests pass an in-memory fake as `Db.port`, which evaluates each intent's rule
+ * by its model.
  */
 export interface StoragePort {
   read(
