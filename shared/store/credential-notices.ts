@@ -91,35 +91,48 @@ export interface CredentialNotice {
 export const credentialNoticeIntents = {
   /** The officer still holds this credential and may serve with it (not renewed, suspended meanwhile). */
   stillHeld: (table: string, notice: CredentialNotice): Intent =>
-    intent('officers', 'officer-credential-unchanged', {
-      ConditionCheck: {
-        TableName: table,
-        Key: tenantKeys.officer(notice.tenantId, notice.officerId),
-        ConditionExpression: '#status = :credentialed AND credentialExpiresOn = :expiresOn',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':credentialed': 'CREDENTIALED', ':expiresOn': notice.expiresOn },
+    intent(
+      'officers',
+      'officer-credential-unchanged',
+      {
+        ConditionCheck: {
+          TableName: table,
+          Key: tenantKeys.officer(notice.tenantId, notice.officerId),
+          ConditionExpression: '#status = :credentialed AND credentialExpiresOn = :expiresOn',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':credentialed': 'CREDENTIALED', ':expiresOn': notice.expiresOn },
+        },
       },
-    }),
+      {
+        holds: (officer) =>
+          officer?.status === 'CREDENTIALED' && officer.credentialExpiresOn === notice.expiresOn,
+      },
+    ),
 
   /** The marker: only one transaction ever writes it, so the notice is sent once. */
   markSent: (table: string, notice: CredentialNotice): Intent =>
-    intent('credential-notices', 'notice-not-sent-yet', {
-      Put: {
-        TableName: table,
-        Item: {
-          ...credentialNoticeKey(notice.tenantId, notice.officerId, notice.expiresOn, notice.daysBefore),
-          entity: 'CredentialNotice',
-          tenantId: notice.tenantId,
-          officerId: notice.officerId,
-          expiresOn: notice.expiresOn,
-          daysBefore: notice.daysBefore,
-          eventId: notice.eventId,
-          sentAt: notice.occurredAt,
-          expiresAt: Math.floor(Date.parse(notice.occurredAt) / 1000) + NOTICE_RETENTION_SECONDS,
+    intent(
+      'credential-notices',
+      'notice-not-sent-yet',
+      {
+        Put: {
+          TableName: table,
+          Item: {
+            ...credentialNoticeKey(notice.tenantId, notice.officerId, notice.expiresOn, notice.daysBefore),
+            entity: 'CredentialNotice',
+            tenantId: notice.tenantId,
+            officerId: notice.officerId,
+            expiresOn: notice.expiresOn,
+            daysBefore: notice.daysBefore,
+            eventId: notice.eventId,
+            sentAt: notice.occurredAt,
+            expiresAt: Math.floor(Date.parse(notice.occurredAt) / 1000) + NOTICE_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
-        ConditionExpression: 'attribute_not_exists(pk)',
       },
-    }),
+      { holds: (marker) => marker === undefined },
+    ),
 
   /** The `officer.credential_expiring` webhook event (API.md), for the stream's outbox consumer. */
   emit: (table: string, notice: CredentialNotice): Intent =>
