@@ -1,7 +1,7 @@
 import { DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
 import type { InitializeMiddleware } from '@smithy/types';
 import { tenantPk } from '../shared/store/keys.ts';
-import { TableKeys } from '../shared/store/table-definition.ts';
+import { ITEM_ACTIONS, type ItemAction, TableKeys } from '../shared/store/table-definition.ts';
 
 /**
  * DynamoDB Local does not evaluate IAM, so the local runtime emulates the tenant-data role
@@ -24,17 +24,11 @@ import { TableKeys } from '../shared/store/table-definition.ts';
  * request reaches DynamoDB Local, so a refused request writes nothing.
  */
 
-/** The role's item actions, as SDK operation names (test/unit/tenant-data-policy checks them against infra). */
-export const EMULATED_TENANT_ACTIONS = [
-  'GetItem',
-  'BatchGetItem',
-  'Query',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'ConditionCheckItem',
-  'TransactWriteItems',
-] as const;
+/**
+ * The role's item actions (TENANT_DATA_ACTIONS in infra/constructs/tenant-data-role.ts, which
+ * test/unit/tenant-db checks against this): every item action, as SDK operation names.
+ */
+export const EMULATED_TENANT_ACTIONS: readonly ItemAction[] = ITEM_ACTIONS;
 
 /** The partitions of API-key items by hash (shared/store/keys.ts `apiKeyByHash`). */
 const API_KEY_PARTITION = 'APIKEY#';

@@ -1,20 +1,8 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import { GLOBAL_INDEXES } from '../../shared/store/table-definition.ts';
+import { GLOBAL_INDEXES, ITEM_ACTIONS, type ItemAction } from '../../shared/store/table-definition.ts';
 
-/** Every item-level DynamoDB action a function may be given. Scan is deliberately not one of them. */
-export const ITEM_ACTIONS = [
-  'GetItem',
-  'BatchGetItem',
-  'Query',
-  'PutItem',
-  'UpdateItem',
-  'DeleteItem',
-  'ConditionCheckItem',
-  'TransactWriteItems',
-] as const;
-
-export type ItemAction = (typeof ITEM_ACTIONS)[number];
+export { ITEM_ACTIONS, type ItemAction };
 
 /**
  * Reading everything without a key is never allowed (DESIGN.md §8). PartiQL is listed as well:

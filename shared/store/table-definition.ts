@@ -58,6 +58,24 @@ export const LIFECYCLE_INDEX = {
 /** DynamoDB TTL attribute: only for garbage collection (idempotency records), never as a timer. */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
+/**
+ * Every item-level DynamoDB action a function may be given (IAM, SDK operation names alike). Scan is
+ * deliberately not one of them. Here rather than in infra/, so the local runtime's emulation of the
+ * tenant-data role reads the same list without loading the CDK.
+ */
+export const ITEM_ACTIONS = [
+  'GetItem',
+  'BatchGetItem',
+  'Query',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+  'TransactWriteItems',
+] as const;
+
+export type ItemAction = (typeof ITEM_ACTIONS)[number];
+
 export interface GlobalIndexDefinition {
   indexName: string;
   partitionKey: string;
