@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Principal } from '../../../shared/auth/principal.ts';
-import { putBooking } from '../../../shared/bookings/put-booking.ts';
+import { putBooking, putBookingProblems } from '../../../shared/bookings/put-booking.ts';
 import { releaseBooking } from '../../../shared/holds/use-cases.ts';
 import { defineRoute } from '../../../shared/http/route.ts';
 import {
@@ -138,12 +138,7 @@ export const ingestNiemBookingRoute = defineRoute({
     'xml-dtd-refused',
     'malformed-xml',
     'invalid-niem-message',
-    ['booking-released', 409],
-    'booking-sealed',
-    'concurrent-modification',
-    'facility-not-found',
-    'booked-at-in-future',
-    'date-of-birth-in-future',
+    ...putBookingProblems.problems,
     'release-before-booking',
     'releasedAt-in-future',
   ],
