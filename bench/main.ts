@@ -139,6 +139,11 @@ const rawClient = new DynamoDBClient({
   retryStrategy: new ConfiguredRetryStrategy(DYNAMODB_MAX_ATTEMPTS, () => 0),
 });
 const raw = createDb({ tableName, client: rawClient }).doc;
+const stopEverything = async (): Promise<void> => {
+  rawClient.destroy();
+  await runtime.stop();
+  await dynamo.stop();
+};
 
 if (values.only === 'county-scaling') {
   try {
@@ -149,9 +154,7 @@ if (values.only === 'county-scaling') {
     console.log(renderCountyScaling(scaling).join('\n'));
     log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
   } finally {
-    rawClient.destroy();
-    await runtime.stop();
-    await dynamo.stop();
+    await stopEverything();
   }
   process.exit(0);
 }
@@ -163,9 +166,7 @@ if (values.only === 'batch') {
     console.log(renderBookingBatch(figure).join('\n'));
     log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
   } finally {
-    rawClient.destroy();
-    await runtime.stop();
-    await dynamo.stop();
+    await stopEverything();
   }
   process.exit(0);
 }
@@ -315,9 +316,7 @@ try {
       }
     }
     log(`load average ${machine.load} when the run started, ${describeMachine().load} when it ended`);
-    rawClient.destroy();
-    await runtime.stop();
-    await dynamo.stop();
+    await stopEverything();
     process.exit(0);
   }
 
@@ -384,9 +383,7 @@ try {
     bookingBatch,
   };
 } finally {
-  rawClient.destroy();
-  await runtime.stop();
-  await dynamo.stop();
+  await stopEverything();
 }
 
 /** "Put, Update, ConditionCheck …" of a recorded transaction. */
