@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --ops 300 --concurrency 8 --rounds 15 --warmup 40 --samples 20 --skip-bundle]
+ * `npm run bench [-- --ops 300 --concurrency 8 --rounds 15 --warmup 400 --samples 20 --skip-bundle]
  *   [--county-writes 200 --county-concurrency 12] [--only county-scaling|serve-transfer]`
  *
  * Serve-warrant and transfer through the local HTTP runtime (API Gateway events fed to the same
@@ -58,7 +58,9 @@ const { values } = parseArgs({
     ops: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '15' },
-    warmup: { type: 'string', default: '40' },
+    // Steady state, not the JIT's warm-up: DynamoDB Local's JVM keeps getting faster over its first
+    // few thousand requests (docs/PERFORMANCE.md compares 40, 400 and 800).
+    warmup: { type: 'string', default: '400' },
     samples: { type: 'string', default: '20' },
     'bundle-runs': { type: 'string', default: '15' },
     'skip-bundle': { type: 'boolean', default: false },
