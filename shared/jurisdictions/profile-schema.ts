@@ -4,34 +4,11 @@
  * under ./profiles, never as `if (state === …)` branches in the code.
  */
 import * as z from 'zod';
+import { REPORT_FIELDS } from '../reports/report-fields.ts';
 import { stateCode, text } from '../schemas/common.ts';
 
 /** A notice lead beyond a day would precede the service of many holds: refuse it as a typo. */
 export const MAX_NOTICE_LEAD_MINUTES = 24 * 60;
-
-/**
- * The figures of the oversight report (API.md "Oversight") a state may ask for. The names are
- * the contract's; test/unit/jurisdiction-profiles.test.ts checks the report still produces each.
- */
-export const REPORT_FIGURES = [
-  'warrantsServed',
-  'holdsOpened',
-  'transferredInTime',
-  'transferredLate',
-  'releasedByDeadline',
-  'releasedLate',
-  'overdue',
-  'overdueMinutes',
-  'cancelled',
-  'igsaHolds',
-  'open',
-  'reviewsOpen',
-  'reviewsClosed',
-  'officersCredentialed',
-  'medianHoursToTransfer',
-  'p95HoursToTransfer',
-] as const;
-export type ReportFigure = (typeof REPORT_FIGURES)[number];
 
 export const noticeLeadMinutes = z.number().int().min(0).max(MAX_NOTICE_LEAD_MINUTES);
 
@@ -56,7 +33,7 @@ export const jurisdictionProfileSchema = z.strictObject({
   preReleaseNoticeLeadMinutes: noticeLeadMinutes.default(0),
   /** The oversight report figures the state collects from its counties. */
   reportFields: z
-    .array(z.enum(REPORT_FIGURES))
+    .array(z.enum(REPORT_FIELDS))
     .min(1)
     .refine((fields) => new Set(fields).size === fields.length, 'must not repeat a figure'),
   sources: z.array(source).min(1),

@@ -1,5 +1,6 @@
 /** The state report as CSV (RFC 4180): a header row, then one row per county and month. */
-import { REPORT_FIELDS, type StateReport } from './state-report.ts';
+import { REPORT_FIELDS } from './report-fields.ts';
+import type { StateReport } from './state-report.ts';
 
 const HEADER = ['state', 'tenantId', 'countyFips', 'county', 'month', ...REPORT_FIELDS];
 

@@ -9,28 +9,8 @@ import { type Histogram, percentileHours } from './histogram.ts';
 import { type COUNTERS, HISTOGRAM_PREFIX } from './hold-figures.ts';
 import { monthsBetween } from './months.ts';
 import { mergeCounts } from './percentile.ts';
+import { REPORT_FIELDS, type ReportField } from './report-fields.ts';
 import { coversAll, type MinuteCounts, minuteCountsOf, percentileHoursExact } from './transfer-minutes.ts';
-
-/** The figures of one county-month (and of totals), in the contract's field order. */
-export const REPORT_FIELDS = [
-  'warrantsServed',
-  'holdsOpened',
-  'transferredInTime',
-  'transferredLate',
-  'releasedByDeadline',
-  'releasedLate',
-  'overdue',
-  'overdueMinutes',
-  'cancelled',
-  'igsaHolds',
-  'open',
-  'reviewsOpen',
-  'reviewsClosed',
-  'officersCredentialed',
-  'medianHoursToTransfer',
-  'p95HoursToTransfer',
-] as const;
-export type ReportField = (typeof REPORT_FIELDS)[number];
 
 export type Figures = Record<Exclude<ReportField, 'medianHoursToTransfer' | 'p95HoursToTransfer'>, number> & {
   medianHoursToTransfer: number | null;

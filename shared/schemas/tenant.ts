@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { noticeLeadMinutes, REPORT_FIGURES } from '../jurisdictions/profile-schema.ts';
+import { noticeLeadMinutes } from '../jurisdictions/profile-schema.ts';
+import { REPORT_FIELDS } from '../reports/report-fields.ts';
 import { calendarDate, instant, stateCode, tenantId, text, timeZone } from './common.ts';
 
 export const releaseLeadMinutes = z
@@ -28,7 +29,7 @@ export const jurisdictionSummary = z
       .number()
       .int()
       .meta({ description: 'The lead new holds are served with; 0: no notice step' }),
-    reportFields: z.array(z.enum(REPORT_FIGURES)),
+    reportFields: z.array(z.enum(REPORT_FIELDS)),
   })
   .meta({ id: 'JurisdictionSummary' });
 

@@ -6,11 +6,12 @@ import {
   jurisdictionSummary,
   noticeLeadBreach,
 } from '../../shared/jurisdictions/notice-lead.ts';
-import { loadProfile, REPORT_FIGURES } from '../../shared/jurisdictions/profile-schema.ts';
+import { loadProfile } from '../../shared/jurisdictions/profile-schema.ts';
 import { DEFAULT_PROFILE } from '../../shared/jurisdictions/profiles/default.ts';
 import { NC_PROFILE } from '../../shared/jurisdictions/profiles/nc.ts';
 import { buildRegistry, PROFILE_FILES, profileFor } from '../../shared/jurisdictions/registry.ts';
-import { REPORT_FIELDS } from '../../shared/reports/state-report.ts';
+import { REPORT_FIELDS } from '../../shared/reports/report-fields.ts';
+import { buildStateReport } from '../../shared/reports/state-report.ts';
 import { scheduleName } from '../../shared/timers/eventbridge-hold-timers.ts';
 import { WEBHOOK_EVENT_TYPES } from '../../shared/webhooks/event-types.ts';
 
@@ -39,8 +40,23 @@ describe('state profiles', () => {
     expect(nc.sources.some((source) => source.uncertain?.includes('not verified'))).toBe(true);
   });
 
-  it('ask only for figures the oversight report produces', () => {
-    expect([...REPORT_FIGURES].sort()).toEqual([...REPORT_FIELDS].sort());
+  it('ask only for figures the oversight report produces, each in a county-month and the totals', () => {
+    const report = buildStateReport({
+      state: 'NC',
+      from: '2026-03',
+      to: '2026-03',
+      now: new Date('2026-04-01T00:00:00Z'),
+      counties: [{ tenantId: 'x-nc', countyFips: '37001', name: 'X', timeZone: 'UTC' }],
+      counterItems: [],
+    });
+    const [county] = report.counties;
+    for (const profile of buildRegistry(PROFILE_FILES).values()) {
+      for (const field of profile.reportFields) {
+        expect(county?.months[0], `${profile.jurisdiction}: ${field}`).toHaveProperty(field);
+        expect(report.totals, `${profile.jurisdiction}: ${field}`).toHaveProperty(field);
+      }
+    }
+    expect(Object.keys(county?.totals ?? {})).toEqual([...REPORT_FIELDS]);
   });
 
   it('fail fast with the file and the field when a profile is bad', () => {
