@@ -1,6 +1,7 @@
 import { type ItemKey, readEveryItem } from '../store/batch-read.ts';
 import type { Db } from '../store/db.ts';
 import { keys, tenantKeys, tenantPk } from '../store/keys.ts';
+import { personKeys } from '../store/people.ts';
 import { LIFECYCLE_INDEX } from '../store/table-definition.ts';
 import { webhookKey } from '../store/webhook-subscriptions.ts';
 import { stateHash } from './hash-chain.ts';
@@ -45,6 +46,7 @@ const VIEWS = {
       'revokedBy',
     ]),
   webhook: (item) => omit(item, [...STORAGE, 'secret']),
+  signin: (item) => omit(item, STORAGE),
 } satisfies Record<string, (item: Record<string, unknown>) => Record<string, unknown>>;
 
 export type StateCheckedKind = keyof typeof VIEWS;
@@ -83,6 +85,8 @@ const itemKey = (tenantId: string, { kind, id }: { kind: StateCheckedKind; id: s
       return keys.apiKeyPointer(tenantPk(tenantId), id);
     case 'webhook':
       return webhookKey(tenantId, id);
+    case 'signin':
+      return personKeys.pointer({ kind: 'tenant', tenantId }, id);
   }
 };
 

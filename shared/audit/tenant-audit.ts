@@ -28,7 +28,8 @@ import { chainHash, GENESIS_HASH } from './hash-chain.ts';
 
 /**
  * Audit chains for every change that is not a hold transition (the tenant itself, its API keys,
- * facilities, officers, bookings, warrants and webhook subscriptions): ONE CHAIN PER ENTITY
+ * facilities, officers, bookings, warrants, webhook subscriptions and the people who may sign in to
+ * its pages): ONE CHAIN PER ENTITY
  * (DESIGN.md §5). Each entity has a head item (`AUDITHEAD#<kind>#<id>`: last seq and hash) and each
  * change one event (`AUDIT#<eventId>`, a ULID, so the county's events list oldest first), written
  * in the SAME transaction as the change, conditional on that entity's head not having moved. No
@@ -61,6 +62,8 @@ export const TENANT_AUDIT_EVENT_TYPES = [
   'webhook.created',
   'webhook.deleted',
   'webhook.redelivered',
+  'signin.mapped',
+  'signin.removed',
 ] as const;
 export type TenantAuditEventType = (typeof TENANT_AUDIT_EVENT_TYPES)[number];
 

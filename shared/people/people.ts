@@ -1,15 +1,22 @@
+import {
+  type AuditContext,
+  type AuditSubject,
+  commitAudited,
+  commitAuditedIntents,
+} from '../audit/tenant-audit.ts';
 import type { KeyScope, Role } from '../auth/principal.ts';
 import type { Clock } from '../clock.ts';
 import type { IdGenerator } from '../ids.ts';
 import type { Db } from '../store/db.ts';
 import {
-  deletePerson,
-  insertPerson,
+  personIntents,
   personKeys,
   readIdentityItems,
   readPeopleItems,
   readPersonItem,
 } from '../store/people.ts';
+import { tenantIntents } from '../store/tenant-intents.ts';
+import { type Intent, TransactionRefused, UnitOfWork } from '../store/unit-of-work.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { PersonView } from './schemas.ts';
 
@@ -20,6 +27,9 @@ import type { PersonView } from './schemas.ts';
  * - `IDENTITY#<hash>`: the sign-in callback finds the person by identity without knowing the scope;
  * - `<owner pk> / PERSON#<personId>`: the owner's list, and the item every session checks on every
  *   request, so deleting it ends that person's sessions at once.
+ * A county's mappings are audited on its chain (kind `signin`, one chain per person), in the same
+ * transaction as the change (DESIGN.md §5: every state change); a state's, like a state's keys,
+ * belong to no county's chain.
  */
 
 export type Identity =
@@ -59,14 +69,31 @@ export type MapPersonResult =
   | { ok: true; person: Person }
   | { ok: false; reason: 'no-owner' | 'identity-taken' };
 
+export interface PeopleDeps {
+  db: Db;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+const auditSubject = (personId: string): AuditSubject => ({ kind: 'signin', id: personId });
+
+const mapping = (table: string, person: Person): Intent[] => [
+  personIntents.claimIdentity(table, person),
+  personIntents.store(table, person),
+];
+const unmapping = (table: string, person: Person): Intent[] => [
+  personIntents.remove(table, person),
+  personIntents.releaseIdentity(table, person),
+];
+
 /**
- * Maps an identity to a role and scope. `ownerCheck` (the tenant's profile) must exist; an
- * identity maps to one person only (409 otherwise: remove the old mapping first).
+ * Maps an identity to a role and scope. A county must exist ('no-owner' otherwise); an identity
+ * maps to one person only (409 otherwise: remove the old mapping first).
  */
 export async function mapPerson(
-  deps: { db: Db; clock: Clock; ids: IdGenerator },
+  deps: PeopleDeps,
   request: { name: string; role: Role; scope: KeyScope; identity: Identity; createdBy?: string },
-  ownerCheck?: { pk: string; sk: string },
+  audit: AuditContext,
 ): Promise<MapPersonResult> {
   const { db } = deps;
   const person: Person = {
@@ -74,8 +101,32 @@ export async function mapPerson(
     ...request,
     createdAt: toIsoSeconds(deps.clock.now()),
   };
-  const outcome = await insertPerson(db, person, ownerCheck);
-  if (outcome !== 'ok') return { ok: false, reason: outcome };
+  const { scope } = person;
+  if (scope.kind === 'tenant') {
+    const result = await commitAuditedIntents(
+      deps,
+      scope.tenantId,
+      {
+        type: 'signin.mapped',
+        subject: auditSubject(person.personId),
+        occurredAt: person.createdAt,
+        actor: audit.actor,
+        requestId: audit.requestId,
+        before: null,
+        after: { ...person },
+      },
+      [tenantIntents.mustExist(db.tableName, scope.tenantId), ...mapping(db.tableName, person)],
+    );
+    if (!result.ok)
+      return { ok: false, reason: result.refusal.module === 'tenants' ? 'no-owner' : 'identity-taken' };
+    return { ok: true, person };
+  }
+  try {
+    await new UnitOfWork(db).add(...mapping(db.tableName, person)).commit();
+  } catch (error) {
+    if (error instanceof TransactionRefused) return { ok: false, reason: 'identity-taken' };
+    throw error;
+  }
   return { ok: true, person };
 }
 
@@ -84,11 +135,55 @@ export async function listPeople(db: Db, scope: KeyScope): Promise<Person[]> {
   return (await readPeopleItems(db, scope)).map(toPerson);
 }
 
-/** Removes the mapping; every session of the person fails its next check. False if unknown. */
-export async function removePerson(db: Db, scope: KeyScope, personId: string): Promise<boolean> {
+/**
+ * Removes the mapping; every session of the person fails its next check. False if unknown. Of two
+ * removals racing, both answer true (the person is gone either way); a county's chain gets one
+ * `signin.removed`.
+ */
+export async function removePerson(
+  deps: PeopleDeps,
+  scope: KeyScope,
+  personId: string,
+  audit: AuditContext,
+): Promise<boolean> {
+  const { db } = deps;
+  if (scope.kind === 'tenant') {
+    let found = false;
+    const { result } = await commitAudited<'pointer', boolean>(
+      deps,
+      scope.tenantId,
+      auditSubject(personId),
+      { pointer: personKeys.pointer(scope, personId) },
+      ({ pointer }) => {
+        if (!pointer) return { unchanged: found };
+        found = true;
+        const person = toPerson(pointer);
+        return {
+          change: {
+            type: 'signin.removed',
+            subject: auditSubject(personId),
+            occurredAt: toIsoSeconds(deps.clock.now()),
+            actor: audit.actor,
+            requestId: audit.requestId,
+            before: { ...person },
+            after: null,
+          },
+          intents: unmapping(db.tableName, person),
+          result: true,
+        };
+      },
+      (error) => error instanceof TransactionRefused,
+    );
+    return result;
+  }
   const item = await readPersonItem(db, scope, personId);
   if (!item) return false;
-  await deletePerson(db, toPerson(item));
+  try {
+    await new UnitOfWork(db).add(...unmapping(db.tableName, toPerson(item))).commit();
+  } catch (error) {
+    // A concurrent removal won: the person is gone either way.
+    if (!(error instanceof TransactionRefused)) throw error;
+  }
   return true;
 }
 

@@ -4,14 +4,14 @@ import type { Identity, Person } from '../people/people.ts';
 import { ownerPk } from './api-keys.ts';
 import { type ItemKey, readItem, readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
-import { failedConditionIndexes, isConditionFailure } from './errors.ts';
 import { prefixQuery, queryAll } from './pagination.ts';
-import { transactWrite } from './unit-of-work.ts';
+import { type Intent, intent } from './unit-of-work.ts';
 
 /**
  * The two items of a person who may sign in to the pages (shared/people/people.ts), written and
  * deleted together: `IDENTITY#<hash>` (found by identity at sign-in, scope unknown) and
  * `<owner pk> / PERSON#<personId>` (the owner's list, checked by every session on every request).
+ * The pointer is the audited entity (kind `signin` on a county's chain).
  */
 
 /** E-mail matching ignores case (local parts are case-insensitive in practice everywhere we meet them). */
@@ -29,47 +29,73 @@ export const personKeys = {
   pointer: (scope: KeyScope, personId: string): ItemKey => ({ pk: ownerPk(scope), sk: `PERSON#${personId}` }),
 };
 
-/** Both items, new; `ownerCheck` (the owner's profile) must exist. */
-export async function insertPerson(
-  db: Db,
-  person: Person,
-  ownerCheck?: ItemKey,
-): Promise<'ok' | 'no-owner' | 'identity-taken'> {
-  const isNew = { ConditionExpression: 'attribute_not_exists(pk)' };
-  try {
-    await transactWrite(db, [
+/**
+ * A person's writes, as intents of the caller's unit of work. Mapping puts both items, each only
+ * if new (an identity maps to one person); removing deletes both, the identity item only while it
+ * is still this person's (once the pointer is gone, it may be mapped anew).
+ */
+export const personIntents = {
+  /** The identity item: this identity is not mapped yet. */
+  claimIdentity: (table: string, person: Person): Intent =>
+    intent(
+      'people',
+      'identity-unmapped',
       {
         Put: {
-          TableName: db.tableName,
+          TableName: table,
           Item: { ...personKeys.byIdentity(person.identity), entity: 'Identity', ...person },
-          ...isNew,
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
+      { holds: (current) => current === undefined },
+    ),
+
+  /** The owner's pointer: the (new, generated) person id is free. */
+  store: (table: string, person: Person): Intent =>
+    intent(
+      'people',
+      'person-absent',
       {
         Put: {
-          TableName: db.tableName,
+          TableName: table,
           Item: { ...personKeys.pointer(person.scope, person.personId), entity: 'Person', ...person },
-          ...isNew,
+          ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
-      ...(ownerCheck
-        ? [
-            {
-              ConditionCheck: {
-                TableName: db.tableName,
-                Key: ownerCheck,
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-          ]
-        : []),
-    ]);
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return failedConditionIndexes(error).includes(2) ? 'no-owner' : 'identity-taken';
-  }
-  return 'ok';
-}
+      { holds: (current) => current === undefined },
+    ),
+
+  /** The owner's pointer goes: it still exists (of two removals racing, one removes it). */
+  remove: (table: string, person: Person): Intent =>
+    intent(
+      'people',
+      'person-exists',
+      {
+        Delete: {
+          TableName: table,
+          Key: personKeys.pointer(person.scope, person.personId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
+      { holds: (current) => current !== undefined },
+    ),
+
+  /** The identity item goes, unless it is gone or already another person's. */
+  releaseIdentity: (table: string, person: Person): Intent =>
+    intent(
+      'people',
+      'identity-not-remapped',
+      {
+        Delete: {
+          TableName: table,
+          Key: personKeys.byIdentity(person.identity),
+          ConditionExpression: 'attribute_not_exists(pk) OR personId = :id',
+          ExpressionAttributeValues: { ':id': person.personId },
+        },
+      },
+      { holds: (current) => current === undefined || current.personId === person.personId },
+    ),
+};
 
 /** The owner's person items, oldest first. */
 export const readPeopleItems = (db: Db, scope: KeyScope) =>
@@ -77,32 +103,6 @@ export const readPeopleItems = (db: Db, scope: KeyScope) =>
 
 export const readPersonItem = (db: Db, scope: KeyScope, personId: string) =>
   readItem(db, personKeys.pointer(scope, personId), { consistent: true });
-
-/** Deletes both items; the identity item only while it is still this person's (it may be mapped anew). */
-export async function deletePerson(db: Db, person: Person): Promise<void> {
-  try {
-    await transactWrite(db, [
-      {
-        Delete: {
-          TableName: db.tableName,
-          Key: personKeys.pointer(person.scope, person.personId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      {
-        Delete: {
-          TableName: db.tableName,
-          Key: personKeys.byIdentity(person.identity),
-          ConditionExpression: 'attribute_not_exists(pk) OR personId = :id',
-          ExpressionAttributeValues: { ':id': person.personId },
-        },
-      },
-    ]);
-  } catch (error) {
-    // A concurrent removal won: the person is gone either way.
-    if (!isConditionFailure(error)) throw error;
-  }
-}
 
 /** Identity items by identity, in one strongly consistent BatchGetItem. */
 export const readIdentityItems = (db: Db, bySubject: Identity, byEmail: Identity | undefined) =>

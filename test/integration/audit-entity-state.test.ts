@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyOffline } from '../../shared/audit/offline-verify.ts';
 import type { VerifyResult } from '../../shared/audit/verify-tenant.ts';
 import { keys, tenantKeys, tenantPk } from '../../shared/store/keys.ts';
+import { personKeys } from '../../shared/store/people.ts';
 import { type County, onboardCounty, serveHold } from '../support/custody.ts';
 import { useRuntime } from '../support/runtime.ts';
 
@@ -26,10 +27,27 @@ const keyIdOf = (county: County): string => {
   return keyId;
 };
 
-/** A county with a served hold (its warrant SERVED by the hold's chain), every event sealed. */
+/** The id of each county's mapped person (who may sign in to its pages). */
+const personIds = new Map<string, string>();
+const personIdOf = (county: County): string => {
+  const personId = personIds.get(county.tenantId);
+  if (!personId) throw new Error('no person id');
+  return personId;
+};
+
+/**
+ * A county with a served hold (its warrant SERVED by the hold's chain) and a person mapped to its
+ * pages, every event sealed.
+ */
 async function countyWithHold(): Promise<{ county: County; warrantId: string }> {
   const county = await onboardCounty(runtime(), `state-${++counties}`);
   const hold = await serveHold(county, iso(now() - 50 * HOUR));
+  const mapped = await county.api.post<{ personId: string }>(`/v1/tenants/${county.tenantId}/people`, {
+    key: county.admin,
+    body: { name: 'Liaison', email: `liaison@${county.tenantId}.example`, role: 'ice-liaison' },
+  });
+  expect(mapped.status, mapped.text).toBe(201);
+  personIds.set(county.tenantId, mapped.body.personId);
   await runtime().drainStreams();
   await runtime().advanceTo(new Date(now() + 60_000));
   const jailKey = (await keyPointers(county)).find((item) => item.role === 'jail-system');
@@ -85,8 +103,9 @@ describe('each entity\u2019s current state against its last event', () => {
     expect(await verify(county)).toMatchObject({ ok: true, unsealed: 0 });
     const report = await offline(county);
     expect(report).toMatchObject({ ok: true, problems: [] });
-    // Holds, bookings, the tenant, the facility, the officer, the warrant and the county's keys.
-    expect(report.entitiesChecked).toBeGreaterThanOrEqual(10);
+    // Holds, bookings, the tenant, the facility, the officer, the warrant, the county's keys and
+    // the person mapped to its pages.
+    expect(report.entitiesChecked).toBeGreaterThanOrEqual(11);
   });
 
   const tampers: {
@@ -122,6 +141,17 @@ describe('each entity\u2019s current state against its last event', () => {
       id: (county) => keyIdOf(county),
       tamper: (county) =>
         edit(keys.apiKeyPointer(tenantPk(county.tenantId), keyIdOf(county)), 'role', 'county-admin'),
+    },
+    {
+      // An insider raising a person's role to county-admin, straight in the table.
+      kind: 'signin',
+      id: (county) => personIdOf(county),
+      tamper: (county) =>
+        edit(
+          { ...personKeys.pointer({ kind: 'tenant', tenantId: county.tenantId }, personIdOf(county)) },
+          'role',
+          'county-admin',
+        ),
     },
     {
       kind: 'facility (deleted)',

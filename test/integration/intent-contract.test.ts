@@ -39,6 +39,7 @@ import {
 } from './intent-contract/fixtures.ts';
 import { holdCases, outboxCases } from './intent-contract/hold-cases.ts';
 import { officerCases } from './intent-contract/officer-cases.ts';
+import { personCases } from './intent-contract/person-cases.ts';
 import { warrantCases } from './intent-contract/warrant-cases.ts';
 import { deliveryCases, webhookCases } from './intent-contract/webhook-cases.ts';
 
@@ -75,6 +76,7 @@ const CONTRACT: Record<string, Record<string, Case[]>> = {
   holdIntents: holdCases,
   outboxIntents: outboxCases,
   credentialNoticeIntents: credentialNoticeCases,
+  personIntents: personCases,
 };
 
 const SEED_TENANT = 'contract-seed';

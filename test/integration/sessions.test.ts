@@ -227,6 +227,19 @@ describe('sessions authorize the pages, and only the pages', () => {
       await api.delete(`/v1/tenants/${COUNTY}/people/${person.personId}`, { key: countyAdminKey }),
       404,
     );
+    // Both changes are on the county's audit chain, one chain per person, with who made them.
+    const events = await api.get<{
+      items: { type: string; subject: unknown; seq: number; actor: unknown }[];
+    }>(`/v1/tenants/${COUNTY}/audit/events?limit=100`, { key: countyAdminKey });
+    expect(events.status, events.text).toBe(200);
+    const ofPerson = events.body.items.filter(
+      (event) => JSON.stringify(event.subject) === JSON.stringify({ kind: 'signin', id: person.personId }),
+    );
+    expect(ofPerson.map(({ type, seq }) => [type, seq])).toEqual([
+      ['signin.mapped', 1],
+      ['signin.removed', 2],
+    ]);
+    expect(ofPerson[1]?.actor).toMatchObject({ kind: 'credential', role: 'county-admin' });
   });
 
   it('sign-out ends the session and clears the cookie', async () => {

@@ -1,17 +1,19 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AuditContext } from '../../shared/audit/tenant-audit.ts';
 import { removePersonData } from '../../shared/lifecycle/person-data-removal.ts';
+import { mapPerson, removePerson } from '../../shared/people/people.ts';
 import { TENANT_AUDIT_SK } from '../../shared/store/audit-chains.ts';
 import { upsertBooking } from '../../shared/store/bookings.ts';
 import { createFacility } from '../../shared/store/facilities.ts';
 import { tenantKeys, tenantPk } from '../../shared/store/keys.ts';
+import { personKeys } from '../../shared/store/people.ts';
 import { createTenant, patchTenant } from '../../shared/store/tenants.ts';
 import type { StoredItem } from '../../shared/store/unit-of-work.ts';
 import { recordWarrant } from '../../shared/store/warrants.ts';
 import { FakeStorage } from './support/fake-storage.ts';
 
 /**
- * The county's other audited writes (tenant, facility, booking upsert, warrant, seal) on the
+ * The county's other audited writes (tenant, facility, booking upsert, warrant, seal, people) on the
  * intent-level fake: each commits its intents with the entity's audit event as one unit of work,
  * and a refusal by its own rule is answered, with nothing written.
  */
@@ -119,5 +121,58 @@ describe('audited writes of a county (intent-level fake)', () => {
     expect(storage.get(key)?.person).toBeUndefined();
     expect(storage.get(key)).toMatchObject({ sealed, version: 2 });
     expect(events()).toEqual(['booking.recorded B-1 #1', 'booking.sealed B-1 #2']);
+  });
+  it('people: a county\u2019s mapping and removal each on the person\u2019s chain; an identity maps once; a state\u2019s on none', async () => {
+    const peopleDeps = { ...deps, clock: { now: () => NOW } };
+    const request = {
+      name: 'Dana',
+      role: 'ice-liaison' as const,
+      scope: { kind: 'tenant' as const, tenantId: T },
+      identity: { kind: 'email' as const, email: 'dana@pinellas.example' },
+    };
+    // No county yet: refused by the tenant's rule, nothing written.
+    expect(await mapPerson(peopleDeps, request, audit)).toEqual({ ok: false, reason: 'no-owner' });
+    expect(storage.items.size).toBe(0);
+    await createTenant(
+      deps,
+      {
+        tenantId: T,
+        countyFips: '12103',
+        state: 'FL',
+        name: 'Pinellas County',
+        timeZone: 'America/New_York',
+        agreements: { wsoMoaSignedOn: '2019-05-01', igsa: false, boa: true },
+      },
+      NOW,
+      audit,
+    );
+    const mapped = await mapPerson(peopleDeps, request, audit);
+    if (!mapped.ok) throw new Error('not mapped');
+    expect(await mapPerson(peopleDeps, request, audit)).toEqual({ ok: false, reason: 'identity-taken' });
+    const id = mapped.person.personId;
+    // Another admin removes the person between our read and our commit: both answer "removed".
+    storage.interleaved.push(() => {
+      storage.remove(personKeys.pointer(request.scope, id));
+      storage.remove(personKeys.byIdentity(request.identity));
+    });
+    expect(await removePerson(peopleDeps, request.scope, id, audit)).toBe(true);
+    expect(await removePerson(peopleDeps, request.scope, id, audit)).toBe(false);
+    expect(events().filter((event) => event.includes(id))).toEqual([`signin.mapped ${id} #1`]);
+    const again = await mapPerson(peopleDeps, request, audit);
+    if (!again.ok) throw new Error('not mapped again');
+    expect(await removePerson(peopleDeps, request.scope, again.person.personId, audit)).toBe(true);
+    expect(events().filter((event) => event.includes(again.person.personId))).toEqual([
+      `signin.mapped ${again.person.personId} #1`,
+      `signin.removed ${again.person.personId} #2`,
+    ]);
+    // A state's auditor belongs to no county's chain.
+    const before = events().length;
+    const auditor = await mapPerson(
+      peopleDeps,
+      { ...request, role: 'state-oversight', scope: { kind: 'state', state: 'FL' } },
+      audit,
+    );
+    expect(auditor.ok).toBe(true);
+    expect(events().length).toBe(before);
   });
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { auditContext } from '../../../shared/audit/tenant-audit.ts';
 import { ownerPk } from '../../../shared/auth/api-keys.ts';
 import type { KeyScope, Principal } from '../../../shared/auth/principal.ts';
 import { problems } from '../../../shared/http/problem.ts';
@@ -17,7 +18,6 @@ import {
   personSchema,
 } from '../../../shared/people/schemas.ts';
 import { stateCode, tenantId } from '../../../shared/schemas/common.ts';
-import { keys } from '../../../shared/store/keys.ts';
 
 /**
  * Who may sign in to the HTML pages, and as what (issue 18). Like keys, a person is one role on one
@@ -56,12 +56,12 @@ export const createTenantPersonRoute = defineRoute({
     201: { description: 'The mapping', schema: personSchema },
   },
   problems: ['identity-mapped'],
-  handle: async ({ params, body }, { deps, principal }) => {
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
     const scope: KeyScope = { kind: 'tenant', tenantId: params.tenantId };
     const result = await mapPerson(
       deps,
       { name: body.name, role: body.role, scope, identity: identityOf(body), createdBy: mappedBy(principal) },
-      keys.tenantProfile(params.tenantId),
+      auditContext(principal, requestId),
     );
     if (!result.ok) throw result.reason === 'no-owner' ? problems.notFound('The tenant') : identityTaken();
     return { status: 201, body: personView(result.person) };
@@ -95,11 +95,12 @@ export const removeTenantPersonRoute = defineRoute({
   db: 'function-role',
   responses: { 204: { description: 'Removed' } },
   problems: [],
-  handle: async ({ params }, { deps }) => {
+  handle: async ({ params }, { deps, principal, requestId }) => {
     const removed = await removePerson(
-      deps.db,
+      deps,
       { kind: 'tenant', tenantId: params.tenantId },
       params.personId,
+      auditContext(principal, requestId),
     );
     if (!removed) throw problems.notFound('The person');
     return { status: 204 };
@@ -120,15 +121,13 @@ export const createStatePersonRoute = defineRoute({
     201: { description: 'The mapping', schema: personSchema },
   },
   problems: ['identity-mapped'],
-  handle: async ({ params, body }, { deps, principal }) => {
+  handle: async ({ params, body }, { deps, principal, requestId }) => {
     const scope: KeyScope = { kind: 'state', state: params.state };
-    const result = await mapPerson(deps, {
-      name: body.name,
-      role: body.role,
-      scope,
-      identity: identityOf(body),
-      createdBy: mappedBy(principal),
-    });
+    const result = await mapPerson(
+      deps,
+      { name: body.name, role: body.role, scope, identity: identityOf(body), createdBy: mappedBy(principal) },
+      auditContext(principal, requestId),
+    );
     if (!result.ok) throw identityTaken();
     return { status: 201, body: personView(result.person) };
   },
@@ -160,8 +159,13 @@ export const removeStatePersonRoute = defineRoute({
   params: statePersonParams,
   responses: { 204: { description: 'Removed' } },
   problems: [],
-  handle: async ({ params }, { deps }) => {
-    const removed = await removePerson(deps.db, { kind: 'state', state: params.state }, params.personId);
+  handle: async ({ params }, { deps, principal, requestId }) => {
+    const removed = await removePerson(
+      deps,
+      { kind: 'state', state: params.state },
+      params.personId,
+      auditContext(principal, requestId),
+    );
     if (!removed) throw problems.notFound('The person');
     return { status: 204 };
   },

@@ -50,6 +50,10 @@ export class FakeStorage implements StoragePort {
     return this.items.get(id(key));
   }
 
+  remove(key: ItemKey): void {
+    this.items.delete(id(key));
+  }
+
   async read(wanted: Readonly<Record<string, ItemKey | undefined>>) {
     this.reads.push(Object.keys(wanted));
     return Object.fromEntries(
