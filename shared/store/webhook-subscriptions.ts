@@ -1,4 +1,4 @@
-import { commitAuditedIntents } from '../audit/tenant-audit.ts';
+import { type AuditContext, commitAuditedIntents } from '../audit/tenant-audit.ts';
 import type { Clock } from '../clock.ts';
 import { type IdGenerator, randomSecret } from '../ids.ts';
 import { toIsoSeconds } from '../util/time.ts';
@@ -7,7 +7,6 @@ import type { Webhook } from '../webhooks/schemas.ts';
 import type { SecretBox } from '../webhooks/secret-box.ts';
 import { readItem } from './batch-read.ts';
 import type { Db } from './db.ts';
-import type { Actor } from './holds.ts';
 import { tenantPk } from './keys.ts';
 import { prefixQuery, queryAll } from './pagination.ts';
 import { tenantIntents } from './tenant-intents.ts';
@@ -108,7 +107,10 @@ const toWebhook = (item: Record<string, unknown>): StoredWebhook => ({
 export const publicWebhook = ({ signingSecret: _secret, ...webhook }: StoredWebhook): Webhook => webhook;
 
 export async function listWebhooks(db: Db, tenantId: string): Promise<StoredWebhook[]> {
-  const items = await queryAll(db, prefixQuery(tenantPk(tenantId), WEBHOOK_SK_PREFIX));
+  const pk = tenantPk(tenantId);
+  const items = db.port
+    ? await db.port.list(pk, WEBHOOK_SK_PREFIX)
+    : await queryAll(db, prefixQuery(pk, WEBHOOK_SK_PREFIX));
   return items.map(toWebhook);
 }
 
@@ -127,11 +129,6 @@ export interface NewWebhook {
   url: string;
   events: WebhookEventType[];
   description?: string;
-}
-
-export interface AuditContext {
-  actor: Actor;
-  requestId: string;
 }
 
 export type CreateWebhookResult =

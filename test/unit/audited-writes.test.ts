@@ -10,10 +10,18 @@ import { personKeys } from '../../shared/store/people.ts';
 import { createTenant, patchTenant } from '../../shared/store/tenants.ts';
 import type { StoredItem } from '../../shared/store/unit-of-work.ts';
 import { recordWarrant } from '../../shared/store/warrants.ts';
+import {
+  createWebhook,
+  deleteWebhook,
+  MAX_WEBHOOKS_PER_TENANT,
+  webhookKey,
+} from '../../shared/store/webhook-subscriptions.ts';
+import { LocalSecretBox } from '../../shared/webhooks/local-secret-box.ts';
 import { FakeStorage } from './support/fake-storage.ts';
 
 /**
- * The county's other audited writes (tenant, facility, booking upsert, warrant, seal, people) on the
+ * The county's other audited writes (tenant, facility, booking upsert, warrant, seal, people,
+ * webhooks) on the
  * intent-level fake: each commits its intents with the entity's audit event as one unit of work,
  * and a refusal by its own rule is answered, with nothing written.
  */
@@ -174,5 +182,44 @@ describe('audited writes of a county (intent-level fake)', () => {
     );
     expect(auditor.ok).toBe(true);
     expect(events().length).toBe(before);
+  });
+  it('webhooks: created with its secret sealed and webhook.created, at most 25 a county; deleted once', async () => {
+    const webhookDeps = {
+      ...deps,
+      clock: { now: () => NOW },
+      webhookSecrets: new LocalSecretBox(Buffer.alloc(32, 7)),
+    };
+    const input = { url: 'https://jail.example/hooks', events: ['hold.created' as const] };
+    expect(await createWebhook(webhookDeps, T, input, audit)).toEqual({ kind: 'tenant-not-found' });
+    await createTenant(
+      deps,
+      {
+        tenantId: T,
+        countyFips: '12103',
+        state: 'FL',
+        name: 'Pinellas County',
+        timeZone: 'America/New_York',
+        agreements: { wsoMoaSignedOn: '2019-05-01', igsa: false, boa: true },
+      },
+      NOW,
+      audit,
+    );
+    const ids: string[] = [];
+    for (let n = 0; n < MAX_WEBHOOKS_PER_TENANT; n++) {
+      const created = await createWebhook(webhookDeps, T, input, audit);
+      if (created.kind !== 'created') throw new Error(created.kind);
+      ids.push(created.webhook.webhookId);
+      const stored = storage.get(webhookKey(T, created.webhook.webhookId));
+      expect(stored?.sealedSecret).toEqual(expect.any(String));
+      expect(JSON.stringify(stored)).not.toContain(created.secret);
+    }
+    // The cap is counted on the port's consistent listing (the fake's, here).
+    expect(await createWebhook(webhookDeps, T, input, audit)).toEqual({ kind: 'limit-reached' });
+    expect(await deleteWebhook(webhookDeps, T, ids[0] as string, audit)).toBe(true);
+    expect(await deleteWebhook(webhookDeps, T, ids[0] as string, audit)).toBe(false);
+    expect(events().filter((event) => event.includes(ids[0] as string))).toEqual([
+      `webhook.created ${ids[0]} #1`,
+      `webhook.deleted ${ids[0]} #2`,
+    ]);
   });
 });
