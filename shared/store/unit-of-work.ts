@@ -195,11 +195,3 @@ export async function retryLostRaces<T>(
   }
   throw policy.gaveUp?.(subject, lastError) ?? new RacesLost(subject);
 }
-
-/**
- * Sends items as one TransactWriteItems, errors unchanged: for callers that map a cancellation by
- * item index themselves (people.ts's sign-in mappings).
- */
-export async function transactWrite(db: Db, items: readonly TransactItem[]): Promise<void> {
-  await db.doc.send(new TransactWriteCommand({ TransactItems: [...items] }));
-}
