@@ -30,6 +30,14 @@ const NOW = new Date('2026-11-24T03:00:00Z');
 const audit: AuditContext = { actor: { kind: 'credential', keyId: 'k1', role: 'county-admin' } };
 const person = { firstName: 'Ana', lastName: 'Doe', dateOfBirth: '1990-01-01' };
 const booking = { facilityId: 'main-jail', bookedAt: '2026-11-23T20:00:00Z', person };
+const county = {
+  tenantId: T,
+  countyFips: '12103',
+  state: 'FL',
+  name: 'Pinellas County',
+  timeZone: 'America/New_York',
+  agreements: { wsoMoaSignedOn: '2019-05-01', igsa: false, boa: true },
+};
 
 let storage: FakeStorage;
 let deps: { db: ReturnType<FakeStorage['db']>; ids: { next(): string } };
@@ -47,16 +55,8 @@ beforeEach(() => {
 
 describe('audited writes of a county (intent-level fake)', () => {
   it('tenant: created once; settings conditional on the version read', async () => {
-    const input = {
-      tenantId: T,
-      countyFips: '12103',
-      state: 'FL',
-      name: 'Pinellas County',
-      timeZone: 'America/New_York',
-      agreements: { wsoMoaSignedOn: '2019-05-01', igsa: false, boa: true },
-    };
-    expect(await createTenant(deps, input, NOW, audit)).toMatchObject({ version: 1 });
-    expect(await createTenant(deps, input, NOW, audit)).toBeUndefined();
+    expect(await createTenant(deps, county, NOW, audit)).toMatchObject({ version: 1 });
+    expect(await createTenant(deps, county, NOW, audit)).toBeUndefined();
     expect(await patchTenant(deps, T, { releaseLeadMinutes: 90 }, NOW, audit)).toMatchObject({
       kind: 'ok',
       tenant: { releaseLeadMinutes: 90, version: 2 },
@@ -141,19 +141,7 @@ describe('audited writes of a county (intent-level fake)', () => {
     // No county yet: refused by the tenant's rule, nothing written.
     expect(await mapPerson(peopleDeps, request, audit)).toEqual({ ok: false, reason: 'no-owner' });
     expect(storage.items.size).toBe(0);
-    await createTenant(
-      deps,
-      {
-        tenantId: T,
-        countyFips: '12103',
-        state: 'FL',
-        name: 'Pinellas County',
-        timeZone: 'America/New_York',
-        agreements: { wsoMoaSignedOn: '2019-05-01', igsa: false, boa: true },
-      },
-      NOW,
-      audit,
-    );
+    await createTenant(deps, county, NOW, audit);
     const mapped = await mapPerson(peopleDeps, request, audit);
     if (!mapped.ok) throw new Error('not mapped');
     expect(await mapPerson(peopleDeps, request, audit)).toEqual({ ok: false, reason: 'identity-taken' });
@@ -191,19 +179,7 @@ describe('audited writes of a county (intent-level fake)', () => {
     };
     const input = { url: 'https://jail.example/hooks', events: ['hold.created' as const] };
     expect(await createWebhook(webhookDeps, T, input, audit)).toEqual({ kind: 'tenant-not-found' });
-    await createTenant(
-      deps,
-      {
-        tenantId: T,
-        countyFips: '12103',
-        state: 'FL',
-        name: 'Pinellas County',
-        timeZone: 'America/New_York',
-        agreements: { wsoMoaSignedOn: '2019-05-01', igsa: false, boa: true },
-      },
-      NOW,
-      audit,
-    );
+    await createTenant(deps, county, NOW, audit);
     const ids: string[] = [];
     for (let n = 0; n < MAX_WEBHOOKS_PER_TENANT; n++) {
       const created = await createWebhook(webhookDeps, T, input, audit);
