@@ -5,7 +5,7 @@ import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
 import { keys, tenantPk } from './keys.ts';
 import { prefixQuery, queryPages } from './pagination.ts';
-import { type Intent, intent, type StoredItem } from './unit-of-work.ts';
+import { type Intent, intent, putNew, type StoredItem } from './unit-of-work.ts';
 
 /**
  * API-key items: one by the SHA-256 of the secret (`APIKEY#<hash>`, what authentication reads) and
@@ -97,18 +97,7 @@ export const apiKeyIntents = {
     const put = (key: ItemKey, entity: string, rule: string): Intent =>
       overwrite
         ? intent('apikeys', 'none', { Put: { TableName: tableName, Item: { ...key, entity, ...item } } })
-        : intent(
-            'apikeys',
-            rule,
-            {
-              Put: {
-                TableName: tableName,
-                Item: { ...key, entity, ...item },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { holds: (current) => current === undefined },
-          );
+        : putNew('apikeys', rule, tableName, { ...key, entity, ...item });
     return [put(byHash, 'ApiKey', 'key-hash-new'), put(pointer, 'ApiKeyRef', 'key-id-new')];
   },
 

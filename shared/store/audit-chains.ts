@@ -5,6 +5,7 @@ import {
   fullJitterPause,
   type Intent,
   intent,
+  putNew,
   RacesLost,
   type RetryPolicy,
   TransactionRefused,
@@ -86,18 +87,12 @@ export const auditIntents = {
           holds: (current) => (previousSeq === 0 ? current === undefined : current?.seq === previousSeq),
         },
       ),
-      intent(
-        AUDIT_MODULE,
-        'audit-event-new',
-        {
-          Put: {
-            TableName: tableName,
-            Item: { pk, sk: TENANT_AUDIT_SK.event(event.eventId), entity: 'AuditEvent', ...event },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        { holds: (current) => current === undefined },
-      ),
+      putNew(AUDIT_MODULE, 'audit-event-new', tableName, {
+        pk,
+        sk: TENANT_AUDIT_SK.event(event.eventId),
+        entity: 'AuditEvent',
+        ...event,
+      }),
     ];
   },
 };

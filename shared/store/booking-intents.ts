@@ -2,7 +2,7 @@ import type { Hold } from '../domain/hold.ts';
 import { fieldUpdate } from './items.ts';
 import { tenantKeys } from './keys.ts';
 import { lifecycleKeys } from './lifecycle-index.ts';
-import { type Intent, intent, type StoredItem } from './unit-of-work.ts';
+import { checkExists, type Intent, intent, itemExists, type StoredItem } from './unit-of-work.ts';
 
 /**
  * A released booking is listed by its release time until its person data is removed (retention
@@ -19,8 +19,7 @@ const releaseListingValues = (tenantId: string, at: string) => {
  * What a hold's transitions do to its booking (attribute contract in keys.ts: status, facilityId,
  * openHoldId). Each intent names the rule its condition enforces.
  */
-/** In memory, for fakes of the storage port: the booking item exists; the item without its hold marker. */
-const exists = (booking: StoredItem | undefined): boolean => booking !== undefined;
+/** In memory, for fakes of the storage port: the booking item without its hold marker. */
 const withoutOpenHold = (booking: StoredItem | undefined): StoredItem => {
   const { openHoldId: _removed, ...rest } = booking ?? {};
   return rest;
@@ -109,18 +108,7 @@ export const bookingIntents = {
 
   /** The booking exists in this county (a warrant names it when it is recorded). */
   mustExist: (table: string, tenantId: string, bookingNumber: string): Intent =>
-    intent(
-      'bookings',
-      'booking-exists',
-      {
-        ConditionCheck: {
-          TableName: table,
-          Key: tenantKeys.booking(tenantId, bookingNumber),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      { holds: exists },
-    ),
+    checkExists('bookings', 'booking-exists', table, tenantKeys.booking(tenantId, bookingNumber)),
 
   /** Serve: the booking is in custody, in the hold's facility, with no other open hold. */
   claimForHold: (table: string, hold: Hold): Intent =>
@@ -174,7 +162,7 @@ export const bookingIntents = {
         },
       },
       {
-        holds: exists,
+        holds: itemExists,
         after: (booking) => ({
           ...withoutOpenHold(booking),
           status: 'RELEASED',
@@ -198,7 +186,7 @@ export const bookingIntents = {
           ConditionExpression: 'attribute_exists(pk)',
         },
       },
-      { holds: exists, after: withoutOpenHold },
+      { holds: itemExists, after: withoutOpenHold },
     ),
 
   /** A release without a hold: only while in custody and no hold appeared meanwhile. */

@@ -3,7 +3,7 @@ import type { Db } from './db.ts';
 import { SK_PREFIX, tenantKeys, tenantPk } from './keys.ts';
 import { queryAll } from './pagination.ts';
 import { CREDENTIAL_EXPIRY_INDEX } from './table-definition.ts';
-import { type Intent, intent } from './unit-of-work.ts';
+import { type Intent, intent, putNew } from './unit-of-work.ts';
 
 /**
  * Credential expiry notices (issue 17 item 4): which officers' credentials run out on a given day
@@ -111,28 +111,17 @@ export const credentialNoticeIntents = {
 
   /** The marker: only one transaction ever writes it, so the notice is sent once. */
   markSent: (table: string, notice: CredentialNotice): Intent =>
-    intent(
-      'credential-notices',
-      'notice-not-sent-yet',
-      {
-        Put: {
-          TableName: table,
-          Item: {
-            ...credentialNoticeKey(notice.tenantId, notice.officerId, notice.expiresOn, notice.daysBefore),
-            entity: 'CredentialNotice',
-            tenantId: notice.tenantId,
-            officerId: notice.officerId,
-            expiresOn: notice.expiresOn,
-            daysBefore: notice.daysBefore,
-            eventId: notice.eventId,
-            sentAt: notice.occurredAt,
-            expiresAt: Math.floor(Date.parse(notice.occurredAt) / 1000) + NOTICE_RETENTION_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { holds: (marker) => marker === undefined },
-    ),
+    putNew('credential-notices', 'notice-not-sent-yet', table, {
+      ...credentialNoticeKey(notice.tenantId, notice.officerId, notice.expiresOn, notice.daysBefore),
+      entity: 'CredentialNotice',
+      tenantId: notice.tenantId,
+      officerId: notice.officerId,
+      expiresOn: notice.expiresOn,
+      daysBefore: notice.daysBefore,
+      eventId: notice.eventId,
+      sentAt: notice.occurredAt,
+      expiresAt: Math.floor(Date.parse(notice.occurredAt) / 1000) + NOTICE_RETENTION_SECONDS,
+    }),
 
   /** The `officer.credential_expiring` webhook event (API.md), for the stream's outbox consumer. */
   emit: (table: string, notice: CredentialNotice): Intent =>

@@ -10,7 +10,7 @@ import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { SK_PREFIX, tenantKeys } from './keys.ts';
 import { prefixQuery, queryAll } from './pagination.ts';
 import { OPEN_HOLDS_INDEX } from './table-definition.ts';
-import { type Intent, intent, UnitOfWork } from './unit-of-work.ts';
+import { type Intent, intent, putNew, UnitOfWork } from './unit-of-work.ts';
 
 export type { TransactItem } from './unit-of-work.ts';
 
@@ -195,22 +195,11 @@ export const holdIntents = {
 
   /** One link of the hold's audit chain (DESIGN.md §5); a link written twice is refused. */
   appendEvent: (table: string, event: HoldEvent): Intent =>
-    intent(
-      'hold-events',
-      'event-new',
-      {
-        Put: {
-          TableName: table,
-          Item: {
-            ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
-            entity: 'HoldEvent',
-            ...event,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { holds: (current) => current === undefined },
-    ),
+    putNew('hold-events', 'event-new', table, {
+      ...tenantKeys.holdEvent(event.tenantId, event.holdId, event.seq),
+      entity: 'HoldEvent',
+      ...event,
+    }),
 };
 
 export const outboxIntents = {

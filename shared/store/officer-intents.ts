@@ -2,7 +2,7 @@ import { utcDate } from '../domain/service-rules.ts';
 import { fieldUpdate } from './items.ts';
 import { tenantKeys } from './keys.ts';
 import type { OfficerRecord } from './officers.ts';
-import { type Intent, intent, type StoredItem } from './unit-of-work.ts';
+import { checkExists, type Intent, intent, putNew, type StoredItem } from './unit-of-work.ts';
 
 /** What a status change (credential, suspension) writes: only the attributes it owns. */
 export type OfficerStatusFields = Pick<
@@ -17,33 +17,16 @@ export type OfficerStatusFields = Pick<
 export const officerIntents = {
   /** Nominate: the officer id is not on the roster yet. */
   nominate: (table: string, tenantId: string, officer: OfficerRecord): Intent =>
-    intent(
-      'officers',
-      'officer-absent',
-      {
-        Put: {
-          TableName: table,
-          Item: { ...tenantKeys.officer(tenantId, officer.officerId), type: 'Officer', tenantId, ...officer },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { holds: (current) => current === undefined },
-    ),
+    putNew('officers', 'officer-absent', table, {
+      ...tenantKeys.officer(tenantId, officer.officerId),
+      type: 'Officer',
+      tenantId,
+      ...officer,
+    }),
 
   /** The officer is on the roster (a wso-officer key names one). */
   mustExist: (table: string, tenantId: string, officerId: string): Intent =>
-    intent(
-      'officers',
-      'officer-exists',
-      {
-        ConditionCheck: {
-          TableName: table,
-          Key: tenantKeys.officer(tenantId, officerId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      { holds: (current) => current !== undefined },
-    ),
+    checkExists('officers', 'officer-exists', table, tenantKeys.officer(tenantId, officerId)),
 
   /**
    * A status change computed from the officer at `expectedVersion`: an UpdateItem of the fields it

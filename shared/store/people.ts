@@ -5,7 +5,7 @@ import { ownerPk } from './api-keys.ts';
 import { type ItemKey, readItem, readItems } from './batch-read.ts';
 import type { Db } from './db.ts';
 import { prefixQuery, queryAll } from './pagination.ts';
-import { type Intent, intent } from './unit-of-work.ts';
+import { deleteExisting, type Intent, intent, putNew } from './unit-of-work.ts';
 
 /**
  * The two items of a person who may sign in to the pages (shared/people/people.ts), written and
@@ -37,48 +37,23 @@ export const personKeys = {
 export const personIntents = {
   /** The identity item: this identity is not mapped yet. */
   claimIdentity: (table: string, person: Person): Intent =>
-    intent(
-      'people',
-      'identity-unmapped',
-      {
-        Put: {
-          TableName: table,
-          Item: { ...personKeys.byIdentity(person.identity), entity: 'Identity', ...person },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { holds: (current) => current === undefined },
-    ),
+    putNew('people', 'identity-unmapped', table, {
+      ...personKeys.byIdentity(person.identity),
+      entity: 'Identity',
+      ...person,
+    }),
 
   /** The owner's pointer: the (new, generated) person id is free. */
   store: (table: string, person: Person): Intent =>
-    intent(
-      'people',
-      'person-absent',
-      {
-        Put: {
-          TableName: table,
-          Item: { ...personKeys.pointer(person.scope, person.personId), entity: 'Person', ...person },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { holds: (current) => current === undefined },
-    ),
+    putNew('people', 'person-absent', table, {
+      ...personKeys.pointer(person.scope, person.personId),
+      entity: 'Person',
+      ...person,
+    }),
 
   /** The owner's pointer goes: it still exists (of two removals racing, one removes it). */
   remove: (table: string, person: Person): Intent =>
-    intent(
-      'people',
-      'person-exists',
-      {
-        Delete: {
-          TableName: table,
-          Key: personKeys.pointer(person.scope, person.personId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      { holds: (current) => current !== undefined },
-    ),
+    deleteExisting('people', 'person-exists', table, personKeys.pointer(person.scope, person.personId)),
 
   /** The identity item goes, unless it is gone or already another person's. */
   releaseIdentity: (table: string, person: Person): Intent =>

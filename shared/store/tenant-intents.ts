@@ -1,7 +1,7 @@
 import type { Tenant } from '../schemas/tenant.ts';
 import { keys, stateTenantsGsi } from './keys.ts';
 import { lifecycleKeys } from './lifecycle-index.ts';
-import { type Intent, intent } from './unit-of-work.ts';
+import { checkExists, type Intent, intent, putNew } from './unit-of-work.ts';
 
 /** The tenant's profile item as stored: listed by state, and for the retention purge while it has a period. */
 const profileItem = (tenant: Tenant) => ({
@@ -16,14 +16,7 @@ const profileItem = (tenant: Tenant) => ({
 export const tenantIntents = {
   /** Onboard: the tenant id is free. */
   create: (table: string, tenant: Tenant): Intent =>
-    intent(
-      'tenants',
-      'tenant-absent',
-      {
-        Put: { TableName: table, Item: profileItem(tenant), ConditionExpression: 'attribute_not_exists(pk)' },
-      },
-      { holds: (current) => current === undefined },
-    ),
+    putNew('tenants', 'tenant-absent', table, profileItem(tenant)),
 
   /** New settings, computed from the profile at `expectedVersion` (two admins never overwrite each other). */
   saveSettings: (table: string, tenant: Tenant, expectedVersion: number): Intent =>
@@ -43,16 +36,5 @@ export const tenantIntents = {
 
   /** The tenant (its profile item) exists: a county key is issued only for an onboarded county. */
   mustExist: (table: string, tenantId: string): Intent =>
-    intent(
-      'tenants',
-      'tenant-exists',
-      {
-        ConditionCheck: {
-          TableName: table,
-          Key: keys.tenantProfile(tenantId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      { holds: (tenant) => tenant !== undefined },
-    ),
+    checkExists('tenants', 'tenant-exists', table, keys.tenantProfile(tenantId)),
 };

@@ -36,6 +36,43 @@ export const intent = (module: string, rule: string, item: TransactItem, model?:
   ...(model ? { model } : {}),
 });
 
+/*
+ * The existence rules most modules need, each with its expression and its model in one place: an
+ * item that must be new, and one that must still exist.
+ */
+const IS_NEW = 'attribute_not_exists(pk)';
+const EXISTS = 'attribute_exists(pk)';
+const isNew = (current: StoredItem | undefined) => current === undefined;
+/** The model of `attribute_exists(pk)`, for intents that add more to it (an Update's `after`). */
+export const itemExists = (current: StoredItem | undefined): boolean => current !== undefined;
+
+/** Puts an item whose key must be free. */
+export const putNew = (module: string, rule: string, table: string, item: ItemKey & StoredItem): Intent =>
+  intent(
+    module,
+    rule,
+    { Put: { TableName: table, Item: item, ConditionExpression: IS_NEW } },
+    { holds: isNew },
+  );
+
+/** Checks that an item exists (another change's precondition). */
+export const checkExists = (module: string, rule: string, table: string, key: ItemKey): Intent =>
+  intent(
+    module,
+    rule,
+    { ConditionCheck: { TableName: table, Key: key, ConditionExpression: EXISTS } },
+    { holds: itemExists },
+  );
+
+/** Deletes an item that must still exist (of two deletions racing, one deletes it). */
+export const deleteExisting = (module: string, rule: string, table: string, key: ItemKey): Intent =>
+  intent(
+    module,
+    rule,
+    { Delete: { TableName: table, Key: key, ConditionExpression: EXISTS } },
+    { holds: itemExists },
+  );
+
 /**
  * The storage port as use cases reach it: consistent reads by key (and of one partition's items by
  * sort-key prefix), and intents committed all or nothing. DynamoDB implements it (readItems,

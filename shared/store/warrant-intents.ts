@@ -1,24 +1,18 @@
 import type { Hold } from '../domain/hold.ts';
 import type { Warrant } from '../schemas/warrant.ts';
 import { tenantKeys } from './keys.ts';
-import { type Intent, intent } from './unit-of-work.ts';
+import { type Intent, intent, putNew } from './unit-of-work.ts';
 
 /** What recording, service and withdrawal do to a warrant (attribute contract in keys.ts: status, bookingNumber, holdId). */
 export const warrantIntents = {
   /** Record a RECEIVED warrant: the warrant id is free in this county. */
   record: (table: string, tenantId: string, warrant: Warrant): Intent =>
-    intent(
-      'warrants',
-      'warrant-absent',
-      {
-        Put: {
-          TableName: table,
-          Item: { ...tenantKeys.warrant(tenantId, warrant.warrantId), type: 'Warrant', tenantId, ...warrant },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { holds: (current) => current === undefined },
-    ),
+    putNew('warrants', 'warrant-absent', table, {
+      ...tenantKeys.warrant(tenantId, warrant.warrantId),
+      type: 'Warrant',
+      tenantId,
+      ...warrant,
+    }),
 
   /** Serve: the warrant is received (not served or withdrawn) and names the hold's booking. */
   markServed: (table: string, hold: Hold): Intent =>

@@ -10,7 +10,7 @@ import type { Db } from './db.ts';
 import { tenantPk } from './keys.ts';
 import { prefixQuery, queryAll } from './pagination.ts';
 import { tenantIntents } from './tenant-intents.ts';
-import { type Intent, intent } from './unit-of-work.ts';
+import { deleteExisting, type Intent, putNew } from './unit-of-work.ts';
 
 /**
  * Webhook subscriptions: `TENANT#<t>` / `WEBHOOK#<webhookId>`. The signing secret has to be usable
@@ -30,38 +30,16 @@ export const webhookKey = (tenantId: string, webhookId: string) => ({
 export const webhookIntents = {
   /** Create: the (new, generated) webhook id is free. */
   create: (table: string, webhook: Webhook, sealedSecret: string): Intent =>
-    intent(
-      'webhooks',
-      'webhook-absent',
-      {
-        Put: {
-          TableName: table,
-          Item: {
-            ...webhookKey(webhook.tenantId, webhook.webhookId),
-            entity: 'Webhook',
-            ...webhook,
-            sealedSecret,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
-      { holds: (current) => current === undefined },
-    ),
+    putNew('webhooks', 'webhook-absent', table, {
+      ...webhookKey(webhook.tenantId, webhook.webhookId),
+      entity: 'Webhook',
+      ...webhook,
+      sealedSecret,
+    }),
 
   /** Delete: the subscription still exists (of two deletions racing, one deletes it). */
   delete: (table: string, tenantId: string, webhookId: string): Intent =>
-    intent(
-      'webhooks',
-      'webhook-exists',
-      {
-        Delete: {
-          TableName: table,
-          Key: webhookKey(tenantId, webhookId),
-          ConditionExpression: 'attribute_exists(pk)',
-        },
-      },
-      { holds: (current) => current !== undefined },
-    ),
+    deleteExisting('webhooks', 'webhook-exists', table, webhookKey(tenantId, webhookId)),
 };
 
 /** Bounds the fan-out of one event (and the read of every subscription per stream batch). */
