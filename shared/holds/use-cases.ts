@@ -44,13 +44,10 @@ import {
 } from '../store/holds.ts';
 import { keys, tenantKeys } from '../store/keys.ts';
 import { officerIntents } from '../store/officer-intents.ts';
-import { type Intent, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
+import { anyRefusal, type Intent, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
 import { warrantIntents } from '../store/warrant-intents.ts';
 import { getWarrant } from '../store/warrants.ts';
 import { toIsoSeconds } from '../util/time.ts';
-
-/** A conditional write of ours was refused by a change meanwhile (a rule's, or the audit head's). */
-const isLostRace = (error: unknown): boolean => error instanceof TransactionRefused;
 
 export interface ServeInput {
   warrantId: string;
@@ -448,7 +445,7 @@ export async function releaseBooking(
       );
       return { bookingNumber, status: 'RELEASED' as const, releasedAt: at };
     },
-    isLostRace,
+    anyRefusal,
     auditRacePolicy,
   );
 }
@@ -467,7 +464,7 @@ export async function withdrawWarrant(
 ): Promise<{ warrantId: string; status: 'WITHDRAWN'; withdrawnAt: string; hold?: Hold }> {
   // The hold moved on (e.g. went OVERDUE) or the warrant changed: decide again from fresh reads.
   const raced = (error: unknown) =>
-    isLostRace(error) || (error instanceof DomainError && error.slug === 'transition-not-allowed');
+    anyRefusal(error) || (error instanceof DomainError && error.slug === 'transition-not-allowed');
   return retryLostRaces(
     'The warrant',
     async () => {

@@ -18,7 +18,13 @@ import {
 import type { Db } from '../store/db.ts';
 import { officerIntents } from '../store/officer-intents.ts';
 import { tenantIntents } from '../store/tenant-intents.ts';
-import { type Intent, type Refusal, TransactionRefused, UnitOfWork } from '../store/unit-of-work.ts';
+import {
+  anyRefusal,
+  type Intent,
+  type Refusal,
+  TransactionRefused,
+  UnitOfWork,
+} from '../store/unit-of-work.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import { hashApiKey, newApiKey, usageIdentifierKey } from './hashing.ts';
 import { assertUnderKeyCap, keyCapProblems, MAX_LIVE_KEYS_PER_TENANT } from './key-cap.ts';
@@ -213,7 +219,7 @@ async function revokeOnChain(
         result: pointer,
       };
     },
-    (error) => error instanceof TransactionRefused,
+    anyRefusal,
   );
   return result;
 }

@@ -7,7 +7,7 @@ import { toBooking } from '../store/bookings.ts';
 import type { Db } from '../store/db.ts';
 import { leaveReleaseListing } from '../store/lifecycle-index.ts';
 import { deletePersonDataCopies, personDataIntents, readBookingItem } from '../store/person-data.ts';
-import { RacesLost, retryLostRaces, TransactionRefused } from '../store/unit-of-work.ts';
+import { anyRefusal, RacesLost, retryLostRaces } from '../store/unit-of-work.ts';
 
 /**
  * THE one code path that removes a booking's person data (issue 17): a seal by court order and
@@ -112,7 +112,7 @@ export async function removePersonData(
         );
         return { kind: 'removed', booking: next };
       },
-      (error) => error instanceof TransactionRefused,
+      anyRefusal,
       auditRacePolicy,
     );
   } catch (error) {

@@ -10,7 +10,7 @@ import { facilityIntents } from '../store/facility-intents.ts';
 import { tenantKeys } from '../store/keys.ts';
 import { officerIntents } from '../store/officer-intents.ts';
 import { getOfficer, type OfficerRecord, toOfficer } from '../store/officers.ts';
-import { TransactionRefused } from '../store/unit-of-work.ts';
+import { anyRefusal } from '../store/unit-of-work.ts';
 import { toIsoSeconds } from '../util/time.ts';
 
 /**
@@ -37,9 +37,6 @@ export const credentialProblems = declareProblems([
 ]);
 type CredentialDateRule = Exclude<(typeof credentialProblems.problems)[number], 'concurrent-modification'>;
 export const suspendProblems = declareProblems(['officer-already-suspended', 'concurrent-modification']);
-
-/** Any refusal is decided again: the fresh read names the rule (or the change now applies). */
-const anyRefusal = (error: unknown): boolean => error instanceof TransactionRefused;
 
 /** A NOMINATED officer, each of its facilities checked in the same transaction. */
 export async function nominate(

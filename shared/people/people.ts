@@ -16,7 +16,7 @@ import {
   readPersonItem,
 } from '../store/people.ts';
 import { tenantIntents } from '../store/tenant-intents.ts';
-import { type Intent, TransactionRefused, UnitOfWork } from '../store/unit-of-work.ts';
+import { anyRefusal, type Intent, TransactionRefused, UnitOfWork } from '../store/unit-of-work.ts';
 import { toIsoSeconds } from '../util/time.ts';
 import type { PersonView } from './schemas.ts';
 
@@ -172,7 +172,7 @@ export async function removePerson(
           result: true,
         };
       },
-      (error) => error instanceof TransactionRefused,
+      anyRefusal,
     );
     return result;
   }

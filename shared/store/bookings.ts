@@ -11,7 +11,7 @@ import type { Db } from './db.ts';
 import { fromItem, withoutAttributes } from './items.ts';
 import { tenantKeys } from './keys.ts';
 import { lifecycleKeys } from './lifecycle-index.ts';
-import { RacesLost, retryLostRaces, TransactionRefused } from './unit-of-work.ts';
+import { anyRefusal, RacesLost, retryLostRaces } from './unit-of-work.ts';
 
 /** A booking as the API shows it: without the table's keys and its lifecycle-index keys. */
 export const toBooking = (item: Record<string, unknown>): Booking =>
@@ -92,7 +92,7 @@ export async function upsertBooking(
         );
         return { kind: current ? 'updated' : 'created', booking };
       },
-      (error) => error instanceof TransactionRefused,
+      anyRefusal,
       auditRacePolicy,
     );
   } catch (error) {

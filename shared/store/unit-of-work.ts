@@ -209,6 +209,12 @@ export const fullJitterPause = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 10 * 2 ** attempt)));
 
 /**
+ * Any refused commit (a rule's condition or a conflict): decided again from a fresh read, which
+ * names the rule that broke or finds the change now applies. retryLostRaces' default.
+ */
+export const anyRefusal = (error: unknown): boolean => error instanceof TransactionRefused;
+
+/**
  * The one place a lost race is retried: `work` reads, decides and commits; when its commit is
  * refused (a condition on something read moved, or a conflict), it runs again from a fresh read,
  * so the refusal is named by what the fresh read shows. `isRace` picks which errors to retry.
@@ -216,7 +222,7 @@ export const fullJitterPause = (attempt: number): Promise<void> =>
 export async function retryLostRaces<T>(
   subject: string,
   work: (attempt: number) => Promise<T>,
-  isRace: (error: unknown, attempt: number) => boolean = (error) => error instanceof TransactionRefused,
+  isRace: (error: unknown, attempt: number) => boolean = anyRefusal,
   policy: RetryPolicy = {},
 ): Promise<T> {
   const attempts = policy.attempts ?? MAX_ATTEMPTS;

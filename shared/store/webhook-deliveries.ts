@@ -9,7 +9,7 @@ import type { Db } from './db.ts';
 import { isConditionFailure } from './errors.ts';
 import { TABLE_ATTRIBUTES, withoutAttributes } from './items.ts';
 import { tenantPk } from './keys.ts';
-import { type Intent, intent, retryLostRaces, TransactionRefused } from './unit-of-work.ts';
+import { anyRefusal, type Intent, intent, retryLostRaces } from './unit-of-work.ts';
 
 /**
  * The delivery log: `TENANT#<t>` / `WHDELIVERY#<webhookId>#<eventId>`. Keyed by subscription and
@@ -296,7 +296,7 @@ export async function startNewRound(
       );
       return next;
     },
-    (error) => error instanceof TransactionRefused,
+    anyRefusal,
     {
       ...auditRacePolicy,
       attempts: MAX_ROUND_ATTEMPTS,
