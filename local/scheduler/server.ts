@@ -39,8 +39,7 @@ export async function startLocalSchedulerServer(
     handle(scheduler, request, response).catch((error: unknown) => {
       // Only reading the body can fail here (too large, connection lost).
       if (response.headersSent) return response.destroy();
-      const failure = asServiceError(error);
-      const answer = reply(failure.status, { Message: failure.message }, failure.type);
+      const answer = errorReply(error);
       response.writeHead(answer.status, answer.headers);
       response.end(answer.body);
     });
@@ -110,9 +109,14 @@ export function dispatch(scheduler: LocalScheduler, request: SchedulerRequest): 
     }
     return reply(200, operation(scheduler, parsed));
   } catch (error) {
-    const failure = asServiceError(error);
-    return reply(failure.status, { Message: failure.message }, failure.type);
+    return errorReply(error);
   }
+}
+
+/** Any failure, as the service shapes its errors. */
+function errorReply(error: unknown): SchedulerReply {
+  const failure = asServiceError(error);
+  return reply(failure.status, { Message: failure.message }, failure.type);
 }
 
 /** Paths and members as in the service model: the schedule name is the `{Name}` label. */
