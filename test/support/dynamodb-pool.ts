@@ -29,6 +29,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     starting.catch(() => undefined); // reported to the file that takes it
     return starting;
   };
+  const stop = (instance: Promise<DynamoDbLocal>): Promise<void> =>
+    instance.then((dynamo) => dynamo.stop()).catch(() => undefined);
 
   const server = createServer((request, response) => {
     const answer = (status: number, body: unknown) => {
@@ -50,7 +52,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       inUse.delete(id);
       if (!instance) return answer(404, {});
       // The file goes on at once; the JVM's exit overlaps the next file (awaited at teardown).
-      stopped.push(instance.then((dynamo) => dynamo.stop()).catch(() => undefined));
+      stopped.push(stop(instance));
       answer(200, {});
     } else {
       answer(404, {});
@@ -62,10 +64,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     await new Promise<void>((done) => server.close(() => done()));
     const left = [...inUse.values(), ...(spare ? [spare] : [])];
-    await Promise.all([
-      ...stopped,
-      ...left.map((instance) => instance.then((dynamo) => dynamo.stop()).catch(() => undefined)),
-    ]);
+    await Promise.all([...stopped, ...left.map(stop)]);
   };
 }
 
